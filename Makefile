@@ -1,0 +1,65 @@
+# Open STS keypad meter: host-side set-up, tests, builds and board workflow.
+# Everything installs itself into this checkout (.venv, node_modules).
+# Run `make help` for the list of targets.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP_VENV := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+STUBS  := .typings
+STAMP_STUBS := $(STUBS)/.installed
+ARCHES := armv6m xtensawin
+FIRMWARE_PY := $(shell find firmware boards -name '*.py' 2>/dev/null)
+
+.PHONY: help setup test test-cpython test-unix test-wasm build lint bench sim token deploy provision clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+setup: $(STAMP_VENV) $(STAMP_NODE)  ## install the venv (pinned tools, MicroPython unix VM) and Node packages
+
+$(STAMP_VENV): requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(STAMP_STUBS): requirements-stubs.txt $(STAMP_VENV)
+	rm -rf $(STUBS)
+	$(BIN)/pip install --quiet --disable-pip-version-check --target $(STUBS)/rp2 $$(grep rp2 requirements-stubs.txt)
+	$(BIN)/pip install --quiet --disable-pip-version-check --target $(STUBS)/esp32 $$(grep esp32 requirements-stubs.txt)
+	touch $@
+
+test: setup  ## run the whole suite on cpython, micropython-unix and micropython-wasm32
+	$(BIN)/python tools/run_lanes.py
+
+test-cpython: setup  ## run only the cpython lane
+	$(BIN)/python tools/run_lanes.py --lane cpython
+test-unix: setup  ## run only the micropython-unix lane
+	$(BIN)/python tools/run_lanes.py --lane micropython-unix
+test-wasm: setup  ## run only the micropython-wasm32 lane
+	$(BIN)/python tools/run_lanes.py --lane micropython-wasm32
+
+build: $(STAMP_VENV)  ## compile firmware/ and boards/ to .mpy for armv6m (RP2040) and xtensawin (ESP32) into build/<arch>/
+	$(BIN)/python tools/build_mpy.py $(ARCHES)
+
+lint: $(STAMP_VENV) $(STAMP_STUBS)  ## ruff, and pyright of firmware/ + boards/ against the rp2 and esp32 stubs
+	$(BIN)/ruff check .
+	$(BIN)/pyright -p tools/pyright-rp2.json
+	$(BIN)/pyright -p tools/pyright-esp32.json
+
+bench: setup  ## measure speed, allocation, heap and flash wear (figures for the closing notes)
+	$(BIN)/python tools/bench.py
+
+sim: setup  ## run the virtual meter (the real firmware in the MicroPython VM)
+	$(BIN)/python tools/sim.py
+
+token: $(STAMP_VENV)  ## print a credit token for the demo meter: make token KWH=10
+	$(BIN)/python tools/sts.py issue --demo --kwh $(or $(KWH),10)
+
+clean:  ## remove build output (keeps the venv and node_modules)
+	rm -rf build .pytest_cache
