@@ -16,7 +16,8 @@ _COUNT_RE = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
 def run_lane(lane, extra):
-    cmd = [os.path.join(ROOT, ".venv", "bin", "pytest"), "host_tests", "--lane=" + lane, "-q", "-p", "no:cacheprovider"] + extra
+    pytest = os.path.join(ROOT, ".venv", "bin", "pytest")
+    cmd = [pytest, "host_tests", "--lane=" + lane, "-q", "-p", "no:cacheprovider"] + extra
     print("==> %s: %s" % (lane, " ".join(cmd[1:])), flush=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     last = ""

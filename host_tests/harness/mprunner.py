@@ -1,8 +1,8 @@
 # Runs the test_* functions of one test module inside MicroPython and reports
 # each result as one JSON line prefixed with MARK, for host_tests/conftest.py.
 # The same file also runs under CPython (used by the runner's own tests).
-import sys
 import json
+import sys
 
 try:
     import io
