@@ -1,0 +1,114 @@
+# When the load switch is closed, and why.  Pure logic over integer inputs,
+# evaluated once per metering poll; the app applies the decision to the relay
+# and logs every change with its reason.
+#
+# Policy (parameters like commercial prepayment meters):
+# - no credit (after emergency credit, if configured) -> open, "no credit";
+#   credit arrives -> closed again at the next evaluation.
+# - overload: power above the max power limit for trip_delay_s -> open,
+#   "overload"; after reconnect_s it closes by itself, up to `retries` times;
+#   one more trip and it stays open ("overload lock") until a key press.
+#   The trip count resets after calm_s without an overload.
+# - metering IC fault: energy cannot be counted, so after fault_grace_s (rides
+#   through a chip reset that begin() repairs) the relay opens, "meter fault",
+#   until the IC answers again.  Free energy is never given silently.
+# - relay test token (class 1, control bit 0): open for test_s, then back.
+from micropython import const
+
+CLOSED_CREDIT = const(0)
+OPEN_NO_CREDIT = const(1)
+OPEN_OVERLOAD = const(2)
+OPEN_OVERLOAD_LOCK = const(3)
+OPEN_METER_FAULT = const(4)
+OPEN_TEST = const(5)
+
+REASONS = ("credit", "no credit", "overload", "overload lock", "meter fault", "relay test")
+
+
+class RelayPolicy:
+    def __init__(self, trip_delay_s=10, reconnect_s=60, retries=3, calm_s=3600, fault_grace_s=300, test_s=10):
+        self.trip_delay_s = trip_delay_s
+        self.reconnect_s = reconnect_s
+        self.retries = retries
+        self.calm_s = calm_s
+        self.fault_grace_s = fault_grace_s
+        self.test_s = test_s
+        self.state = OPEN_NO_CREDIT
+        self.trips = 0
+        self._over_since = -1  # first second the power was above the limit
+        self._off_until = 0
+        self._last_trip = 0
+        self._fault_since = -1
+        self._test_until = 0
+
+    @property
+    def closed(self):
+        return self.state == CLOSED_CREDIT
+
+    @property
+    def reason(self):
+        return REASONS[self.state]
+
+    def key_pressed(self):
+        """A customer at the meter: an overload lock may be released."""
+        if self.state == OPEN_OVERLOAD_LOCK:
+            self.state = OPEN_OVERLOAD
+            self.trips = 0
+            self._off_until = 0
+
+    def start_test(self, now_s):
+        self._test_until = now_s + self.test_s
+        self.state = OPEN_TEST
+
+    def update(self, now_s, has_credit, power_w, max_power_w, metering_ok):
+        """Evaluate the policy; returns True when the state changed."""
+        before = self.state
+        self.state = self._decide(now_s, has_credit, power_w, max_power_w, metering_ok)
+        return self.state != before
+
+    def _decide(self, now_s, has_credit, power_w, max_power_w, metering_ok):
+        if now_s < self._test_until:
+            return OPEN_TEST
+        if metering_ok:
+            self._fault_since = -1
+        elif self._fault_since < 0:
+            self._fault_since = now_s
+        if self._fault_since >= 0 and now_s - self._fault_since >= self.fault_grace_s:
+            return OPEN_METER_FAULT
+        if self.state == OPEN_OVERLOAD_LOCK:
+            return OPEN_OVERLOAD_LOCK
+        if self.state == OPEN_OVERLOAD and now_s < self._off_until:
+            return OPEN_OVERLOAD
+        if not has_credit:
+            self._over_since = -1
+            return OPEN_NO_CREDIT
+        if self.trips and now_s - self._last_trip >= self.calm_s:
+            self.trips = 0
+        if self.state == CLOSED_CREDIT and max_power_w > 0 and power_w > max_power_w:
+            if self._over_since < 0:
+                self._over_since = now_s
+            if now_s - self._over_since >= self.trip_delay_s:
+                return self._trip(now_s)
+        else:
+            self._over_since = -1
+        return CLOSED_CREDIT
+
+    def _trip(self, now_s):
+        self._over_since = -1
+        self.trips += 1
+        self._last_trip = now_s
+        if self.trips > self.retries:
+            return OPEN_OVERLOAD_LOCK
+        self._off_until = now_s + self.reconnect_s
+        return OPEN_OVERLOAD
+
+
+def low_credit_alarm(credit_wh, threshold_wh, hour, quiet_from=22, quiet_to=6):
+    """Sound the low-credit alarm?  Never during the night's quiet hours."""
+    if threshold_wh <= 0 or credit_wh > threshold_wh:
+        return False
+    if quiet_from > quiet_to:
+        quiet = hour >= quiet_from or hour < quiet_to
+    else:
+        quiet = quiet_from <= hour < quiet_to
+    return not quiet

@@ -1,0 +1,112 @@
+# lanes: cpython micropython-unix
+from meter.energy import EnergyAccount
+from meter.relay_policy import (
+    CLOSED_CREDIT,
+    OPEN_METER_FAULT,
+    OPEN_NO_CREDIT,
+    OPEN_OVERLOAD,
+    OPEN_OVERLOAD_LOCK,
+    OPEN_TEST,
+    RelayPolicy,
+    low_credit_alarm,
+)
+
+
+def _run(policy, start, seconds, power, credit=True, limit=3000, ok=True):
+    for t in range(start, start + seconds):
+        policy.update(t, credit, power, limit, ok)
+    return start + seconds
+
+
+def test_credit_closes_and_no_credit_opens():
+    p = RelayPolicy()
+    assert p.update(0, True, 100, 3000, True)
+    assert p.state == CLOSED_CREDIT and p.closed
+    assert p.update(1, False, 100, 3000, True)
+    assert p.state == OPEN_NO_CREDIT and p.reason == "no credit"
+
+
+def test_overload_trips_after_delay_reconnects_then_locks():
+    p = RelayPolicy(trip_delay_s=10, reconnect_s=60, retries=2)
+    t = _run(p, 0, 1, 500)
+    assert p.closed
+    t = _run(p, t, 10, 4000)  # 10 s above the limit: not yet (needs >= 10 s elapsed)
+    assert p.closed
+    t = _run(p, t, 1, 4000)
+    assert p.state == OPEN_OVERLOAD and p.trips == 1
+    t = _run(p, t, 59, 0)
+    assert p.state == OPEN_OVERLOAD  # still in the off time
+    t = _run(p, t, 1, 0)
+    assert p.closed  # automatic reconnect
+    t = _run(p, t, 11, 4000)
+    assert p.state == OPEN_OVERLOAD and p.trips == 2
+    t = _run(p, t, 60, 0)
+    t = _run(p, t, 11, 4000)
+    assert p.state == OPEN_OVERLOAD_LOCK  # retries used up
+    t = _run(p, t, 1000, 0)
+    assert p.state == OPEN_OVERLOAD_LOCK  # stays off...
+    p.key_pressed()  # ...until someone presses a key
+    t = _run(p, t, 1, 0)
+    assert p.closed and p.trips == 0
+
+
+def test_short_overload_spike_does_not_trip():
+    p = RelayPolicy(trip_delay_s=10)
+    t = _run(p, 0, 5, 5000)
+    t = _run(p, t, 1, 100)
+    t = _run(p, t, 9, 5000)
+    assert p.closed and p.trips == 0
+
+
+def test_metering_fault_opens_after_grace_and_recovers():
+    p = RelayPolicy(fault_grace_s=300)
+    t = _run(p, 0, 1, 100)
+    t = _run(p, t, 300, 0, ok=False)  # fault seen at t=1..300: 299 s so far
+    assert p.closed
+    t = _run(p, t, 1, 0, ok=False)  # 300 s of fault
+    assert p.state == OPEN_METER_FAULT
+    t = _run(p, t, 1, 0, ok=True)
+    assert p.closed
+
+
+def test_relay_test_opens_for_test_time():
+    p = RelayPolicy(test_s=10)
+    _run(p, 0, 1, 0)
+    p.start_test(1)
+    _run(p, 1, 10, 0)  # t=1..10
+    assert p.state == OPEN_TEST and p.reason == "relay test"
+    _run(p, 11, 1, 0)
+    assert p.closed
+
+
+def test_low_credit_alarm_respects_quiet_hours():
+    assert low_credit_alarm(900, 1000, 12)
+    assert not low_credit_alarm(1100, 1000, 12)
+    assert not low_credit_alarm(900, 1000, 23)
+    assert not low_credit_alarm(900, 1000, 3)
+    assert low_credit_alarm(900, 1000, 6)
+    assert not low_credit_alarm(900, 0, 12)
+
+
+def test_energy_deltas_follow_the_ic_counter():
+    e = EnergyAccount()
+    assert e.update(1000, 3600) == 0  # first poll sets the baseline
+    assert e.update(1250, 3601) == 250
+    assert e.update(1250, 3602) == 0
+    assert e.today_wh == 250
+    assert e.update(10, 3603) == 0  # counter went back: new baseline, no invented energy
+    assert e.update(30, 3604) == 20
+    assert e.today_wh == 270
+
+
+def test_energy_today_resets_at_midnight_and_days_left():
+    e = EnergyAccount()
+    e.update(0, 86400 - 7200)
+    e.update(12000, 86400 - 3600)  # 12 kWh in the last hours of day 0
+    e.update(24000, 86400 - 1)
+    assert e.today_wh == 24000
+    e.update(24000, 86400 + 10)
+    assert e.today_wh == 0
+    assert e.last_24h_wh() == 24000
+    assert e.days_left(100000) == 4
+    assert EnergyAccount().days_left(5000) == -1
