@@ -1,0 +1,201 @@
+# The keypad-and-LCD user interface as a state machine.  Inputs: key events
+# (from drivers.keypad) and ticks; output: `lines`, the screen contents, and
+# `backlight`.  It knows nothing about hardware or tokens: it asks `meter`
+# (meter.app.Meter or a test double) for the screens to show.
+#
+# Screens are tuples of lines, or callables returning one (for live values
+# such as a lockout countdown).  Keys: digits type a token; '*' deletes, hold
+# '*' clears; '#' submits 20 digits, or starts a short code (#NN#) when nothing
+# is typed; 'A' starts a short code; 'B' credit; 'C' last tokens; 'D' next
+# screen.  A 20th digit does not submit by itself: the customer checks the
+# digits and presses '#' (a 21st digit is refused).
+from micropython import const
+
+from meter.texts import COLS, fit, two_columns
+
+LONG = const(0x100)
+TOKEN_DIGITS = const(20)
+CODE_DIGITS = const(3)
+
+IDLE = const(0)
+ENTRY = const(1)
+CODE = const(2)
+MESSAGE = const(3)
+BUSY = const(4)
+
+
+class Ui:
+    def __init__(self, meter, clock, entry_timeout_ms=20000, result_ms=4000, rotate_ms=4000, backlight_ms=30000):
+        self.meter = meter
+        self.clock = clock
+        self.entry_timeout_ms = entry_timeout_ms
+        self.result_ms = result_ms
+        self.rotate_ms = rotate_ms
+        self.backlight_ms = backlight_ms
+        self.mode = IDLE
+        self.digits = ""
+        self.note = ""  # transient hint on the entry screen ("max 20 digits")
+        self.lines = [fit(""), fit("")]
+        self.backlight = True
+        self._queue = []  # message screens still to show
+        self._screen = None
+        self._since = clock.ticks_ms()  # when the current screen/mode started
+        self._last_key = self._since
+        self._idle_index = 0
+        self._render()
+
+    # ---- inputs -------------------------------------------------------
+    def key(self, event):
+        now = self.clock.ticks_ms()
+        self._last_key = now
+        self.backlight = True
+        long_press = event & LONG
+        ch = chr(event & 0xFF)
+        self.meter.on_user_key()
+        if self.mode == BUSY:
+            return  # a decode is under way: keys wait for its result
+        if self.mode == MESSAGE and ch not in "0123456789":
+            if ch == "*":
+                self._to_idle()
+            else:
+                self._next_message(now)
+            return
+        if ch in "0123456789":
+            self._digit(ch)
+        elif ch == "*":
+            self._delete(long_press)
+        elif ch == "#":
+            self._enter()
+        elif ch == "A":
+            self._start_code()
+        elif ch == "B":
+            self.show(self.meter.short_code(1))
+        elif ch == "C":
+            self.show(self.meter.short_code(9))
+        elif ch == "D":
+            self._idle_index += 1
+            self._to_idle()
+        self._render()
+
+    def tick(self):
+        now = self.clock.ticks_ms()
+        elapsed = self.clock.ticks_diff(now, self._since)
+        if self.mode == BUSY:
+            digits, self.digits = self.digits, ""
+            self.show(self.meter.submit(digits))
+        elif self.mode in (ENTRY, CODE) and self.clock.ticks_diff(now, self._last_key) >= self.entry_timeout_ms:
+            self._to_idle()
+        elif self.mode == MESSAGE and elapsed >= self.result_ms:
+            self._next_message(now)
+        elif self.mode == IDLE and elapsed >= self.rotate_ms:
+            self._idle_index += 1
+            self._since = now
+        if self.backlight and self.mode == IDLE and self.clock.ticks_diff(now, self._last_key) >= self.backlight_ms:
+            self.backlight = False
+        self._render()
+
+    def show(self, screens):
+        """Show screens one after another (result_ms each), then go idle."""
+        if not screens:
+            self._to_idle()
+            return
+        self._queue = list(screens)
+        self.mode = MESSAGE
+        self._next_message(self.clock.ticks_ms())
+        self.backlight = True
+        self._last_key = self.clock.ticks_ms()
+
+    # ---- key handling -------------------------------------------------
+    def _digit(self, ch):
+        if self.mode not in (ENTRY, CODE):
+            self.mode = ENTRY
+            self.digits = ""
+        limit = TOKEN_DIGITS if self.mode == ENTRY else CODE_DIGITS
+        if len(self.digits) >= limit:
+            self.note = "max %d digits" % limit
+            return
+        self.digits += ch
+        self.note = ""
+
+    def _delete(self, long_press):
+        self.note = ""
+        if long_press or not self.digits or self.mode not in (ENTRY, CODE):
+            self._to_idle()
+        else:
+            self.digits = self.digits[:-1]
+
+    def _enter(self):
+        if self.mode == IDLE:
+            self._start_code()
+        elif self.mode == CODE:
+            if not self.digits:
+                self._to_idle()
+                return
+            number = int(self.digits)
+            self.digits = ""
+            screens = self.meter.short_code(number)
+            self.show(screens or [("Code #%02d#" % number, "unknown code")])
+        elif self.mode == ENTRY:
+            if len(self.digits) < TOKEN_DIGITS:
+                self.note = "need %d digits" % TOKEN_DIGITS
+                return
+            self.mode = BUSY
+            self._since = self.clock.ticks_ms()
+
+    def _start_code(self):
+        self.mode = CODE
+        self.digits = ""
+        self.note = ""
+
+    # ---- screens ------------------------------------------------------
+    def _to_idle(self):
+        self.mode = IDLE
+        self.digits = ""
+        self.note = ""
+        self._queue = []
+        self._screen = None
+        self._since = self.clock.ticks_ms()
+
+    def _next_message(self, now):
+        if not self._queue:
+            self._to_idle()
+            return
+        self._screen = self._queue.pop(0)
+        self._since = now
+
+    def _render(self):
+        if self.mode == ENTRY:
+            first, rest = self.digits[:12], self.digits[12:]
+            line1 = self.note or _grouped(rest)
+            self._set(_grouped(first), two_columns(line1, "%d/%d" % (len(self.digits), TOKEN_DIGITS)))
+        elif self.mode == CODE:
+            self._set("Code #" + self.digits, self.note or "then press #")
+        elif self.mode == BUSY:
+            self._set("Checking token", "please wait...")
+        elif self.mode == MESSAGE:
+            self._set_screen(self._screen)
+        else:
+            screens = self.meter.idle_screens()
+            self._set_screen(screens[self._idle_index % len(screens)])
+
+    def _set_screen(self, screen):
+        if callable(screen):
+            screen = screen()
+        self._set(screen[0], screen[1] if len(screen) > 1 else "")
+
+    def _set(self, line0, line1):
+        self.lines[0] = fit(line0, COLS)
+        self.lines[1] = fit(line1, COLS)
+
+    def text(self):
+        return "\n".join(self.lines)
+
+
+def _grouped(digits):
+    """'123456789' -> '1234 5678 9' (groups of four, as printed on receipts)."""
+    out = ""
+    for i in range(0, len(digits), 4):
+        if out:
+            out += " "
+        out += digits[i : i + 4]
+    return out
