@@ -1,0 +1,114 @@
+"""tools/build_mpy.py: every firmware and board module compiles for both MCU arches.
+
+cpython lane only (runs mpy-cross and the unix VM as subprocesses).
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import build_mpy  # noqa: E402
+
+MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
+MPY_MAGIC = ord("M")
+MPY_VERSION = 6
+# Native-arch codes in the .mpy header (MicroPython persistentcode.h).
+ARCH_CODES = {"x64": 2, "armv6m": 4, "xtensawin": 10}
+
+
+def _header(path):
+    with open(path, "rb") as f:
+        return f.read(4)
+
+
+def test_discovers_every_module_in_the_trees():
+    found = build_mpy.find_sources()
+    on_disk = []
+    for tree in ("firmware", "boards"):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, tree)):
+            on_disk += [os.path.relpath(os.path.join(dirpath, f), ROOT) for f in files if f.endswith(".py")]
+    assert sorted(on_disk) == found
+    assert "firmware/clock.py" in found
+
+
+@pytest.mark.parametrize("arch", ["armv6m", "xtensawin"])
+def test_every_module_compiles(arch, tmp_path):
+    built = build_mpy.build_arch(arch, out_dir=str(tmp_path))
+    sources = build_mpy.find_sources()
+    assert [rel for rel, _ in built] == sources
+    for rel, out in built:
+        name = os.path.basename(rel)
+        if name in ("main.py", "boot.py"):
+            assert out.endswith(name)
+            with open(out, "rb") as a, open(os.path.join(ROOT, rel), "rb") as b:
+                assert a.read() == b.read()
+        else:
+            assert out == os.path.join(str(tmp_path), rel[:-3] + ".mpy")
+            header = _header(out)
+            assert header[0] == MPY_MAGIC and header[1] == MPY_VERSION, rel
+
+
+def test_main_and_boot_stay_source_and_packages_keep_their_directories():
+    assert build_mpy.output_name("firmware/main.py") == "firmware/main.py"
+    assert build_mpy.output_name("firmware/boot.py") == "firmware/boot.py"
+    assert build_mpy.output_name("firmware/sts/digits.py") == "firmware/sts/digits.mpy"
+    assert build_mpy.output_name("boards/rpi_pico.py") == "boards/rpi_pico.mpy"
+
+
+def _tree(tmp_path, files):
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("arch", ["armv6m", "xtensawin", "x64"])
+def test_arch_reaches_native_code(arch, tmp_path):
+    native_source = "import micropython\n@micropython.native\ndef f(x):\n    return x + 1\n"
+    root = _tree(tmp_path, {"firmware/fast.py": native_source})
+    built = build_mpy.build_arch(arch, root=root, out_dir=str(tmp_path / "out"))
+    header = _header(built[0][1])
+    assert header[2] >> 2 == ARCH_CODES[arch]
+
+
+def test_compile_error_names_the_file(tmp_path):
+    root = _tree(tmp_path, {"firmware/good.py": "X = 1\n", "firmware/pkg/broken.py": "def f(:\n    pass\n"})
+    with pytest.raises(build_mpy.BuildError) as err:
+        build_mpy.build_arch("armv6m", root=root, out_dir=str(tmp_path / "out"))
+    assert "firmware/pkg/broken.py" in str(err.value)
+    assert "SyntaxError" in str(err.value)
+
+
+def test_unknown_arch_is_a_clear_error(tmp_path):
+    with pytest.raises(build_mpy.BuildError) as err:
+        build_mpy.build_arch("z80", out_dir=str(tmp_path))
+    assert "z80" in str(err.value)
+
+
+def test_cli_exit_code_and_message_on_failure(tmp_path):
+    root = _tree(tmp_path, {"firmware/bad.py": "x = = 1\n"})
+    script = os.path.join(ROOT, "tools", "build_mpy.py")
+    proc = subprocess.run([sys.executable, script, "armv6m", "--root", root], cwd=root,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "error: cannot compile firmware/bad.py" in proc.stderr
+    assert not os.path.exists(os.path.join(root, "build", "armv6m", "firmware", "bad.mpy"))
+
+
+def test_x64_build_imports_in_the_unix_vm(tmp_path):
+    built = build_mpy.build_arch("x64", out_dir=str(tmp_path))
+    mpy_modules = [rel for rel, out in built if out.endswith(".mpy") and rel.startswith("firmware/")]
+    if not mpy_modules:
+        pytest.skip("no firmware modules yet")
+    # Load a module that needs nothing but the VM itself, from .mpy only (no source beside it).
+    env = dict(os.environ, MICROPYPATH=os.path.join(str(tmp_path), "firmware"))
+    code = "import clock; print(clock.__file__); print(clock.ticks_diff(5, 3))"
+    proc = subprocess.run([MICROPYTHON, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.split()[0].endswith("clock.mpy")
+    assert proc.stdout.split()[1] == "2"
