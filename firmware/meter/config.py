@@ -1,0 +1,43 @@
+# Meter parameters, with the defaults a commercial single-phase prepayment
+# meter ships with.  Integers only: energy in Wh, power in W, time in seconds.
+# A board or the provisioning file may override any of them.
+
+DEFAULTS = {
+    "mfr_code": 0,  # our manufacturer code for class 1 tokens (0 = accept only 0)
+    "credit_limit_wh": 999_999_900,  # 999,999.9 kWh: stays a small int on a 32-bit MCU
+    "emergency_credit_wh": 0,  # borrowed at zero credit and repaid from the next token
+    "low_credit_wh": 5000,  # low-credit alarm threshold
+    "quiet_from_h": 22,  # no alarm sound between these hours
+    "quiet_to_h": 6,
+    "max_power_w": 0,  # 0 = no limit until a SetMaximumPowerLimit token
+    "trip_delay_s": 10,  # overload must last this long to trip
+    "reconnect_s": 60,  # off time before an automatic reconnect
+    "overload_retries": 3,  # automatic reconnects before it waits for a key press
+    "overload_calm_s": 3600,  # trips are forgotten after this long without one
+    "fault_grace_s": 300,  # metering fault: open the relay after this long
+    "relay_test_s": 10,  # class 1 relay test: open this long
+    "save_every_wh": 10,  # consumption saved at least every 10 Wh (the power-cut loss bound)
+    "save_every_s": 900,  # ... and every 15 minutes
+    "poll_ms": 1000,  # metering poll period
+    "result_ms": 4000,  # how long a result screen stays
+    "entry_timeout_ms": 20000,  # inter-digit timeout
+    "backlight_ms": 30000,
+}
+
+
+class MeterConfig:
+    """Attribute access to the parameters; unknown keys are refused so a typo
+    in a board file or provisioning JSON is caught at boot, not ignored."""
+
+    def __init__(self, **overrides):
+        for name, value in DEFAULTS.items():
+            setattr(self, name, value)
+        for name, value in overrides.items():
+            if name not in DEFAULTS:
+                raise ValueError("unknown meter setting: " + name)
+            if not isinstance(value, int):
+                raise ValueError("meter setting %s must be an integer" % name)
+            setattr(self, name, value)
+
+    def items(self):
+        return [(name, getattr(self, name)) for name in sorted(DEFAULTS)]
