@@ -1,0 +1,1 @@
+# Meter state in flash (littlefs), power-cut safe.  See README.md.

@@ -1,0 +1,76 @@
+# CPython only: littlefs-python driving an injected block device, shaped like
+# MicroPython's VfsLfs2 (open/rename/remove/ilistdir) so the store runs under
+# pytest too.  The littlefs settings mirror MicroPython's VfsLfs2 defaults
+# (read/prog 32, cache 128, lookahead 32, block_cycles 100).
+import littlefs
+
+
+class _BlockContext(littlefs.UserContext):
+    def __init__(self, bdev):  # no RAM buffer: every access goes to the device
+        self.bdev = bdev
+
+    def read(self, cfg, block, off, size):
+        buf = bytearray(size)
+        self.bdev.readblocks(block, buf, off)
+        return buf
+
+    def prog(self, cfg, block, off, data):
+        self.bdev.writeblocks(block, data, off)
+        return 0
+
+    def erase(self, cfg, block):
+        self.bdev.ioctl(6, block)
+        return 0
+
+    def sync(self, cfg):
+        self.bdev.ioctl(3, 0)
+        return 0
+
+
+def _settings(bdev):
+    return dict(
+        block_size=bdev.ioctl(5, 0),
+        block_count=bdev.ioctl(4, 0),
+        read_size=32,
+        prog_size=32,
+        cache_size=128,
+        lookahead_size=32,
+        block_cycles=100,
+    )
+
+
+class HostLfs:
+    def __init__(self, bdev):
+        self._lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev))
+        try:
+            self._lfs.mount()
+        except littlefs.LittleFSError as exc:
+            raise OSError(19, "littlefs mount failed: %s" % exc) from exc
+
+    @staticmethod
+    def mkfs(bdev):
+        lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev))
+        lfs.format()
+
+    def open(self, name, mode):
+        try:
+            return self._lfs.open(name, mode)
+        except FileNotFoundError:
+            if "a" not in mode:  # littlefs-python's append does not create the file
+                raise
+        except littlefs.LittleFSError as exc:
+            raise OSError(2, str(exc)) from exc
+        return self._lfs.open(name, mode.replace("a", "w"))
+
+    def rename(self, old, new):
+        self._lfs.rename(old, new)
+
+    def remove(self, name):
+        try:
+            self._lfs.remove(name)
+        except littlefs.LittleFSError as exc:
+            raise OSError(2, str(exc)) from exc
+
+    def ilistdir(self, path):
+        for name in self._lfs.listdir(path):
+            yield (name, 0x8000, 0, 0)

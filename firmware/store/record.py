@@ -1,0 +1,68 @@
+# Framing of one durable record: a fixed header with a sequence number and a
+# CRC-32 over header and payload.  Pure logic (no I/O) so every lane tests it.
+#
+#   magic "MR" (2) | kind (1) | version (1) | seq u32 (4) | length u32 (4)
+#   | payload (length) | crc32 u32 (4) over everything before it
+import struct
+
+from micropython import const
+
+try:
+    from binascii import crc32
+except ImportError:  # pragma: no cover - every supported port has binascii.crc32
+    crc32 = None
+
+MAGIC = b"MR"
+VERSION = const(1)
+HEADER_SIZE = const(12)
+TRAILER_SIZE = const(4)
+MAX_PAYLOAD = const(16384)  # far above any record this store writes; guards against garbage lengths
+SEQ_LIMIT = 1 << 32
+
+KIND_STATE = b"S"
+KIND_ENERGY = b"E"
+
+
+def checksum(data, start=0):
+    """CRC-32 (IEEE) of data, continuing from start."""
+    return crc32(data, start) & 0xFFFFFFFF
+
+
+def encode(kind, seq, payload):
+    """Bytes of one record; kind is one byte (KIND_*), seq 0..2**32-1, payload bytes."""
+    if len(kind) != 1:
+        raise ValueError("record kind must be one byte")
+    if not 0 <= seq < SEQ_LIMIT:
+        raise ValueError("record sequence out of range")
+    if len(payload) > MAX_PAYLOAD:
+        raise ValueError("record payload too large")
+    head = MAGIC + kind + bytes((VERSION,)) + struct.pack(">II", seq, len(payload))
+    crc = checksum(payload, checksum(head))
+    return head + bytes(payload) + struct.pack(">I", crc)
+
+
+def decode(data, kind):
+    """(seq, payload) of a record of this kind, or None if anything is wrong with it
+    (too short, wrong magic/kind/version, length mismatch, bad CRC)."""
+    if data is None or len(data) < HEADER_SIZE + TRAILER_SIZE:
+        return None
+    if data[0:2] != MAGIC or data[2:3] != kind or data[3] != VERSION:
+        return None
+    seq, length = struct.unpack(">II", data[4:12])
+    if length > MAX_PAYLOAD or len(data) != HEADER_SIZE + length + TRAILER_SIZE:
+        return None
+    end = HEADER_SIZE + length
+    (stored,) = struct.unpack(">I", data[end:end + 4])
+    if checksum(data[:end]) != stored:
+        return None
+    return seq, bytes(data[HEADER_SIZE:end])
+
+
+def newest(candidates):
+    """Pick the newest of decoded records [(seq, payload, tag), ...] by sequence
+    number; None if the list is empty."""
+    best = None
+    for item in candidates:
+        if best is None or item[0] > best[0]:
+            best = item
+    return best

@@ -1,0 +1,110 @@
+# The store's view of the filesystem: littlefs on an injected block device,
+# with the few operations the records need.  MicroPython uses vfs.VfsLfs2
+# directly (not mounted into the VFS tree, so nothing else can touch it);
+# CPython hosts use littlefs-python through store.lfs_host.
+from micropython import const
+
+TMP_SUFFIX = ".tmp"
+_READ_CHUNK = const(512)
+
+try:
+    import vfs as _vfs
+except ImportError:
+    try:
+        import uos as _vfs  # MicroPython before 1.23 kept VfsLfs2 in os
+    except ImportError:
+        _vfs = None
+if _vfs is not None and not hasattr(_vfs, "VfsLfs2"):
+    _vfs = None
+
+
+def _is_blank(bdev):
+    """True if the first two blocks read as erased flash (a device never formatted)."""
+    buf = bytearray(32)
+    for block in (0, 1):
+        bdev.readblocks(block, buf, 0)
+        for byte in buf:
+            if byte != 0xFF:
+                return False
+    return True
+
+
+class Volume:
+    def __init__(self, bdev):
+        self.bdev = bdev
+        self.fs = None
+
+    def mount(self):
+        """Mount; format a device that does not mount.  Returns "mounted",
+        "formatted-blank" (new device) or "formatted-damaged" (data lost)."""
+        try:
+            self.fs = self._mount()
+            return "mounted"
+        except OSError:
+            pass
+        blank = _is_blank(self.bdev)
+        self._mkfs()
+        self.fs = self._mount()
+        return "formatted-blank" if blank else "formatted-damaged"
+
+    def _mount(self):
+        if _vfs is not None:
+            return _vfs.VfsLfs2(self.bdev, mtime=False)
+        from store.lfs_host import HostLfs
+
+        return HostLfs(self.bdev)
+
+    def _mkfs(self):
+        if _vfs is not None:
+            _vfs.VfsLfs2.mkfs(self.bdev)
+        else:
+            from store.lfs_host import HostLfs
+
+            HostLfs.mkfs(self.bdev)
+
+    def names(self):
+        """Names of the files in the root directory."""
+        return [entry[0] for entry in self.fs.ilistdir("/")]
+
+    def read(self, name):
+        """Whole content of a file as bytes, or None if it does not exist."""
+        try:
+            f = self.fs.open(name, "rb")
+        except OSError:
+            return None
+        try:
+            parts = []
+            while True:
+                chunk = f.read(_READ_CHUNK)
+                if not chunk:
+                    break
+                parts.append(chunk)
+        finally:
+            f.close()
+        return b"".join(parts)
+
+    def write_atomic(self, name, data):
+        """Replace name with data: write name.tmp, close it (durable), then rename
+        it over name.  littlefs renames atomically, so name is old or new."""
+        tmp = name + TMP_SUFFIX
+        f = self.fs.open(tmp, "wb")
+        try:
+            f.write(data)
+        finally:
+            f.close()
+        self.fs.rename(tmp, name)
+
+    def append(self, name, data):
+        """Append to a file; littlefs commits the append atomically on close."""
+        f = self.fs.open(name, "ab")
+        try:
+            f.write(data)
+        finally:
+            f.close()
+
+    def remove(self, name):
+        try:
+            self.fs.remove(name)
+            return True
+        except OSError:
+            return False
