@@ -30,8 +30,11 @@ $(STAMP_NODE): package.json package-lock.json
 
 $(STAMP_STUBS): requirements-stubs.txt $(STAMP_VENV)
 	rm -rf $(STUBS)
-	$(BIN)/pip install --quiet --disable-pip-version-check --target $(STUBS)/rp2 $$(grep rp2 requirements-stubs.txt)
-	$(BIN)/pip install --quiet --disable-pip-version-check --target $(STUBS)/esp32 $$(grep esp32 requirements-stubs.txt)
+	$(BIN)/pip install --quiet --disable-pip-version-check --target $(STUBS)/rp2 $$(grep '^micropython-rp2' requirements-stubs.txt)
+	$(BIN)/pip install --quiet --disable-pip-version-check --target $(STUBS)/esp32 $$(grep '^micropython-esp32' requirements-stubs.txt)
+	# On the device the board file is /board.py (see tools/deploy.py): let pyright resolve `import board`.
+	echo 'from rpi_pico import *' > $(STUBS)/rp2/board.pyi
+	echo 'from esp32_devkitc import *' > $(STUBS)/esp32/board.pyi
 	touch $@
 
 test: setup  ## run the whole suite on cpython, micropython-unix and micropython-wasm32
@@ -48,9 +51,13 @@ build: $(STAMP_VENV)  ## compile firmware/ and boards/ to .mpy for armv6m (RP204
 	$(BIN)/python tools/build_mpy.py $(ARCHES)
 
 lint: $(STAMP_VENV) $(STAMP_STUBS)  ## ruff, and pyright of firmware/ + boards/ against the rp2 and esp32 stubs
-	$(BIN)/ruff check .
-	$(BIN)/pyright -p tools/pyright-rp2.json
-	$(BIN)/pyright -p tools/pyright-esp32.json
+	@status=0; \
+	echo "==> ruff"; $(BIN)/ruff check . || status=1; \
+	echo "==> pyright: firmware/ + boards/rpi_pico*.py against the rp2 stubs"; \
+	$(BIN)/pyright -p tools/pyright-rp2.json || status=1; \
+	echo "==> pyright: firmware/ + boards/esp32*.py against the esp32 stubs"; \
+	$(BIN)/pyright -p tools/pyright-esp32.json || status=1; \
+	exit $$status
 
 bench: setup  ## measure speed, allocation, heap and flash wear (figures for the closing notes)
 	$(BIN)/python tools/bench.py
