@@ -1,0 +1,149 @@
+# The token validation pipeline: 20 digits + the meter's state -> one Verdict with
+# the IEC 62055-41 result code and the changes the storage layer should apply
+# (atomically, and only for codes 1..3).  Pure: no I/O, the view is never changed.
+#
+# Order of checks (README.md explains why):
+#   format -> (class 1: CRC -> function -> manufacturer code)
+#   decrypt -> CRC -> function -> [key change rules] -> key expiry -> DDTK
+#   -> Used/Old -> range -> overflow -> accept
+from micropython import const
+
+from sts import digits as _digits
+from sts import keys as _keys
+from sts import results as R
+from sts.token import Token
+
+WH_PER_COUNT = const(100)  # one electricity count is 0.1 kWh
+CLEAR_ALL = const(0xFFFF)
+# Class 2 subclasses this meter acts on besides the key change sections:
+# max power, clear credit, tariff rate, clear tamper, phase unbalance limit.
+MANAGEMENT = (0, 1, 2, 5, 6)
+
+
+class Verdict:
+    # Defaults live on the class so a verdict only stores what differs.
+    token = None
+    credit_wh = 0
+    tid = -1
+    clear_register = -1
+    setting = None
+    kct_pending = None
+    new_keys = None
+    clear_tids = False
+
+    def __init__(self, code, token=None):
+        self.code = code
+        if token is not None:
+            self.token = token
+
+    def __repr__(self):
+        return "Verdict(%d %s)" % (self.code, R.name(self.code))
+
+
+def check(digits, view, now_s):
+    """Validate one typed token against the meter's state; see the module header."""
+    if not isinstance(digits, str) or len(digits) != 20:
+        return Verdict(R.FORMAT)
+    words = [0, 0, 0, 0]
+    cls = _digits.parse(digits, words)
+    if cls < 0 or cls == 3:
+        return Verdict(R.FORMAT)
+    if cls == 1:
+        return _class1(words, view)
+    keys = view.keys
+    keys.cipher().decrypt(words)
+    token = Token(cls, words)
+    if not token.crc_ok:
+        return Verdict(R.AUTH, token)
+    sub = words[0] >> 12
+    if cls == 0:
+        if sub > 7 or sub not in view.supported:
+            return Verdict(R.FUNCTION, token)
+    elif sub in (3, 4, 8, 9):
+        return _key_change(token, view, now_s)
+    elif sub not in MANAGEMENT:
+        return Verdict(R.FUNCTION, token)
+
+    tid = ((words[0] & 0xFF) << 16) | words[1]
+    if (tid >> 16) > keys.ken:
+        return Verdict(R.KEY_EXPIRED, token)
+    if cls == 0 and keys.kt == _keys.KT_DDTK:
+        return Verdict(R.DDTK, token)
+    code = view.tids.check(tid)
+    if code:
+        return Verdict(code, token)
+    if cls == 0:
+        return _credit(token, sub, tid, view)
+    return _management(token, sub, tid, view)
+
+
+def _class1(words, view):
+    token = Token(1, words)  # not encrypted
+    if not token.crc_ok:
+        return Verdict(R.AUTH, token)
+    if token.subclass > 1:
+        return Verdict(R.FUNCTION, token)
+    mfr = token.mfr_code
+    if mfr != 0 and mfr != view.mfr_code:
+        return Verdict(R.MFR_CODE, token)
+    return Verdict(R.ACCEPT, token)
+
+
+def _credit(token, sub, tid, view):
+    add_wh = token.amount * WH_PER_COUNT if sub == 0 else 0
+    if view.credit_wh + add_wh > view.credit_limit_wh:
+        return Verdict(R.OVERFLOW, token)
+    verdict = Verdict(R.ACCEPT, token)
+    verdict.credit_wh = add_wh
+    verdict.tid = tid
+    return verdict
+
+
+def _management(token, sub, tid, view):
+    if sub == 1:
+        register = token.register
+        if register != CLEAR_ALL and register not in view.supported:
+            return Verdict(R.RANGE, token)  # a register this meter does not have
+    elif sub == 5 and token.pad:
+        return Verdict(R.FORMAT, token)  # padding must be zero
+    verdict = Verdict(R.ACCEPT, token)
+    verdict.tid = tid
+    if sub == 0:
+        verdict.setting = ("max_power_w", token.mpl)
+    elif sub == 1:
+        verdict.clear_register = token.register
+    elif sub == 2:
+        verdict.setting = ("tariff_rate", token.rate)
+    elif sub == 5:
+        verdict.setting = ("clear_tamper", 1)
+    else:
+        verdict.setting = ("mppul_w", token.mppul)
+    return verdict
+
+
+def _key_change(token, view, now_s):
+    keys = view.keys
+    code = _keys.section_error(keys, token)
+    if code:
+        return Verdict(code, token)
+    sub = token.subclass
+    # Keep the fresh sections of other subclasses; a repeated subclass replaces
+    # the held one.  A section from the "future" (clock set back) is dropped too.
+    pending = []
+    for entry in view.pending_kct:
+        age = now_s - entry[2]
+        if entry[0] != sub and 0 <= age <= _keys.KCT_TIMEOUT_S:
+            pending.append(entry)
+    w = token.words
+    pending.append((sub, (w[0], w[1], w[2], w[3]), now_s))
+    code, new_keys, ro = _keys.complete(keys, pending)
+    if code == 0:
+        verdict = Verdict(R.KCT1_ACCEPTED, token)
+        verdict.kct_pending = pending
+        return verdict
+    verdict = Verdict(code, token)
+    if code == R.KCT2_ACCEPTED:
+        verdict.new_keys = new_keys
+        verdict.kct_pending = []
+        verdict.clear_tids = bool(ro)
+    return verdict

@@ -1,0 +1,48 @@
+# Token result codes, numbered as IEC 62055-41 TokenResult (SPEC section 13).
+from micropython import const
+
+ACCEPT = const(1)
+KCT1_ACCEPTED = const(2)  # a key change section held; the set is not complete yet
+KCT2_ACCEPTED = const(3)  # the last section arrived; the new key is committed
+OVERFLOW = const(4)
+KEY_TYPE = const(5)
+FORMAT = const(6)
+RANGE = const(7)
+FUNCTION = const(8)
+OLD = const(9)
+USED = const(10)
+KEY_EXPIRED = const(11)
+DDTK = const(12)
+AUTH = const(13)  # CRC / authentication failure: wrong key or mistyped digits
+MFR_CODE = const(14)
+LOCKOUT = const(15)
+NOT_READY = const(16)
+
+NAMES = (
+    None,
+    "Accept",
+    "1st KCT",
+    "2nd KCT",
+    "Overflow",
+    "Key type",
+    "Format",
+    "Range",
+    "Function",
+    "Old",
+    "Used",
+    "Key expired",
+    "DDTK",
+    "CRC",
+    "Mfr code",
+    "Lockout",
+    "Not ready",
+)
+
+
+def name(code):
+    return NAMES[code] if 1 <= code <= 16 else "?"
+
+
+def is_accepted(code):
+    """Codes whose verdict the storage layer applies."""
+    return ACCEPT <= code <= KCT2_ACCEPTED
