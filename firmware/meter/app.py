@@ -1,0 +1,243 @@
+# The meter: joins the token engine, the stored state, the relay and the
+# metering IC.  The UI (meter.ui) and the console (meter.console) talk only to
+# this facade.  Nothing here touches `machine`: everything is injected.
+from drivers import metering
+from sts import digits as sts_digits
+from sts import pipeline, results
+
+from meter import screens, shortcodes, texts
+from meter.energy import EnergyAccount
+from meter.relay_policy import RelayPolicy, low_credit_alarm
+
+VERSION = "0.1.0"
+
+# Rejects that count towards the keypad lockout: the signs of guessing
+# (wrong digits / wrong meter).  Used, Old and Key expired are genuine tokens
+# and do not count; class 1 tokens never count.
+_WRONG_TOKEN_CODES = (results.FORMAT, results.AUTH)
+
+# Class 1 control bits (SPEC section 13, one vendor's published mapping).
+TEST_RELAY = 0x01
+TEST_DISPLAY = 0x02
+SHOW_UNITS = 0x04
+SHOW_KEY = 0x08
+SHOW_TI = 0x10
+SHOW_POWER_LIMIT = 0x40
+
+
+class Meter:
+    def __init__(self, state, ic, relay, clock, config, log):
+        self.state = state
+        self.ic = ic
+        self.relay = relay
+        self.clock = clock
+        self.config = config
+        self.log = log
+        self.policy = RelayPolicy(
+            trip_delay_s=config.trip_delay_s,
+            reconnect_s=config.reconnect_s,
+            retries=config.overload_retries,
+            calm_s=config.overload_calm_s,
+            fault_grace_s=config.fault_grace_s,
+            test_s=config.relay_test_s,
+        )
+        self.energy = EnergyAccount()
+        self.ic_status = metering.OK
+        self.alarm = False
+        self.last_result = 0
+        self.display_test_until = 0
+        self._words = [0, 0, 0, 0]
+        self.version = VERSION
+
+    # ---- tokens ---------------------------------------------------------
+    def submit(self, digits):
+        """Decode, check and apply one typed token; returns result screens."""
+        now = self.clock.time()
+        if self.state.lockout_remaining_s(now) > 0 and sts_digits.parse(digits, self._words) != 1:
+            self._record(results.LOCKOUT, None, now)
+            return [screens.lockout_screen(self.state, self.clock)]
+        verdict = pipeline.check(digits, self.state, now)
+        code = verdict.code
+        if results.is_accepted(code):
+            try:
+                self.state.apply(verdict, now)  # durable before we say Accept
+            except OSError as exc:
+                self.log.error("storage write failed: %r" % (exc,))
+                code = results.NOT_READY
+        self._record(code, verdict, now)
+        out = screens.token_result(code, verdict, self.state, 0)
+        if results.is_accepted(code):
+            if verdict.token.cls == 1:
+                out = self._class1(verdict.token.control, now)
+            else:
+                self.state.clear_wrong_tokens()
+                self.evaluate_relay(now)
+        elif code in _WRONG_TOKEN_CODES:
+            self.state.record_wrong_token(now)
+            if self.state.lockout_remaining_s(now) > 0:
+                out.append(screens.lockout_screen(self.state, self.clock))
+        return out
+
+    def _record(self, code, verdict, now):
+        self.last_result = code
+        tid = -1
+        if verdict is not None and verdict.token is not None and verdict.tid >= 0:
+            tid = verdict.tid
+        self.state.log_token(code, tid, now)
+        self.log.info("token result %d %s tid=%d" % (code, results.name(code), tid))
+
+    def _class1(self, control, now):
+        out = []
+        if control & TEST_RELAY:
+            self.policy.start_test(now)
+            self.evaluate_relay(now)
+            out.append(("Relay test", "open %ds" % self.config.relay_test_s))
+        if control & TEST_DISPLAY:
+            out.append(("\xff" * texts.COLS, "\xff" * texts.COLS))
+            out.append(("Display test", "keys: press any"))
+        if control & SHOW_UNITS:
+            out.append(("Total energy", texts.kwh(self.state.energy_total_wh)))
+        if control & SHOW_KEY:
+            keys = self.state.keys
+            out.append(("KRN %d" % keys.krn, "Key type %d" % keys.kt))
+        if control & SHOW_TI:
+            out.append(("Tariff index", "TI %02d" % self.state.keys.ti))
+        if control & SHOW_POWER_LIMIT:
+            out.append(("Power limit", self._power_limit_text()))
+        if not out:
+            out.append(("Accept", "test %d n/a" % control))
+        return out
+
+    def _power_limit_text(self):
+        limit = self.max_power_w()
+        return "%dW" % limit if limit > 0 else "none"
+
+    # ---- metering and relay ---------------------------------------------
+    def max_power_w(self):
+        return self.state.settings.get("max_power_w", self.config.max_power_w)
+
+    def poll_metering(self):
+        """One metering poll: count energy, then re-evaluate the relay."""
+        now = self.clock.time()
+        status = self.ic.poll() if self.ic is not None else metering.FAULT_BUS
+        if status == metering.OK:
+            if self.ic_status != metering.OK:
+                self.log.warn("metering IC recovered")
+            delta = self.energy.update(self.ic.energy_wh, now)
+            if delta > 0:
+                self.state.consume(delta, now)
+        else:
+            if status != self.ic_status:
+                fault = self.ic.fault if self.ic is not None else "no metering IC"
+                self.log.error("metering fault %d: %s" % (status, fault))
+                self.state.log_fault(status, now)
+            self.energy.rebaseline()
+        self.ic_status = status
+        self.evaluate_relay(now)
+        hour = (now // 3600) % 24
+        self.alarm = low_credit_alarm(
+            self.state.credit_wh, self.config.low_credit_wh, hour, self.config.quiet_from_h, self.config.quiet_to_h
+        )
+
+    def has_credit(self):
+        return self.state.credit_wh > 0
+
+    def power_w(self):
+        if self.ic is None or self.ic_status != metering.OK or not self.policy.closed:
+            return 0
+        return self.ic.power_w
+
+    def evaluate_relay(self, now):
+        ok = self.ic_status == metering.OK
+        power = self.ic.power_w if (self.ic is not None and ok) else 0
+        if self.policy.update(now, self.has_credit(), power, self.max_power_w(), ok):
+            self.relay.set(self.policy.closed)
+            self.state.relay_changed(self.policy.closed, self.policy.state, now)
+            self.log.info("relay %s (%s)" % ("closed" if self.policy.closed else "open", self.policy.reason))
+
+    def on_user_key(self):
+        self.policy.key_pressed()
+
+    def ic_ok(self):
+        return self.ic is not None and self.ic_status == metering.OK
+
+    def short_code(self, number):
+        return shortcodes.screens_for(self, number)
+
+    # ---- screens ----------------------------------------------------------
+    def idle_screens(self):
+        now = self.clock.time()
+        credit = self.state.credit_wh
+        locked = self.state.lockout_remaining_s(now)
+        days = self.energy.days_left(credit)
+        second = "~%d days left" % days if days >= 0 else ("Relay on" if self.policy.closed else "Relay off")
+        if self.alarm:
+            second = "LOW CREDIT"
+        first = [("Credit " + texts.kwh(credit), second)]
+        if locked > 0:
+            return first + [screens.lockout_screen(self.state, self.clock)]
+        relay = "on" if self.policy.closed else "off: " + self.policy.reason
+        return first + [("Power %dW" % self.power_w(), "Relay " + relay)]
+
+    # ---- console ----------------------------------------------------------
+    def status(self):
+        """(key, value) pairs for the console's `status` command."""
+        now = self.clock.time()
+        keys = self.state.keys
+        ok = self.ic_ok()
+        return [
+            ("credit_wh", self.state.credit_wh),
+            ("relay", "closed" if self.policy.closed else "open"),
+            ("relay_reason", self.policy.reason),
+            ("power_w", self.power_w()),
+            ("voltage_v", texts.fixed(self.ic.voltage_cv, 2) if ok else "n/a"),
+            ("current_a", texts.fixed(self.ic.current_ma, 3) if ok else "n/a"),
+            ("energy_wh", self.state.energy_total_wh),
+            ("energy_today_wh", self.energy.today_wh),
+            ("lockout_s", max(0, self.state.lockout_remaining_s(now))),
+            ("tids", len(self.state.tids)),
+            ("krn", keys.krn),
+            ("kt", keys.kt),
+            ("ti", "%02d" % keys.ti),
+            ("sgc", "%06d" % keys.sgc),
+            ("ken", keys.ken),
+            ("base_date", keys.base_date),
+            ("ea", "%02d" % keys.ea),
+            ("last_result", self.last_result),
+            ("ic", "ok" if ok else "fault"),
+            ("alarm", 1 if self.alarm else 0),
+        ]
+
+    def relay_test(self):
+        now = self.clock.time()
+        self.policy.start_test(now)
+        self.evaluate_relay(now)
+
+    def calibrate(self, kind, reference):
+        """Console `cal`: compute new gains from a reference reading, apply
+        them, persist them; returns before/after lines."""
+        if self.ic is None:
+            raise ValueError("no metering IC")
+        if kind == "voltage":
+            helper, ref = self.ic.calibrate_voltage, parse_decimal(reference, 2)
+        elif kind == "current":
+            helper, ref = self.ic.calibrate_current, parse_decimal(reference, 3)
+        else:
+            helper, ref = self.ic.calibrate_power, parse_decimal(reference, 0)
+        before = dict(self.ic.calibration)
+        new = helper(ref)
+        self.ic.apply_calibration(new)
+        self.state.save_calibration(self.ic.calibration)
+        self.log.info("calibrated %s to %s" % (kind, reference))
+        return ["%s: 0x%04x -> 0x%04x" % (name, before.get(name, 0), value) for name, value in sorted(new.items())]
+
+
+def parse_decimal(text, decimals):
+    """'230.5' -> 23050 for decimals=2, without floats; ValueError if not a number."""
+    if text.count(".") > 1 or not text.replace(".", "").isdigit():
+        raise ValueError("not a positive decimal number: " + text)
+    whole, _, frac = text.partition(".")
+    if len(frac) > decimals:
+        raise ValueError("at most %d decimals" % decimals)
+    frac = frac + "0" * (decimals - len(frac))
+    return int(whole or "0") * 10**decimals + int(frac or "0")

@@ -1,0 +1,153 @@
+# The serial console: one command line in, reply lines out, always ending in
+# `OK` or `ERR <reason>` so scripts can parse it.  It inspects the meter; it can
+# never add credit, change keys or force the relay except through a token typed
+# like on the keypad.  Calibration and the relay test need the board's
+# engineering jumper (config `engineering`); without it they are refused.
+from sts import results
+
+HELP = (
+    "help                 this list",
+    "version              firmware version",
+    "status               key=value lines",
+    "lcd                  the LCD text as shown",
+    "key <keys>           press keys, e.g. key 1234# (! before a key = hold)",
+    "token <20 digits>    type and submit a token",
+    "log [n]              last n events (default 10)",
+    "tids                 the used-TID record",
+    "energy               energy figures",
+    "regdump              metering IC registers",
+    "cal voltage|current|power <ref>  calibrate (engineering jumper)",
+    "relaytest            open the relay briefly (engineering jumper)",
+    "config               boot report (never shows the key)",
+    "loglevel [level]     error|warn|info|debug",
+    "reboot               restart the meter",
+)
+
+
+class CommandError(Exception):
+    pass
+
+
+class Console:
+    def __init__(self, meter, ui, boot_report, engineering=False, reboot=None):
+        self.meter = meter
+        self.ui = ui
+        self.boot_report = boot_report  # callable -> list of lines
+        self.engineering = engineering
+        self.reboot = reboot
+        self.extra = {}  # name -> handler(args) -> lines (the simulator adds `sim`)
+
+    def handle(self, line):
+        """Run one command line; returns the reply lines incl. OK/ERR."""
+        words = line.strip().split()
+        if not words:
+            return ["OK"]
+        name, args = words[0].lower(), words[1:]
+        handler = self.extra.get(name) or getattr(self, "cmd_" + name, None)
+        if handler is None:
+            return ["ERR unknown command '%s' (try: help)" % name]
+        try:
+            out = handler(args)
+        except CommandError as exc:
+            return ["ERR " + str(exc.args[0])]
+        except (ValueError, IndexError) as exc:
+            return ["ERR bad arguments for %s: %s (try: help)" % (name, exc)]
+        except Exception as exc:  # a console must never die on one command
+            return ["ERR %s failed: %s" % (name, type(exc).__name__)]
+        return list(out) + ["OK"]
+
+    # ---- commands -----------------------------------------------------
+    def cmd_help(self, args):
+        return HELP
+
+    def cmd_version(self, args):
+        return ["version=" + self.meter.version]
+
+    def cmd_status(self, args):
+        return ["%s=%s" % kv for kv in self.meter.status()]
+
+    def cmd_lcd(self, args):
+        return list(self.ui.lines)
+
+    def cmd_key(self, args):
+        if len(args) != 1:
+            raise CommandError("usage: key <keys>, e.g. key 1234#")
+        keys = args[0]
+        for ch in keys.replace("!", ""):
+            if ch.upper() not in "0123456789*#ABCD":
+                raise CommandError("not a keypad key: %r" % ch)
+        hold = False
+        for ch in keys:
+            if ch == "!":
+                hold = True
+                continue
+            self.ui.key(ord(ch.upper()))
+            if hold:
+                self.ui.key(ord(ch.upper()) | 0x100)
+                hold = False
+            self.ui.tick()  # a submitted token is decoded now (busy -> result)
+        return list(self.ui.lines)
+
+    def cmd_token(self, args):
+        if len(args) != 1 or len(args[0]) != 20 or not args[0].isdigit():
+            raise CommandError("usage: token <20 digits>")
+        self.ui.key(ord("*") | 0x100)  # start from an empty entry
+        for ch in args[0] + "#":
+            self.ui.key(ord(ch))
+        self.ui.tick()
+        code = self.meter.last_result
+        return ["result=%d %s" % (code, results.name(code))] + list(self.ui.lines)
+
+    def cmd_log(self, args):
+        n = int(args[0]) if args else 10
+        if n <= 0:
+            raise CommandError("n must be positive")
+        return self.meter.state.event_lines(n)
+
+    def cmd_tids(self, args):
+        tids = list(self.meter.state.tids)
+        return ["count=%d" % len(tids)] + ["%d" % t for t in tids]
+
+    def cmd_energy(self, args):
+        m = self.meter
+        return [
+            "energy_total_wh=%d" % m.state.energy_total_wh,
+            "energy_today_wh=%d" % m.energy.today_wh,
+            "last_24h_wh=%d" % m.energy.last_24h_wh(),
+            "credit_wh=%d" % m.state.credit_wh,
+        ]
+
+    def cmd_regdump(self, args):
+        if self.meter.ic is None:
+            raise CommandError("no metering IC")
+        return ["%-10s 0x%02x 0x%04x" % row for row in self.meter.ic.regdump()]
+
+    def _need_engineering(self, what):
+        if not self.engineering:
+            raise CommandError(what + " refused: engineering jumper not fitted")
+
+    def cmd_cal(self, args):
+        self._need_engineering("calibration")
+        if len(args) != 2 or args[0] not in ("voltage", "current", "power"):
+            raise CommandError("usage: cal voltage|current|power <reference>")
+        return self.meter.calibrate(args[0], args[1])
+
+    def cmd_relaytest(self, args):
+        self._need_engineering("relay test")
+        self.meter.relay_test()
+        return ["relay=open (test)"]
+
+    def cmd_config(self, args):
+        return self.boot_report()
+
+    def cmd_loglevel(self, args):
+        if args:
+            self.meter.log.set_level(args[0])
+        return ["loglevel=" + self.meter.log.level_name]
+
+    def cmd_reboot(self, args):
+        if self.reboot is None:
+            raise CommandError("reboot not available")
+        self.reboot()
+        return ["rebooting"]
+

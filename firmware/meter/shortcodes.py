@@ -1,0 +1,125 @@
+# Short codes: typed as #NN# (or A, NN, #) on the keypad.  The table is the one
+# documented in README.md; keep both in step (a test compares them).
+from drivers import metering
+from sts import results
+
+from meter import texts
+
+
+def _credit(m):
+    return [("Credit", texts.kwh(m.state.credit_wh))]
+
+
+def _power(m):
+    return [("Power", "%dW" % m.power_w())]
+
+
+def _voltage(m):
+    return [("Voltage", texts.fixed(m.ic.voltage_cv, 2) + "V" if m.ic_ok() else "n/a")]
+
+
+def _current(m):
+    return [("Current", texts.fixed(m.ic.current_ma, 3) + "A" if m.ic_ok() else "n/a")]
+
+
+def _frequency(m):
+    return [("Frequency", texts.fixed(m.ic.freq_chz, 2) + "Hz" if m.ic_ok() else "n/a")]
+
+
+def _power_factor(m):
+    return [("Power factor", texts.fixed(m.ic.pf_milli, 3) if m.ic_ok() else "n/a")]
+
+
+def _energy_total(m):
+    return [("Energy total", texts.kwh(m.state.energy_total_wh))]
+
+
+def _energy_today(m):
+    return [("Energy today", texts.kwh(m.energy.today_wh))]
+
+
+def _last_tokens(m):
+    out = []
+    for i, (code, tid) in enumerate(m.state.token_history(10)):
+        out.append(("Token %d: %d" % (i + 1, code), results.name(code) + (" %d" % tid if tid >= 0 else "")))
+    return out or [("Last tokens", "none yet")]
+
+
+def _last_result(m):
+    code = m.last_result
+    return [("Last result", "%d %s" % (code, results.name(code)) if code else "none")]
+
+
+def _meter_number(m):
+    pan = m.state.pan or "not provisioned"
+    return [("Meter number", pan[:8]), ("Meter number", pan[8:] or pan)] if len(pan) > 16 else [("Meter number", pan)]
+
+
+def _key_state(m):
+    k = m.state.keys
+    return [
+        ("SGC %06d TI%02d" % (k.sgc, k.ti), "KRN%d KT%d" % (k.krn, k.kt)),
+        ("Base date %d" % k.base_date, "EA%02d" % k.ea),
+    ]
+
+
+def _ken(m):
+    k = m.state.keys
+    return [("Key expiry KEN", "%d%s" % (k.ken, " (never)" if k.ken == 255 else ""))]
+
+
+def _relay(m):
+    return [("Relay " + ("on" if m.policy.closed else "off"), m.policy.reason)]
+
+
+def _lockout(m):
+    left = m.state.lockout_remaining_s(m.clock.time())
+    return [("Lockout", texts.mm_ss(left) + " left" if left > 0 else "none")]
+
+
+def _version(m):
+    return [("Firmware", "v" + m.version)]
+
+
+def _ic_status(m):
+    name = m.ic.name if m.ic is not None else "none"
+    state = "ok" if m.ic_status == metering.OK else (m.ic.fault if m.ic is not None else "absent") or "fault"
+    return [("IC " + name, state)]
+
+
+def _tariff(m):
+    return [("Tariff rate", "%d" % m.state.settings.get("tariff_rate", 0))]
+
+
+def _power_limit(m):
+    limit = m.max_power_w()
+    return [("Max power", "%dW" % limit if limit else "no limit")]
+
+
+# number -> (title for README/help, function)
+CODES = {
+    1: ("credit", _credit),
+    2: ("power now", _power),
+    3: ("voltage", _voltage),
+    4: ("current", _current),
+    5: ("frequency", _frequency),
+    6: ("power factor", _power_factor),
+    7: ("energy total", _energy_total),
+    8: ("energy today", _energy_today),
+    9: ("last 10 tokens with results", _last_tokens),
+    10: ("last result code", _last_result),
+    11: ("meter number (PAN)", _meter_number),
+    12: ("SGC, TI, KRN, KT, base date, EA", _key_state),
+    13: ("key expiry number (KEN)", _ken),
+    14: ("relay state and reason", _relay),
+    15: ("lockout state", _lockout),
+    16: ("firmware version", _version),
+    17: ("metering IC status", _ic_status),
+    18: ("tariff rate", _tariff),
+    19: ("max power limit", _power_limit),
+}
+
+
+def screens_for(meter, number):
+    entry = CODES.get(number)
+    return entry[1](meter) if entry else None
