@@ -91,7 +91,8 @@ def run_in_micropython(lane, path):
     modname = os.path.splitext(os.path.basename(path))[0]
     if lane == "micropython-unix":
         _, heap = _header(path)
-        env = dict(os.environ, MICROPYPATH=":".join(SEARCH_PATH))
+        # ".frozen" keeps the VM's frozen modules (asyncio) importable, as on a board.
+        env = dict(os.environ, MICROPYPATH=":".join(SEARCH_PATH + [".frozen"]))
         cmd = [MICROPYTHON, "-X", "heapsize=" + heap, os.path.join(HOST_TESTS, "harness", "mprunner.py"), modname]
     else:
         env = dict(os.environ, NODE_PATH=os.path.join(ROOT, "node_modules"))
