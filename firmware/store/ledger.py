@@ -1,0 +1,199 @@
+# The accounting half of MeterState (a mixin: state.py owns the storage):
+# read-only views, provisioning, applying token verdicts, metered consumption
+# and emergency credit.  Integers only (Wh, W, seconds).
+from micropython import const
+
+from store import events as ev
+from store.snapshot import Snapshot
+
+ACCEPT = const(1)
+KCT2_ACCEPTED = const(3)
+OVERFLOW = const(4)
+FUNCTION = const(8)
+NOT_READY = const(16)
+CLEAR_NONE = -1
+CLEAR_ELECTRICITY = const(0)
+CLEAR_ALL = const(0xFFFF)
+KCT_HOLD_S = const(600)  # held key change sections are dropped after 10 minutes
+
+
+class Ledger:
+    # --- read-only views ---
+    @property
+    def provisioned(self):
+        return self._snap.keys is not None
+
+    @property
+    def balance_wh(self):
+        """Signed credit register: negative while emergency credit is borrowed."""
+        return self._balance
+
+    @property
+    def credit_wh(self):
+        return self._balance if self._balance > 0 else 0
+
+    @property
+    def emergency_used_wh(self):
+        return -self._balance if self._balance < 0 else 0
+
+    @property
+    def emergency_active(self):
+        """True once the credit reached zero and the emergency amount is being drawn."""
+        return self.emergency_credit_wh > 0 and self._balance <= 0
+
+    @property
+    def available_wh(self):
+        """Energy the customer may still draw (credit plus unused emergency credit)."""
+        left = self._balance + self.emergency_credit_wh
+        return left if left > 0 else 0
+
+    @property
+    def keys(self):
+        return self._snap.keys
+
+    @property
+    def tids(self):
+        return self._snap.tids
+
+    @property
+    def pending_kct(self):
+        return self._snap.kct
+
+    @property
+    def settings(self):
+        out = dict(self._snap.settings)
+        out["tamper"] = self._snap.tamper
+        return out
+
+    @property
+    def max_power_w(self):
+        return self._snap.settings["max_power_w"]
+
+    @property
+    def tamper(self):
+        return self._snap.tamper
+
+    @property
+    def pan(self):
+        return self._snap.pan
+
+    @property
+    def energy_total_wh(self):
+        return self._energy_total
+
+    @property
+    def state_seq(self):
+        return self._seq
+
+    # --- provisioning ---
+    def provision(self, keys, pan="", credit_wh=0, max_power_w=0, force=False, now_s=None):
+        """First set-up: keys, PAN, opening credit; an empty TID record.  Refuses
+        (ValueError) on a provisioned meter unless force=True.  True when durable."""
+        if self.provisioned and not force:
+            raise ValueError("meter already provisioned")
+        if keys is None or not isinstance(credit_wh, int) or credit_wh < 0 or credit_wh > self.credit_limit_wh:
+            raise ValueError("bad provisioning data")
+        new = Snapshot(self.tid_size)
+        new.keys, new.pan, new.balance_wh = keys, str(pan or self.pan_config), credit_wh
+        new.settings["max_power_w"] = max_power_w
+        if not self._commit(new):
+            return False
+        self.log(ev.KEY_CHANGE, keys.krn, keys.kt, now_s)
+        return True
+
+    # --- tokens ---
+    def apply(self, verdict, now_s=None):
+        """Apply an accepted verdict (code 1/2/3) in one durable write; returns the
+        final result code: the verdict's, OVERFLOW if the credit would pass the
+        limit, FUNCTION for an unknown setting, NOT_READY if unprovisioned or the
+        write failed (then nothing changed).  Other codes change nothing."""
+        code = verdict.code
+        if not ACCEPT <= code <= KCT2_ACCEPTED:
+            return code
+        if not self.provisioned:
+            return NOT_READY
+        new = self._draft()
+        if verdict.clear_register in (CLEAR_ELECTRICITY, CLEAR_ALL):
+            new.balance_wh = 0
+        if verdict.credit_wh:
+            if verdict.credit_wh < 0 or new.balance_wh + verdict.credit_wh > self.credit_limit_wh:
+                return OVERFLOW
+            new.balance_wh += verdict.credit_wh  # a borrowed emergency amount is repaid first
+        if verdict.setting is not None:
+            name, value = verdict.setting
+            if name == "clear_tamper":
+                new.tamper = 0
+            elif name in new.settings:
+                new.settings[name] = value
+            else:
+                return FUNCTION
+        if verdict.clear_tids:
+            new.tids.clear()
+        if verdict.tid >= 0:
+            new.tids.add(verdict.tid)
+        if verdict.kct_pending is not None:
+            new.kct = list(verdict.kct_pending)
+        if verdict.new_keys is not None:
+            new.keys = verdict.new_keys
+        token = verdict.token
+        if token is not None and getattr(token, "cls", -1) in (0, 2):
+            new.lock = (0, 0, 0)  # an accepted meter-specific token ends the wrong-token run
+        if not self._commit(new):
+            return NOT_READY
+        self.log(ev.TOKEN_ACCEPTED, code, verdict.tid, now_s)
+        if verdict.new_keys is not None:
+            self.log(ev.KEY_CHANGE, new.keys.krn, new.keys.kt, now_s)
+        return code
+
+    def expire_kct(self, now_s=None):
+        """Drop held key change sections older than 10 minutes (or stamped in the
+        future: the clock restarted).  True if something was dropped and saved."""
+        now = self._now(now_s)
+        keep = [s for s in self._snap.kct if -KCT_HOLD_S <= now - s[2] <= KCT_HOLD_S]
+        if len(keep) == len(self._snap.kct):
+            return False
+        new = self._draft()
+        new.kct = keep
+        return self._commit(new)
+
+    def set_tamper(self, now_s=None):
+        """Latch the tamper flag (cleared only by a ClearTamperCondition token)."""
+        if self._snap.tamper:
+            return True
+        new = self._draft()
+        new.tamper = 1
+        if not self._commit(new):
+            return False
+        self.log(ev.TAMPER, 1, 0, now_s)
+        return True
+
+    # --- consumption ---
+    def consume(self, wh, now_s=None):
+        """Take metered energy off the credit.  Saved once save_every_wh are
+        unsaved or save_every_s passed; returns True if it saved now."""
+        if not isinstance(wh, int) or isinstance(wh, bool) or wh < 0:
+            raise ValueError("consumed energy must be a non-negative integer (Wh)")
+        self._energy_total += wh
+        self._balance -= wh
+        unsaved = self._energy_total - self._saved_energy
+        if unsaved <= 0:
+            return False
+        now = self._now(now_s)
+        elapsed = now - self._last_save_s
+        if unsaved >= self.save_every_wh or elapsed >= self.save_every_s or elapsed < 0:
+            return self._save_energy(now)
+        return False
+
+    @property
+    def unsaved_wh(self):
+        return self._energy_total - self._saved_energy
+
+    def flush(self, now_s=None, reason=0, a=0, b=0):
+        """Save unsaved consumption now (relay change, power down).  With an event
+        kind as reason, also log that event (a, b) after the save.  True if all
+        consumption is on flash."""
+        now = self._now(now_s)
+        ok = self.unsaved_wh <= 0 or self._save_energy(now)
+        if reason:
+            self.log(reason, a, b, now)
+        return ok

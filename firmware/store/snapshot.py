@@ -1,0 +1,88 @@
+# The content of one state record: everything a token can change, written as
+# one JSON payload so a token's effects land in a single atomic write.
+# decode() validates every field: a record that passes its CRC but does not
+# make sense is treated exactly like a corrupt one (never credit from it).
+import json
+
+from sts.keys import KeyState
+from sts.tids import TidRecord
+
+FORMAT_VERSION = 1
+SETTING_NAMES = ("max_power_w", "tariff_rate", "mppul_w")
+
+
+class Snapshot:
+    """Plain holder of the durable meter state (the store owns the instances)."""
+
+    def __init__(self, tid_size):
+        self.pan = ""
+        self.balance_wh = 0  # signed: below zero while emergency credit is borrowed
+        self.energy_mark_wh = 0  # energy total when this snapshot was taken
+        self.keys = None  # KeyState, None until provisioned
+        self.tids = TidRecord(tid_size)
+        self.kct = []  # [(subclass, (w0, w1, w2, w3), arrival_s)]
+        self.settings = {"max_power_w": 0, "tariff_rate": 0, "mppul_w": 0}
+        self.tamper = 0
+        self.lock = (0, 0, 0)  # (wrong-token count, end_s, duration_s)
+
+    def copy(self):
+        other = Snapshot(1)
+        other.pan, other.balance_wh, other.energy_mark_wh = self.pan, self.balance_wh, self.energy_mark_wh
+        other.keys = self.keys  # KeyState is never mutated, only replaced
+        other.tids = TidRecord.from_bytes(self.tids.to_bytes())
+        other.kct = list(self.kct)
+        other.settings = dict(self.settings)
+        other.tamper, other.lock = self.tamper, self.lock
+        return other
+
+
+def encode(snap):
+    doc = {
+        "v": FORMAT_VERSION,
+        "pan": snap.pan,
+        "bal": snap.balance_wh,
+        "mark": snap.energy_mark_wh,
+        "keys": snap.keys.to_dict() if snap.keys is not None else None,
+        "tids": "".join("%02x" % b for b in snap.tids.to_bytes()),
+        "kct": [[sub, list(words), arrival] for sub, words, arrival in snap.kct],
+        "set": snap.settings,
+        "tamper": snap.tamper,
+        "lock": list(snap.lock),
+    }
+    return json.dumps(doc).encode()
+
+
+def _int(value, low=None):
+    if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
+        raise ValueError("bad integer field")
+    return value
+
+
+def decode(payload):
+    """Snapshot from a payload, or ValueError if any field is missing or wrong."""
+    try:
+        doc = json.loads(payload)
+        if doc["v"] != FORMAT_VERSION:
+            raise ValueError("unknown state format")
+        text = doc["tids"]
+        tids = TidRecord.from_bytes(bytes(int(text[i:i + 2], 16) for i in range(0, len(text), 2)))
+        snap = Snapshot(1)
+        snap.tids = tids
+        snap.pan = str(doc["pan"])
+        snap.balance_wh = _int(doc["bal"])
+        snap.energy_mark_wh = _int(doc["mark"], 0)
+        snap.keys = None if doc["keys"] is None else KeyState.from_dict(doc["keys"])
+        kct = []
+        for sub, words, arrival in doc["kct"]:
+            if len(words) != 4:
+                raise ValueError("bad KCT section")
+            kct.append((_int(sub, 0), tuple(_int(w, 0) for w in words), _int(arrival)))
+        snap.kct = kct
+        for name in SETTING_NAMES:
+            snap.settings[name] = _int(doc["set"][name], 0)
+        snap.tamper = 1 if _int(doc["tamper"], 0) else 0
+        count, end, duration = doc["lock"]
+        snap.lock = (_int(count, 0), _int(end), _int(duration, 0))
+    except (KeyError, TypeError, IndexError) as exc:
+        raise ValueError("bad state record: %r" % (exc,)) from None
+    return snap

@@ -1,0 +1,224 @@
+# MeterState: the meter's durable state (credit, used TIDs, keys, pending key
+# change sections, settings, lockout) and its event log, on littlefs.
+#
+# Files: "state.0"/"state.1" hold the two newest generations of the state
+# record (written alternately by sequence number), "energy.0"/"energy.1" the
+# two newest energy totals, "ev.<n>" the event log.  Every record is written
+# to "<name>.tmp" and renamed over the older slot.  See README.md.
+import struct
+
+from sts.tids import DEFAULT_SIZE as TID_DEFAULT_SIZE
+
+from store import events as ev
+from store import lockout, record
+from store.ledger import Ledger
+from store.snapshot import Snapshot
+from store.snapshot import decode as decode_snapshot
+from store.snapshot import encode as encode_snapshot
+from store.volume import TMP_SUFFIX, Volume
+
+STATE_FILE = "state."
+ENERGY_FILE = "energy."
+
+
+def _setting(config, name, default):
+    if config is None:
+        return default
+    if isinstance(config, dict):
+        return config.get(name, default)
+    return getattr(config, name, default)
+
+
+def _load_slots(volume, prefix, kind, parse, on_corrupt):
+    """Newest good (seq, value) of the two slots; corrupt slots are reported and removed."""
+    best = None
+    for slot in (0, 1):
+        name = prefix + str(slot)
+        raw = volume.read(name)
+        if raw is None:
+            continue
+        value = None
+        framed = record.decode(raw, kind)
+        if framed is not None:
+            try:
+                value = parse(framed[1])
+            except ValueError:
+                value = None
+        if value is None:
+            on_corrupt(slot)
+            volume.remove(name)
+        elif best is None or framed[0] > best[0]:
+            best = (framed[0], value)
+    return best
+
+
+def _parse_energy(payload):
+    if len(payload) != 8:
+        raise ValueError("bad energy record")
+    total = struct.unpack(">q", payload)[0]
+    if total < 0:
+        raise ValueError("negative energy total")
+    return total
+
+
+class MeterState(Ledger):
+    def __init__(self, bdev, clock, config=None):
+        self._volume = Volume(bdev)
+        self._clock = clock
+        self.credit_limit_wh = _setting(config, "credit_limit_wh", 999_999_900)
+        self.emergency_credit_wh = _setting(config, "emergency_credit_wh", 0)
+        self.save_every_wh = _setting(config, "save_every_wh", 10)
+        self.save_every_s = _setting(config, "save_every_s", 900)
+        self.tid_size = _setting(config, "tid_record_size", TID_DEFAULT_SIZE)
+        self.pan_config = _setting(config, "pan", "")
+        self.mfr_code = _setting(config, "mfr_code", 0)
+        if self.save_every_wh < 1 or self.save_every_s < 1:
+            raise ValueError("save_every_wh and save_every_s must be positive")
+        self._events = ev.EventLog(self._volume)
+        self._snap = Snapshot(self.tid_size)
+        self._seq = 0
+        self._energy_seq = 0
+        self._energy_total = 0
+        self._balance = 0
+        self._saved_energy = 0  # energy total known to be on flash
+        self._last_save_s = 0
+        self.storage_errors = 0
+        self.booted = False
+
+    # --- boot ---
+    def boot(self, now_s=None):
+        """Mount (formatting a blank device), clean leftovers, load the newest good
+        records, log power-up and recoveries.  Returns a short report dict."""
+        now = self._now(now_s)
+        recoveries = []
+        mounted = self._volume.mount()
+        if mounted == "formatted-damaged":  # a new (blank) device is no recovery
+            recoveries.append((ev.RECOVERY_FORMATTED, 1))
+        for name in self._volume.names():
+            if name.endswith(TMP_SUFFIX):
+                self._volume.remove(name)
+                recoveries.append((ev.RECOVERY_TMP_REMOVED, 0))
+        state = _load_slots(self._volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
+                            lambda slot: recoveries.append((ev.RECOVERY_STATE_CORRUPT, slot)))
+        energy = _load_slots(self._volume, ENERGY_FILE, record.KIND_ENERGY, _parse_energy,
+                             lambda slot: recoveries.append((ev.RECOVERY_ENERGY_CORRUPT, slot)))
+        if state is not None:
+            self._seq, self._snap = state
+        elif any(r[0] == ev.RECOVERY_STATE_CORRUPT for r in recoveries):
+            recoveries.append((ev.RECOVERY_STATE_LOST, 0))
+        if energy is not None:
+            self._energy_seq = energy[0]
+        mark = self._snap.energy_mark_wh
+        # The newer of the two tells the truth: a state write also records the total.
+        self._energy_total = max(mark, energy[1] if energy is not None else 0)
+        self._balance = self._snap.balance_wh - (self._energy_total - mark)
+        self._saved_energy = self._energy_total
+        self._last_save_s = now
+        voided = self._events.load()
+        if voided:
+            recoveries.append((ev.RECOVERY_EVENTS_CORRUPT, voided))
+        self.booted = True
+        self.log(ev.POWER_UP, 0, self._seq, now)
+        for code, detail in recoveries:
+            self.log(ev.STORAGE_RECOVERY, code, detail, now)
+        return {
+            "mount": mounted,
+            "provisioned": self.provisioned,
+            "state_seq": self._seq,
+            "energy_seq": self._energy_seq,
+            "recoveries": [r[0] for r in recoveries],
+            "credit_wh": self.credit_wh,
+        }
+
+    def _now(self, now_s):
+        return self._clock.time() if now_s is None else now_s
+
+    # --- writing records ---
+    def _commit(self, snap):
+        """Write snap as the next state generation.  True once durable; on a
+        storage error nothing in RAM changes and it returns False."""
+        snap.energy_mark_wh = self._energy_total
+        self._seq += 1  # never reused, even if this write fails
+        data = record.encode(record.KIND_STATE, self._seq, encode_snapshot(snap))
+        try:
+            self._volume.write_atomic(STATE_FILE + str(self._seq & 1), data)
+        except OSError:
+            self.storage_errors += 1
+            return False
+        self._snap = snap
+        self._balance = snap.balance_wh
+        self._saved_energy = self._energy_total
+        return True
+
+    def _draft(self):
+        """A copy of the current state to change and then _commit()."""
+        new = self._snap.copy()
+        new.balance_wh = self._balance
+        return new
+
+    def _save_energy(self, now_s):
+        self._energy_seq += 1
+        data = record.encode(record.KIND_ENERGY, self._energy_seq, struct.pack(">q", self._energy_total))
+        try:
+            self._volume.write_atomic(ENERGY_FILE + str(self._energy_seq & 1), data)
+        except OSError:
+            self.storage_errors += 1
+            return False
+        self._saved_energy = self._energy_total
+        self._last_save_s = now_s
+        return True
+
+    # --- event log ---
+    def log(self, kind, a=0, b=0, now_s=None):
+        """Append an event; returns its sequence number, or -1 if storage failed."""
+        try:
+            return self._events.append(kind, a, b, self._now(now_s))
+        except OSError:
+            self.storage_errors += 1
+            try:
+                self._events.load()  # re-sync the position with what reached flash
+            except OSError:
+                pass
+            return -1
+
+    def events(self, n=10):
+        """Up to n events, newest first: (seq, time_s, kind, a, b)."""
+        return self._events.newest(n)
+
+    # --- lockout ---
+    def record_wrong_token(self, now_s=None):
+        """Count a wrong meter-specific token; returns the lockout seconds it starts."""
+        now = self._now(now_s)
+        new = self._draft()
+        new.lock = lockout.after_wrong(self._snap.lock[0], now)
+        if not self._commit(new):
+            return 0
+        if new.lock[2]:
+            self.log(ev.LOCKOUT, new.lock[0], new.lock[2], now)
+        return new.lock[2]
+
+    def clear_wrong_tokens(self):
+        if self._snap.lock == (0, 0, 0):
+            return True
+        new = self._draft()
+        new.lock = (0, 0, 0)
+        return self._commit(new)
+
+    def lockout_remaining_s(self, now_s=None):
+        count, end, duration = self._snap.lock
+        left, end = lockout.remaining(end, duration, self._now(now_s))
+        if left == 0 and end:
+            new = self._draft()  # expired: persist it so a reboot does not re-arm it
+            new.lock = (count, 0, 0)
+            self._commit(new)
+        else:
+            self._snap.lock = (count, end, duration)  # re-anchored in RAM only
+        return left
+
+    @property
+    def wrong_tokens(self):
+        return self._snap.lock[0]
+
+    @property
+    def lockout_end_s(self):
+        return self._snap.lock[1]
