@@ -1,0 +1,142 @@
+# The whole firmware, assembled from a board's hardware: boot order, the
+# asyncio tasks (one per concern), and a synchronous step() the simulator and
+# scenario tests use to run simulated time quickly.
+#
+# Boot order: the relay is already in its safe state (drivers do that at
+# construction), then storage is mounted and the state recovered, the boot
+# screen shown, the metering IC started, the boot report logged, tasks started.
+from meter import texts
+from meter.app import VERSION, Meter
+from meter.console import Console
+from meter.ui import Ui
+from store.state import MeterState
+
+
+class System:
+    def __init__(self, hw, clock, config, log):
+        self.hw = hw  # keypad, lcd, relay, ic, bdev, engineering, name, describe()
+        self.clock = clock
+        self.config = config
+        self.log = log
+        self.state = None
+        self.meter = None
+        self.ui = None
+        self.console = None
+        self._shown = [None, None]
+        self._backlight = None
+        self._last_poll_ms = 0
+
+    def boot(self):
+        self._lcd_lines("STS meter v" + VERSION, "starting...")
+        self.state = MeterState(self.hw.bdev, self.clock, self.config)
+        recovery = self.state.boot()
+        ic = self.hw.ic
+        if ic is not None and not ic.begin():
+            self.log.error("metering IC did not start: %s" % (ic.fault,))
+        self.meter = Meter(self.state, ic, self.hw.relay, self.clock, self.config, self.log)
+        c = self.config
+        self.ui = Ui(self.meter, self.clock, c.entry_timeout_ms, c.result_ms, 4000, c.backlight_ms)
+        self.console = Console(self.meter, self.ui, self.boot_report, self.hw.engineering, getattr(self.hw, "reboot", None))
+        for line in recovery:
+            self.log.warn("storage: " + line)
+        for line in self.boot_report():
+            self.log.info(line)
+        self.meter.poll_metering()  # first reading, and the relay set from the stored credit
+        self._last_poll_ms = self.clock.ticks_ms()
+        self.render()
+
+    def boot_report(self):
+        """The configuration at a glance, like ESPHome's config dump.  Never
+        contains the decoder key."""
+        keys = self.state.keys
+        lines = ["firmware v%s on %s" % (VERSION, self.hw.name)]
+        lines += self.hw.describe()
+        lines.append("meter pan=%s mfr_code=%d" % (self.state.pan or "unprovisioned", self.config.mfr_code))
+        lines.append(
+            "keys ea=%02d krn=%d kt=%d ti=%02d sgc=%06d ken=%d base_date=%d"
+            % (keys.ea, keys.krn, keys.kt, keys.ti, keys.sgc, keys.ken, keys.base_date)
+        )
+        lines.append("credit %s (%d Wh), tids=%d" % (texts.kwh(self.state.credit_wh), self.state.credit_wh, len(self.state.tids)))
+        lines.append("ic %s" % (self.hw.ic.identity() if self.hw.ic is not None else "none fitted"))
+        return lines
+
+    # ---- one step of each concern -------------------------------------------
+    def keypad_step(self):
+        keypad = self.hw.keypad
+        if keypad is None:
+            return
+        keypad.poll()
+        event = keypad.get()
+        while event >= 0:
+            self.ui.key(event)
+            event = keypad.get()
+
+    def ui_step(self):
+        self.ui.tick()
+        self.render()
+
+    def metering_step(self):
+        self.meter.poll_metering()
+
+    def step(self):
+        """Everything due now (used by the simulator's `sim advance`)."""
+        self.keypad_step()
+        now = self.clock.ticks_ms()
+        if self.clock.ticks_diff(now, self._last_poll_ms) >= self.config.poll_ms:
+            self._last_poll_ms = now
+            self.metering_step()
+        self.ui_step()
+
+    def render(self):
+        lines = self.ui.lines
+        if lines[0] != self._shown[0] or lines[1] != self._shown[1]:
+            self._lcd_lines(lines[0], lines[1])
+        if self.ui.backlight != self._backlight and self.hw.lcd is not None:
+            self._backlight = self.ui.backlight
+            self.hw.lcd.backlight(self._backlight)
+
+    def _lcd_lines(self, line0, line1):
+        self._shown[0], self._shown[1] = line0, line1
+        lcd = self.hw.lcd
+        if lcd is not None:
+            lcd.write_line(0, line0)
+            lcd.write_line(1, line1)
+
+    # ---- asyncio tasks ------------------------------------------------------
+    async def run(self, console_stream=None):
+        import asyncio
+
+        tasks = [
+            asyncio.create_task(self._every(10, self.keypad_step)),
+            asyncio.create_task(self._every(50, self.ui_step)),
+            asyncio.create_task(self._every(self.config.poll_ms, self.metering_step)),
+            asyncio.create_task(self._every(60000, self.persist_step)),
+        ]
+        if console_stream is not None:
+            tasks.append(asyncio.create_task(self.console_task(console_stream)))
+        await asyncio.gather(*tasks)
+
+    def persist_step(self):
+        self.state.tick(self.clock.time())  # time-based save of consumption
+
+    async def _every(self, period_ms, fn):
+        import asyncio
+
+        while True:
+            try:
+                fn()
+            except Exception as exc:  # one bad step must not stop the meter
+                self.log.error("%s failed: %r" % (getattr(fn, "__name__", "task"), exc))
+            await asyncio.sleep_ms(period_ms)
+
+    async def console_task(self, stream):
+        """Line-based shell on a stream (reader with readline(), writer with write())."""
+        reader, writer = stream
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            if isinstance(line, bytes):
+                line = line.decode("utf-8", "replace")
+            for out in self.console.handle(line):
+                writer.write(out + "\n")

@@ -1,0 +1,11 @@
+# The README's short-code table is the one the firmware implements.
+import re
+
+from meter.shortcodes import CODES
+
+
+def test_readme_short_code_table_matches_firmware():
+    with open("README.md") as f:
+        readme = f.read()
+    documented = {int(n): title for n, title in re.findall(r"^\| `#(\d\d)#` \| (.+?) \|$", readme, re.M)}
+    assert documented == {n: title for n, (title, _) in CODES.items()}
