@@ -1,0 +1,326 @@
+# ATM90E26 single-phase metering IC over SPI (Microchip/Atmel datasheet 46002).
+#
+# Bus: SPI mode 3 (CPOL=1, CPHA=1), MSB first, at most 160 kHz to start; one
+# access is 24 clocks with CS low: R/W bit (1 = read) + 7-bit address, then
+# 16 data bits.  The board builds the SPI object; pass configure_bus=True to
+# have the driver re-init it with this mode and baud rate.
+#
+# Start-up (begin): soft reset, check the power-on sentinels, set FuncEn to a
+# non-default value (the reset sentinel polled later), write the metering
+# calibration block 0x21-0x2B + CS1 and the measurement block 0x31-0x3A + CS2.
+# The checksums are computed here from the calibration values, never stored.
+from micropython import const
+
+from drivers.metering import FAULT_BUS, FAULT_CHECKSUM, FAULT_RESET, OK, check_register_value
+
+_SOFTRESET = const(0x00)
+_SYSSTATUS = const(0x01)
+_FUNCEN = const(0x02)
+_LASTDATA = const(0x06)
+_LSB = const(0x08)
+_CALSTART = const(0x20)
+_CS1 = const(0x2C)
+_ADJSTART = const(0x30)
+_CS2 = const(0x3B)
+_APENERGY = const(0x40)  # forward active energy, 0.1 pulse per LSB, clear on read
+_ANENERGY = const(0x41)  # reverse active energy, same
+_IRMS = const(0x48)  # mA
+_URMS = const(0x49)  # 0.01 V
+_PMEAN = const(0x4A)  # W, two's complement
+_FREQ = const(0x4C)  # 0.01 Hz
+_POWERF = const(0x4D)  # 0.001, sign-magnitude
+
+_RESET_CODE = const(0x789A)
+_CAL_START = const(0x5678)  # open a calibration block for writing
+_CAL_CHECK = const(0x8765)  # check the block against its checksum, run if good
+_POWER_ON = const(0x6886)  # CalStart/AdjStart after reset: metering stopped
+_FUNCEN_DEFAULT = const(0x000C)
+_CAL_ERR = const(0xC000)  # SysStatus CalErr[1:0]: CS1 mismatch
+_ADJ_ERR = const(0x3000)  # SysStatus AdjErr[1:0]: CS2 mismatch
+_RESET_SETTLE_MS = const(5)
+
+SPI_POLARITY = 1
+SPI_PHASE = 1
+SPI_BAUDRATE = 160000
+
+# (name, address, power-on default) per datasheet register table.
+METERING_BLOCK = (
+    ("PLconstH", 0x21, 0x0015), ("PLconstL", 0x22, 0xD174), ("Lgain", 0x23, 0x0000),
+    ("Lphi", 0x24, 0x0000), ("Ngain", 0x25, 0x0000), ("Nphi", 0x26, 0x0000),
+    ("PStartTh", 0x27, 0x08BD), ("PNolTh", 0x28, 0x0000), ("QStartTh", 0x29, 0x0AEC),
+    ("QNolTh", 0x2A, 0x0000), ("MMode", 0x2B, 0x9422),
+)
+MEASUREMENT_BLOCK = (
+    ("Ugain", 0x31, 0x6720), ("IgainL", 0x32, 0x7A13), ("IgainN", 0x33, 0x7530),
+    ("Uoffset", 0x34, 0x0000), ("IoffsetL", 0x35, 0x0000), ("IoffsetN", 0x36, 0x0000),
+    ("PoffsetL", 0x37, 0x0000), ("QoffsetL", 0x38, 0x0000), ("PoffsetN", 0x39, 0x0000),
+    ("QoffsetN", 0x3A, 0x0000),
+)
+_OTHER_REGS = (
+    ("SysStatus", _SYSSTATUS), ("FuncEn", _FUNCEN), ("CalStart", _CALSTART), ("CS1", _CS1),
+    ("AdjStart", _ADJSTART), ("CS2", _CS2), ("Irms", _IRMS), ("Urms", _URMS), ("Pmean", _PMEAN),
+    ("Freq", _FREQ), ("PowerF", _POWERF),
+)
+
+
+def checksum(values):
+    """CS1/CS2 of a block: high byte = XOR of all bytes, low byte = sum mod 256."""
+    total = 0
+    xor = 0
+    for v in values:
+        total += (v >> 8) + (v & 0xFF)
+        xor ^= (v >> 8) ^ (v & 0xFF)
+    return (xor << 8) | (total & 0xFF)
+
+
+def _signed16(v):
+    return v - 0x10000 if v & 0x8000 else v
+
+
+class Atm90e26:
+    name = "ATM90E26"
+
+    def __init__(self, spi, cs, clock, calibration=None, meter_constant=3200, funcen=0x0030,
+                 configure_bus=False, baudrate=SPI_BAUDRATE):
+        if not isinstance(meter_constant, int) or not 0 < meter_constant < 1 << 20:
+            raise ValueError("meter_constant: pulses per kWh, a positive int")
+        check_register_value("funcen", funcen, 16)
+        if funcen == _FUNCEN_DEFAULT:
+            raise ValueError("funcen must differ from the power-on value to detect resets")
+        self._spi = spi
+        self._cs = cs
+        self._clock = clock
+        self._mc = meter_constant
+        self._funcen = funcen
+        if configure_bus:
+            spi.init(baudrate=baudrate, polarity=SPI_POLARITY, phase=SPI_PHASE)
+        self._tx = bytearray(3)
+        self._rx = bytearray(3)
+        self._cal = {}
+        for name, _, default in METERING_BLOCK + MEASUREMENT_BLOCK:
+            self._cal[name] = default
+        if calibration:
+            self._cal.update(self._checked(calibration))
+        cs.value(1)
+        self.energy_wh = 0
+        self.reverse_energy_wh = 0
+        self.power_w = 0
+        self.voltage_cv = 0
+        self.current_ma = 0
+        self.freq_chz = 0
+        self.pf_milli = 0
+        self.fault = None
+        # Energy read from the IC but not yet folded into the Wh counters (a
+        # poll that fails after reading a clear-on-read register keeps it here).
+        self._pending_fwd = 0
+        self._pending_rev = 0
+        # Sub-Wh remainders, in units of 1/meter_constant Wh (0.1 pulse * 100).
+        self._rem_fwd = 0
+        self._rem_rev = 0
+
+    # -- bus -------------------------------------------------------------
+    def _read(self, addr):
+        tx = self._tx
+        tx[0] = 0x80 | addr
+        tx[1] = 0
+        tx[2] = 0
+        self._cs.value(0)
+        self._spi.write_readinto(tx, self._rx)
+        self._cs.value(1)
+        return (self._rx[1] << 8) | self._rx[2]
+
+    def _write(self, addr, value):
+        tx = self._tx
+        tx[0] = addr & 0x7F
+        tx[1] = (value >> 8) & 0xFF
+        tx[2] = value & 0xFF
+        self._cs.value(0)
+        self._spi.write_readinto(tx, self._rx)
+        self._cs.value(1)
+
+    def _verified_read(self, addr):
+        """Read addr and confirm it through LastData, -1 if that fails.
+
+        For clear-on-read registers a corrupted first read would lose counts, so
+        when LastData disagrees it is read again: two equal LastData answers are
+        the chip's own copy of the value and are taken instead."""
+        value = self._read(addr)
+        echo = self._read(_LASTDATA)
+        if echo == 0xFFFF:  # a floating MISO; a real count never gets this high between polls
+            return -1
+        if echo == value or self._read(_LASTDATA) == echo:
+            return echo
+        return -1
+
+    # -- start-up --------------------------------------------------------
+    def begin(self):
+        self._write(_SOFTRESET, _RESET_CODE)
+        self._clock.sleep_ms(_RESET_SETTLE_MS)
+        funcen = self._read(_FUNCEN)
+        calstart = self._read(_CALSTART)
+        if funcen != _FUNCEN_DEFAULT or calstart != _POWER_ON:
+            self.fault = "no ATM90E26 answer (FuncEn 0x%04X, CalStart 0x%04X after reset)" % (funcen, calstart)
+            return False
+        self._write(_FUNCEN, self._funcen)
+        if self._read(_LASTDATA) != self._funcen or self._read(_FUNCEN) != self._funcen:
+            self.fault = "FuncEn write not confirmed"
+            return False
+        return self._write_calibration()
+
+    def _write_calibration(self):
+        for start, block, cs_addr in ((_CALSTART, METERING_BLOCK, _CS1), (_ADJSTART, MEASUREMENT_BLOCK, _CS2)):
+            self._write(start, _CAL_START)
+            values = []
+            for name, addr, _ in block:
+                self._write(addr, self._cal[name])
+                values.append(self._cal[name])
+            self._write(cs_addr, checksum(values))
+        self._write(_CALSTART, _CAL_CHECK)
+        self._write(_ADJSTART, _CAL_CHECK)
+        status = self._read(_SYSSTATUS)
+        if status & (_CAL_ERR | _ADJ_ERR):
+            self.fault = self._checksum_text(status)
+            return False
+        self.fault = None
+        return True
+
+    @staticmethod
+    def _checksum_text(status):
+        if status & _CAL_ERR and status & _ADJ_ERR:
+            return "CS1 and CS2 mismatch: metering and measurement stopped"
+        if status & _CAL_ERR:
+            return "CS1 mismatch: metering stopped"
+        return "CS2 mismatch: measurement stopped"
+
+    # -- steady state ----------------------------------------------------
+    def poll(self):
+        funcen = self._read(_FUNCEN)
+        if funcen != self._funcen:
+            if funcen == _FUNCEN_DEFAULT and self._read(_CALSTART) == _POWER_ON:
+                return self._recover_from_reset()
+            return self._bus_fault("sentinel FuncEn wrong")
+        fwd = self._verified_read(_APENERGY)
+        if fwd < 0:
+            return self._bus_fault("forward energy read not confirmed")
+        self._pending_fwd += fwd
+        rev = self._verified_read(_ANENERGY)
+        if rev < 0:
+            return self._bus_fault("reverse energy read not confirmed")
+        self._pending_rev += rev
+        status = self._read(_SYSSTATUS)
+        if status == 0xFFFF:
+            return self._bus_fault("SysStatus all ones")
+        if status & (_CAL_ERR | _ADJ_ERR):
+            self.fault = self._checksum_text(status)
+            return FAULT_CHECKSUM
+        self.voltage_cv = self._read(_URMS)
+        self.current_ma = self._read(_IRMS)
+        self.power_w = _signed16(self._read(_PMEAN))
+        self.freq_chz = self._read(_FREQ)
+        pf = self._read(_POWERF)
+        magnitude = pf & 0x7FFF
+        if magnitude > 1000:
+            magnitude = 1000
+        self.pf_milli = -magnitude if pf & 0x8000 else magnitude
+        if self._read(_FUNCEN) != self._funcen:  # the bus must still answer after the reads
+            return self._bus_fault("sentinel lost during poll")
+        self._fold_energy()
+        self.fault = None
+        return OK
+
+    def _fold_energy(self):
+        # 1 LSB = 0.1 pulse and meter_constant pulses = 1 kWh, so
+        # Wh = counts * 100 / meter_constant; the remainder carries over.
+        mc = self._mc
+        self._rem_fwd += self._pending_fwd * 100
+        self._pending_fwd = 0
+        whole = self._rem_fwd // mc
+        self.energy_wh += whole
+        self._rem_fwd -= whole * mc
+        self._rem_rev += self._pending_rev * 100
+        self._pending_rev = 0
+        whole = self._rem_rev // mc
+        self.reverse_energy_wh += whole
+        self._rem_rev -= whole * mc
+
+    def _bus_fault(self, text):
+        self.fault = text
+        return FAULT_BUS
+
+    def _recover_from_reset(self):
+        # The IC's energy registers restarted from zero with the reset; what it
+        # had counted since the last poll is gone and is not guessed.
+        if self.begin():
+            self.fault = "IC reset detected; set-up rewritten"
+        else:
+            self.fault = "IC reset detected; set-up failed: " + self.fault
+        return FAULT_RESET
+
+    # -- reporting -------------------------------------------------------
+    def identity(self):
+        return "ATM90E26 SPI mode 3 <=%d Hz, %d imp/kWh, FuncEn 0x%04X, SysStatus 0x%04X" % (
+            SPI_BAUDRATE, self._mc, self._read(_FUNCEN), self._read(_SYSSTATUS))
+
+    def regdump(self):
+        """Registers worth a look; the clear-on-read energy registers are left out."""
+        rows = []
+        for name, addr in _OTHER_REGS:
+            rows.append((name, addr, self._read(addr)))
+        for name, addr, _ in METERING_BLOCK + MEASUREMENT_BLOCK:
+            rows.append((name, addr, self._read(addr)))
+        return rows
+
+    # -- calibration -----------------------------------------------------
+    @property
+    def calibration(self):
+        return dict(self._cal)
+
+    def _checked(self, values):
+        checked = {}
+        for name, value in values.items():
+            if name not in self._cal:
+                raise ValueError("unknown ATM90E26 calibration register %r" % (name,))
+            checked[name] = check_register_value(name, value, 16)
+        return checked
+
+    def apply_calibration(self, values):
+        """Store new calibration values and write both blocks; True if the IC accepts them."""
+        self._cal.update(self._checked(values))
+        return self._write_calibration()
+
+    @staticmethod
+    def _rescaled(gain, reference, measured, name):
+        if not isinstance(reference, int) or reference <= 0:
+            raise ValueError("%s: reference must be a positive int" % name)
+        if measured <= 0:
+            raise ValueError("%s: nothing measured to calibrate against" % name)
+        new = (gain * reference + measured // 2) // measured
+        if not 0 < new <= 0xFFFF:
+            raise ValueError("%s: gain %d out of range; check the reference" % (name, new))
+        return new
+
+    def calibrate_voltage(self, ref_cv):
+        """Ugain that makes Urms read ref_cv (Urms is proportional to Ugain)."""
+        return {"Ugain": self._rescaled(self._cal["Ugain"], ref_cv, self._read(_URMS), "Ugain")}
+
+    def calibrate_current(self, ref_ma):
+        """IgainL that makes Irms read ref_ma (Irms is proportional to IgainL)."""
+        return {"IgainL": self._rescaled(self._cal["IgainL"], ref_ma, self._read(_IRMS), "IgainL")}
+
+    def calibrate_power(self, ref_w):
+        """Lgain so that the active power reads ref_w.
+
+        Metered power scales with (1 + Lgain/2**15), Lgain two's complement; the
+        measured power uses Pmean plus its 16-bit LSB extension for resolution."""
+        if not isinstance(ref_w, int) or ref_w == 0:
+            raise ValueError("Lgain: reference must be a non-zero int (W)")
+        pmean = _signed16(self._read(_PMEAN))
+        measured = (pmean << 16) + self._read(_LSB)  # W * 65536
+        if measured == 0 or (measured < 0) != (ref_w < 0):
+            raise ValueError("Lgain: measured power has no load or the wrong sign")
+        factor = 0x8000 + _signed16(self._cal["Lgain"])
+        measured = abs(measured)
+        new = (factor * abs(ref_w) * 65536 + measured // 2) // measured - 0x8000
+        if not -0x8000 <= new < 0x8000:
+            raise ValueError("Lgain: %d out of range; check the reference" % new)
+        return {"Lgain": new & 0xFFFF}

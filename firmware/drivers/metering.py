@@ -1,0 +1,68 @@
+# The small interface every metering-IC driver offers, so the meter app does
+# not care which IC a board carries (ATM90E26 or ADE7953).
+#
+# Driver contract (see drivers/atm90e26.py, drivers/ade7953.py):
+#   Driver(spi, cs, clock, calibration=None, **ic_options)
+#   begin() -> bool          soft reset, identity check, write calibration
+#   poll() -> status         one of the codes below; attributes current on OK:
+#       energy_wh, reverse_energy_wh   cumulative since boot, integer Wh
+#       power_w (signed), voltage_cv (0.01 V), current_ma, freq_chz (0.01 Hz),
+#       pf_milli (signed, -1000..1000)
+#   fault                    None, or short text about the last fault
+#   name, identity(), regdump() -> [(name, address, value)]
+#   calibrate_voltage(ref_cv), calibrate_current(ref_ma), calibrate_power(ref_w)
+#       -> {register name: new value}; apply_calibration(dict); calibration
+# A failed poll never changes the energy attributes.
+from micropython import const
+
+OK = const(0)
+FAULT_BUS = const(1)  # no answer, all-ones/all-zeros or corrupted frames
+FAULT_RESET = const(2)  # the IC lost its set-up (reset/brown-out); begin() re-run
+FAULT_CHECKSUM = const(3)  # calibration registers disagree with their checksum
+
+STATUS_NAMES = ("ok", "bus fault", "ic reset", "calibration checksum")
+
+_MUL_LIMIT = const(1 << 18)  # keeps value * mul below 2**30 for 12-bit chunks
+
+
+def status_name(status):
+    if 0 <= status < len(STATUS_NAMES):
+        return STATUS_NAMES[status]
+    return "unknown status %d" % status
+
+
+def scale_factor(num, den):
+    """(mul, shift) so that v * num / den == (v * mul) >> shift, to about 2**-17.
+
+    Computed once at set-up; scaled() then converts 24-bit register values
+    without building a number that would be a big int on a 32-bit MCU."""
+    if num <= 0 or den <= 0:
+        raise ValueError("scale needs positive numerator and denominator")
+    shift = 30
+    while shift > 12:
+        mul = (num * (1 << shift) + den // 2) // den
+        if mul < _MUL_LIMIT:
+            return mul, shift
+        shift -= 1
+    raise ValueError("scale %d/%d too large" % (num, den))
+
+
+def scaled(value, mul, shift):
+    """floor(|value| * mul / 2**shift) with the sign of value; |value| < 2**24.
+
+    The value is split into 12-bit chunks so every product stays below 2**30
+    (a small int on a 32-bit port: no allocation)."""
+    negative = value < 0
+    if negative:
+        value = -value
+    high = (value >> 12) * mul  # < 2**12 * 2**18
+    low = ((value & 0xFFF) * mul) >> 12  # < 2**30 before the shift
+    result = (high + low) >> (shift - 12)
+    return -result if negative else result
+
+
+def check_register_value(name, value, bits):
+    """Raise ValueError unless value is an int that fits an unsigned register."""
+    if not isinstance(value, int) or value < 0 or value >= (1 << bits):
+        raise ValueError("%s: %r does not fit %d bits" % (name, value, bits))
+    return value

@@ -1,0 +1,263 @@
+# ATM90E26 register-file model behind SPI frames (host tests only).
+#
+#   model = Atm90e26Model(cs=cs_pin, spi=spi)   # spi optional: checks mode 3
+#   spi.attach(model)
+#   model.set_load(watts, volts, amps, pf, hz); model.advance(seconds)
+#
+# One access is 24 clocks with CS low: R/W + 7-bit address, 16 data bits, MSB
+# first.  A write is taken on the 24th clock; CS rising earlier drops it.
+# Like the chip: soft reset (0x789A to SoftReset), CalStart/AdjStart protocol
+# with CS1/CS2 verification (a mismatch stops metering/measurement and sets the
+# SysStatus error bits), LastData, clear-on-read energy registers counting 0.1
+# pulse per LSB, Urms/Irms/Pmean(+LSB)/Freq/PowerF in the datasheet encodings.
+#
+# The "board" is described by the gain values that would make readings exact
+# (board_ugain, board_igain, board_lgain): readings scale with the written
+# gain relative to those, so calibration helpers have something to correct.
+# Faults: set_fault("garbage") noise on MISO, "stuck_high" 0xFF, "stuck_low"
+# 0x00, None to clear; trigger_reset() puts every register back to defaults.
+from clock import ticks_diff
+
+SOFTRESET, SYSSTATUS, FUNCEN, SAGTH, SMALLPMOD, LASTDATA, LSB = 0x00, 0x01, 0x02, 0x03, 0x04, 0x06, 0x08
+CALSTART, CS1, ADJSTART, CS2 = 0x20, 0x2C, 0x30, 0x3B
+APENERGY, ANENERGY, ATENERGY = 0x40, 0x41, 0x42
+IRMS, URMS, PMEAN, QMEAN, FREQ, POWERF = 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D
+METERING_REGS = range(0x21, 0x2C)
+MEASUREMENT_REGS = range(0x31, 0x3B)
+
+DEFAULTS = {
+    FUNCEN: 0x000C, SAGTH: 0x1D6A, CALSTART: 0x6886, ADJSTART: 0x6886,
+    0x21: 0x0015, 0x22: 0xD174, 0x27: 0x08BD, 0x29: 0x0AEC, 0x2B: 0x9422,
+    0x31: 0x6720, 0x32: 0x7A13, 0x33: 0x7530,
+}
+PLCONST_DEFAULT = 0x0015D174
+
+
+def block_checksum(regs, addresses):
+    total = 0
+    xor = 0
+    for a in addresses:
+        v = regs[a]
+        total += (v >> 8) + (v & 0xFF)
+        xor ^= (v >> 8) ^ (v & 0xFF)
+    return (xor << 8) | (total & 0xFF)
+
+
+class Atm90e26Model:
+    def __init__(self, cs=None, spi=None, clock=None, meter_constant=3200, board_ugain=0x6720,
+                 board_igain=0x7A13, board_lgain=0, max_baudrate=160000):
+        self._cs = None
+        self.spi = spi
+        self.clock = clock
+        self.meter_constant = meter_constant  # pulses/kWh at the default PLconst
+        self.board_ugain = board_ugain
+        self.board_igain = board_igain
+        self.board_lgain = board_lgain
+        self.max_baudrate = max_baudrate
+        self.fault = None
+        self.frames = 0  # completed 24-clock accesses
+        self.writes = []  # (address, value) of every committed write
+        self._noise = 0x1234567
+        self._corrupt = {}  # address -> xor mask applied to the next write there
+        self._glitch = {}  # address -> xor mask applied to MISO on the next read there
+        self._miso_xor = 0
+        self.regs = [0] * 128
+        self._load = (0, 0, 0, 1000, 5000)  # mW, cV, mA, pf milli, cHz
+        self._energy_acc = 0
+        self._last_ms = clock.ticks_ms() if clock is not None else 0
+        self._idx = 0
+        self._cmd = 0
+        self._hi = 0
+        self._value = 0
+        self.trigger_reset()
+        self.cs = cs
+
+    # -- wiring ----------------------------------------------------------
+    @property
+    def cs(self):
+        return self._cs
+
+    @cs.setter
+    def cs(self, pin):
+        self._cs = pin
+        if pin is not None:
+            pin.listeners.append(self._cs_edge)
+
+    def _cs_edge(self, _pin, level):
+        self._idx = 0  # either edge ends a frame; an unfinished write is dropped
+
+    # -- test controls ---------------------------------------------------
+    def set_load(self, watts, volts, amps, pf=1.0, hz=50.0):
+        self._sync_time()
+        self._load = (round(watts * 1000), round(volts * 100), round(amps * 1000), round(pf * 1000), round(hz * 100))
+        self._update_metered()
+
+    def advance(self, seconds):
+        self._accumulate(round(seconds * 1000))
+
+    def set_fault(self, mode):
+        if mode not in (None, "garbage", "stuck_high", "stuck_low"):
+            raise ValueError(mode)
+        self.fault = mode
+
+    def corrupt_next_write(self, addr, xor_mask):
+        """Flip bits of the next value written to addr (a bit error on MOSI)."""
+        self._corrupt[addr] = xor_mask
+
+    def glitch_next_read(self, addr, xor_mask):
+        """Flip bits of what the MCU receives on the next read of addr (MISO error)."""
+        self._glitch[addr] = xor_mask
+
+    def trigger_reset(self):
+        """Power-on/brown-out reset: every register back to its default."""
+        for a in range(128):
+            self.regs[a] = DEFAULTS.get(a, 0)
+        self._energy_acc = 0
+        self.metering_on = False
+        self.measuring_on = False
+        self._update_metered()
+
+    def calibration_error(self):
+        return bool(self.regs[SYSSTATUS] & 0xC000), bool(self.regs[SYSSTATUS] & 0x3000)
+
+    # -- physics ---------------------------------------------------------
+    def _update_metered(self):
+        # Cached so a register read needs no big-int arithmetic (allocation tests).
+        if not self.metering_on:
+            self.metered_mw = 0
+            return
+        lgain = self._signed(self.regs[0x23])
+        self.metered_mw = self._load[0] * (0x8000 + lgain) // (0x8000 + self.board_lgain)
+
+    def _sync_time(self):
+        if self.clock is not None:
+            now = self.clock.ticks_ms()
+            self._accumulate(ticks_diff(now, self._last_ms))
+            self._last_ms = now
+
+    def _accumulate(self, ms):
+        # 0.1-pulse counts = Wh * MC/100 * PLdefault/PLconst, in exact integers.
+        if ms <= 0:
+            return
+        power = self.metered_mw
+        plconst = (self.regs[0x21] << 16) | self.regs[0x22]
+        if power == 0 or plconst == 0:
+            return
+        self._energy_acc += abs(power) * ms * self.meter_constant * PLCONST_DEFAULT
+        unit = 360_000_000_000 * plconst
+        counts = self._energy_acc // unit
+        self._energy_acc -= counts * unit
+        reg = APENERGY if power > 0 else ANENERGY
+        self.regs[reg] = (self.regs[reg] + counts) & 0xFFFF
+        self.regs[ATENERGY] = (self.regs[ATENERGY] + counts) & 0xFFFF
+
+    @staticmethod
+    def _signed(v):
+        return v - 0x10000 if v & 0x8000 else v
+
+    def _read_register(self, addr):
+        regs = self.regs
+        mw, cv, ma, pf, chz = self._load
+        if addr in (APENERGY, ANENERGY, ATENERGY):
+            value = regs[addr]
+            regs[addr] = 0  # clear on read
+            return value
+        if addr == URMS:
+            return min(0xFFFF, cv * regs[0x31] // self.board_ugain) if self.measuring_on else 0
+        if addr == IRMS:
+            return min(0xFFFF, ma * regs[0x32] // self.board_igain) if self.measuring_on else 0
+        if addr == PMEAN:
+            # W * 2**16 in two's complement: Pmean is the high word, LSB the low.
+            mw = self.metered_mw
+            watts = max(-0x8000, min(0x7FFF, mw // 1000))
+            fraction = (mw - watts * 1000) * 65536 // 1000 if -0x8000 < watts < 0x7FFF else 0
+            regs[LSB] = fraction & 0xFFFF
+            return watts & 0xFFFF
+        if addr == FREQ:
+            return chz
+        if addr == POWERF:
+            if not self.metering_on:
+                return 0
+            return 0x8000 | min(-pf, 1000) if pf < 0 else min(pf, 1000)
+        return regs[addr]
+
+    def _write_register(self, addr, value):
+        self.writes.append((addr, value))
+        regs = self.regs
+        if addr == SOFTRESET:
+            if value == 0x789A:
+                self.trigger_reset()
+            return
+        if addr in (SYSSTATUS, LASTDATA, LSB) or addr >= 0x40:
+            return  # read-only
+        regs[addr] = value
+        self._update_metered()
+        if addr == CALSTART:
+            self.metering_on, bits = self._start_command(value, METERING_REGS, CS1)
+            regs[SYSSTATUS] = (regs[SYSSTATUS] & ~0xC000) | (bits << 14)
+            self._update_metered()
+        elif addr == ADJSTART:
+            self.measuring_on, bits = self._start_command(value, MEASUREMENT_REGS, CS2)
+            regs[SYSSTATUS] = (regs[SYSSTATUS] & ~0x3000) | (bits << 12)
+
+    def _start_command(self, value, block, cs_addr):
+        """(running, error bits) after a CalStart/AdjStart write."""
+        if value == 0x5678:
+            return True, 0  # calibration mode: runs, checksum not yet checked
+        if value == 0x8765 and block_checksum(self.regs, block) == self.regs[cs_addr]:
+            return True, 0
+        return False, 3
+
+    # -- SPI -------------------------------------------------------------
+    def _miso_noise(self):
+        self._noise = (self._noise * 1103515245 + 12345) & 0x7FFFFFFF
+        return (self._noise >> 16) & 0xFF
+
+    def _bus_ok(self):
+        spi = self.spi
+        if spi is None:
+            return True
+        return spi.polarity == 1 and spi.phase == 1 and spi.baudrate <= self.max_baudrate
+
+    def exchange_byte(self, mosi):
+        """One byte of a frame (the model's clock-level behaviour)."""
+        if self._idx == 0:
+            self._sync_time()
+        idx = self._idx
+        self._idx = idx + 1 if (self._cs is not None or idx < 2) else 0
+        out = 0
+        if idx == 0:
+            self._cmd = mosi
+            if mosi & 0x80:
+                self._value = self._read_register(mosi & 0x7F)
+                if mosi & 0x7F != LASTDATA:
+                    self.regs[LASTDATA] = self._value
+                self._miso_xor = self._glitch.pop(mosi & 0x7F, 0) if self._glitch else 0
+        elif idx == 1:
+            self._hi = mosi
+            if self._cmd & 0x80:
+                out = ((self._value ^ self._miso_xor) >> 8) & 0xFF
+        elif idx == 2:
+            self.frames += 1
+            if self._cmd & 0x80:
+                out = (self._value ^ self._miso_xor) & 0xFF
+            elif self._bus_ok():
+                addr = self._cmd & 0x7F
+                value = ((self._hi << 8) | mosi) ^ self._corrupt.pop(addr, 0)
+                self.regs[LASTDATA] = value
+                self._write_register(addr, value)
+        else:
+            out = 0xFF
+        if self.fault == "garbage" or not self._bus_ok():
+            return self._miso_noise()
+        if self.fault == "stuck_high":
+            return 0xFF
+        if self.fault == "stuck_low":
+            return 0
+        return out
+
+    def spi_transfer(self, data):
+        out = bytearray(len(data))
+        for i in range(len(data)):
+            out[i] = self.exchange_byte(data[i])
+        return bytes(out)
