@@ -1,0 +1,207 @@
+# HD44780 character LCD logic, independent of how bytes reach the controller
+# (drivers.pcf8574.Pcf8574Transport for the usual I2C backpack).
+#
+# An absent or failing display never crashes the meter: any OSError from the
+# transport marks the driver offline (online=False, errors counted, last_error
+# holds the errno) and the call returns False.  While offline, output methods
+# do nothing and return False; init() tries the display again and returns
+# True once it answers, so the caller can retry it every few seconds.
+# Bad arguments (row out of range, wrong glyph size) raise ValueError.
+#
+# Text: str characters 0x20-0x7D print as themselves (the A00 ROM shows 0x5C
+# as a yen sign), "\x00".."\x07" are the custom glyphs, anything else becomes
+# "?".  bytes are sent unchanged (ROM codes such as 0xDF for the degree sign).
+from micropython import const
+
+_CLEAR = const(0x01)
+_HOME = const(0x02)
+_ENTRY_LEFT_TO_RIGHT = const(0x06)  # increment, no display shift
+_DISPLAY_CONTROL = const(0x08)
+_DISPLAY_ON = const(0x04)
+_CURSOR_ON = const(0x02)
+_FUNCTION_4BIT = const(0x20)
+_TWO_LINES = const(0x08)
+_SET_CGRAM = const(0x40)
+_SET_DDRAM = const(0x80)
+_SPACE = const(0x20)
+_QUESTION = const(0x3F)
+_LAST_PLAIN = const(0x7D)
+_GLYPHS = const(8)
+
+# Datasheet timings (HD44780U, fig. 24 and table 6), with margin.
+_POWER_ON_MS = const(50)  # > 40 ms after Vcc reaches 2.7 V
+_FIRST_NIBBLE_MS = const(5)  # > 4.1 ms
+_NIBBLE_US = const(150)  # > 100 us
+_CLEAR_MS = const(2)  # clear and home take 1.52 ms
+
+
+class HD44780:
+    def __init__(self, transport, clock, cols=16, rows=2):
+        if rows not in (1, 2, 4) or not 8 <= cols <= 40 or rows * cols > 80:
+            raise ValueError("unsupported LCD geometry %dx%d" % (cols, rows))
+        self._t = transport
+        self._clock = clock
+        self.cols = cols
+        self.rows = rows
+        # DDRAM start of each row: lines 3 and 4 continue lines 1 and 2.
+        self._row_start = bytes((0x00, 0x40, cols, 0x40 + cols))
+        self._display = _DISPLAY_CONTROL | _DISPLAY_ON
+        self._addr = 0  # DDRAM address the next character goes to (restored after define_char)
+        self.online = False
+        self.errors = 0
+        self.last_error = 0
+
+    def _fail(self, exc):
+        self.online = False
+        self.errors += 1
+        self.last_error = exc.args[0] if exc.args else -1
+        return False
+
+    def init(self):
+        """The 4-bit initialisation by instruction; True when the display answered."""
+        t = self._t
+        clock = self._clock
+        try:
+            clock.sleep_ms(_POWER_ON_MS)
+            t.write_init_nibble(0x3)
+            clock.sleep_ms(_FIRST_NIBBLE_MS)
+            t.write_init_nibble(0x3)
+            clock.sleep_us(_NIBBLE_US)
+            t.write_init_nibble(0x3)
+            clock.sleep_us(_NIBBLE_US)
+            t.write_init_nibble(0x2)
+            clock.sleep_us(_NIBBLE_US)
+            t.write_command(_FUNCTION_4BIT | (_TWO_LINES if self.rows > 1 else 0))
+            t.write_command(_DISPLAY_CONTROL)  # display off while clearing
+            t.write_command(_CLEAR)
+            clock.sleep_ms(_CLEAR_MS)
+            t.write_command(_ENTRY_LEFT_TO_RIGHT)
+            self._display = _DISPLAY_CONTROL | _DISPLAY_ON
+            t.write_command(self._display)
+        except OSError as exc:
+            return self._fail(exc)
+        self._addr = 0
+        self.online = True
+        return True
+
+    def _command(self, byte, wait_ms=0):
+        if not self.online:
+            return False
+        try:
+            self._t.write_command(byte)
+            if wait_ms:
+                self._clock.sleep_ms(wait_ms)
+        except OSError as exc:
+            return self._fail(exc)
+        return True
+
+    def clear(self):
+        self._addr = 0
+        return self._command(_CLEAR, _CLEAR_MS)
+
+    def home(self):
+        self._addr = 0
+        return self._command(_HOME, _CLEAR_MS)
+
+    def _check_row(self, row):
+        if not 0 <= row < self.rows:
+            raise ValueError("row out of range")
+
+    def move_to(self, col, row):
+        self._check_row(row)
+        if not 0 <= col < self.cols:
+            raise ValueError("column out of range")
+        self._addr = self._row_start[row] + col
+        return self._command(_SET_DDRAM | self._addr)
+
+    def _put(self, text, limit):
+        """Send up to limit characters of text; the number sent."""
+        t = self._t
+        count = 0
+        for ch in text:
+            if count == limit:
+                break
+            if isinstance(ch, int):  # bytes: ROM codes as given
+                code = ch
+            else:
+                code = ord(ch)
+                if _GLYPHS <= code < _SPACE or code > _LAST_PLAIN:
+                    code = _QUESTION
+            t.write_data(code)
+            count += 1
+        self._addr = self._advance(self._addr, count)
+        return count
+
+    def _advance(self, addr, count):
+        # The controller's address counter: in 2-line mode 0x27 runs on to 0x40
+        # and 0x67 back to 0x00; in 1-line mode 0x4F runs on to 0x00.
+        if self.rows == 1:
+            return (addr + count) % 80
+        line = addr & 0x40
+        pos = (addr & 0x3F) + count
+        while pos >= 40:
+            pos -= 40
+            line ^= 0x40
+        return line | pos
+
+    def write(self, text):
+        """Write at the cursor (no wrapping to the next row is attempted)."""
+        if not self.online:
+            return False
+        try:
+            self._put(text, 80)
+        except OSError as exc:
+            return self._fail(exc)
+        return True
+
+    def write_line(self, row, text):
+        """Replace a whole row: text truncated or padded with spaces to cols."""
+        self._check_row(row)
+        if not self.online:
+            return False
+        t = self._t
+        try:
+            self._addr = self._row_start[row]
+            t.write_command(_SET_DDRAM | self._addr)
+            count = self._put(text, self.cols)
+            while count < self.cols:
+                t.write_data(_SPACE)
+                count += 1
+            self._addr = self._advance(self._row_start[row], count)
+        except OSError as exc:
+            return self._fail(exc)
+        return True
+
+    def backlight(self, on):
+        if not self.online:
+            return False
+        try:
+            self._t.set_backlight(on)
+        except OSError as exc:
+            return self._fail(exc)
+        return True
+
+    def define_char(self, index, pattern):
+        """Glyph index 0-7 from 8 row bytes (5 low bits each, top row first)."""
+        if not 0 <= index < _GLYPHS:
+            raise ValueError("glyph index must be 0-7")
+        if len(pattern) != 8:
+            raise ValueError("a glyph is 8 row bytes")
+        for row_bits in pattern:
+            if not 0 <= row_bits <= 0x1F:
+                raise ValueError("glyph rows are 5 bits")
+        if not self.online:
+            return False
+        t = self._t
+        try:
+            t.write_command(_SET_CGRAM | (index << 3))
+            for row_bits in pattern:
+                t.write_data(row_bits)
+            t.write_command(_SET_DDRAM | self._addr)  # back to DDRAM where the text was
+        except OSError as exc:
+            return self._fail(exc)
+        return True
+
+    def show_cursor(self, on):
+        self._display = _DISPLAY_CONTROL | _DISPLAY_ON | (_CURSOR_ON if on else 0)
+        return self._command(self._display)
