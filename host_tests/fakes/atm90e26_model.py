@@ -158,7 +158,7 @@ class Atm90e26Model:
     def _read_register(self, addr):
         regs = self.regs
         mw, cv, ma, pf, chz = self._load
-        if addr in (APENERGY, ANENERGY, ATENERGY):
+        if APENERGY <= addr <= ATENERGY:  # (no tuple: reads must not allocate)
             value = regs[addr]
             regs[addr] = 0  # clear on read
             return value
@@ -188,7 +188,7 @@ class Atm90e26Model:
             if value == 0x789A:
                 self.trigger_reset()
             return
-        if addr in (SYSSTATUS, LASTDATA, LSB) or addr >= 0x40:
+        if addr == SYSSTATUS or addr == LASTDATA or addr == LSB or addr >= 0x40:
             return  # read-only
         regs[addr] = value
         self._update_metered()
