@@ -2,12 +2,12 @@
 # metering IC.  The UI (meter.ui) and the console (meter.console) talk only to
 # this facade.  Nothing here touches `machine`: everything is injected.
 from drivers import metering
-from sts import digits as sts_digits
-from sts import pipeline, results
-
 from meter import screens, shortcodes, texts
 from meter.energy import EnergyAccount
 from meter.relay_policy import RelayPolicy, low_credit_alarm
+from store import events as ev
+from sts import digits as sts_digits
+from sts import pipeline, results
 
 VERSION = "0.1.0"
 
@@ -54,36 +54,31 @@ class Meter:
         """Decode, check and apply one typed token; returns result screens."""
         now = self.clock.time()
         if self.state.lockout_remaining_s(now) > 0 and sts_digits.parse(digits, self._words) != 1:
-            self._record(results.LOCKOUT, None, now)
+            self._note_result(results.LOCKOUT, None, now)
             return [screens.lockout_screen(self.state, self.clock)]
         verdict = pipeline.check(digits, self.state, now)
         code = verdict.code
         if results.is_accepted(code):
-            try:
-                self.state.apply(verdict, now)  # durable before we say Accept
-            except OSError as exc:
-                self.log.error("storage write failed: %r" % (exc,))
-                code = results.NOT_READY
-        self._record(code, verdict, now)
-        out = screens.token_result(code, verdict, self.state, 0)
+            code = self.state.apply(verdict, now)  # durable before we say Accept; logs it
+            if code == results.NOT_READY:
+                self.log.error("storage write failed: token not applied")
+        self._note_result(code, verdict, now)
+        if code == results.ACCEPT and verdict.token.cls == 1:
+            return self._class1(verdict.token.control, now)
+        out = screens.token_result(code, verdict, self.state)
         if results.is_accepted(code):
-            if verdict.token.cls == 1:
-                out = self._class1(verdict.token.control, now)
-            else:
-                self.state.clear_wrong_tokens()
-                self.evaluate_relay(now)
+            self.evaluate_relay(now)
         elif code in _WRONG_TOKEN_CODES:
             self.state.record_wrong_token(now)
             if self.state.lockout_remaining_s(now) > 0:
                 out.append(screens.lockout_screen(self.state, self.clock))
         return out
 
-    def _record(self, code, verdict, now):
+    def _note_result(self, code, verdict, now):
         self.last_result = code
-        tid = -1
-        if verdict is not None and verdict.token is not None and verdict.tid >= 0:
-            tid = verdict.tid
-        self.state.log_token(code, tid, now)
+        tid = verdict.tid if verdict is not None else -1
+        if not results.is_accepted(code):
+            self.state.log(ev.TOKEN_REJECTED, code, tid, now)
         self.log.info("token result %d %s tid=%d" % (code, results.name(code), tid))
 
     def _class1(self, control, now):
@@ -130,7 +125,7 @@ class Meter:
             if status != self.ic_status:
                 fault = self.ic.fault if self.ic is not None else "no metering IC"
                 self.log.error("metering fault %d: %s" % (status, fault))
-                self.state.log_fault(status, now)
+                self.state.log(ev.METERING_FAULT, status, 0, now)
             self.energy.rebaseline()
         self.ic_status = status
         self.evaluate_relay(now)
@@ -140,7 +135,7 @@ class Meter:
         )
 
     def has_credit(self):
-        return self.state.credit_wh > 0
+        return self.state.available_wh > 0  # includes unused emergency credit
 
     def power_w(self):
         if self.ic is None or self.ic_status != metering.OK or not self.policy.closed:
@@ -152,7 +147,8 @@ class Meter:
         power = self.ic.power_w if (self.ic is not None and ok) else 0
         if self.policy.update(now, self.has_credit(), power, self.max_power_w(), ok):
             self.relay.set(self.policy.closed)
-            self.state.relay_changed(self.policy.closed, self.policy.state, now)
+            # save consumption with the change, and log it with its reason
+            self.state.flush(now, ev.RELAY, 1 if self.policy.closed else 0, self.policy.state)
             self.log.info("relay %s (%s)" % ("closed" if self.policy.closed else "open", self.policy.reason))
 
     def on_user_key(self):
@@ -178,6 +174,21 @@ class Meter:
             return first + [screens.lockout_screen(self.state, self.clock)]
         relay = "on" if self.policy.closed else "off: " + self.policy.reason
         return first + [("Power %dW" % self.power_w(), "Relay " + relay)]
+
+    # ---- history ----------------------------------------------------------
+    def token_history(self, n):
+        """(result code, TID) of the last n tokens, newest first, from the event log."""
+        out = []
+        for _seq, _time_s, kind, code, tid in self.state.events(ev.PER_SEGMENT * ev.SEGMENTS):
+            if kind in (ev.TOKEN_ACCEPTED, ev.TOKEN_REJECTED):
+                out.append((code, tid))
+                if len(out) == n:
+                    break
+        return out
+
+    def event_lines(self, n):
+        rows = self.state.events(n)
+        return ["%d t=%d %s a=%d b=%d" % (seq, t, ev.kind_name(kind), a, b) for seq, t, kind, a, b in rows]
 
     # ---- console ----------------------------------------------------------
     def status(self):

@@ -102,7 +102,7 @@ class Console:
         n = int(args[0]) if args else 10
         if n <= 0:
             raise CommandError("n must be positive")
-        return self.meter.state.event_lines(n)
+        return self.meter.event_lines(n)
 
     def cmd_tids(self, args):
         tids = list(self.meter.state.tids)

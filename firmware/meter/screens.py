@@ -1,11 +1,10 @@
 # Result and information screens: what the LCD says after a token, in the
 # customer's words.  Each screen is a (line0, line1) tuple of <= 16 columns.
+from meter import texts
 from sts import results
 
-from meter import texts
 
-
-def token_result(code, verdict, state, lockout_s):
+def token_result(code, verdict, state):
     """Screens for one token's verdict (before any lockout screen)."""
     token = verdict.token if verdict is not None else None
     if code == results.ACCEPT and token is not None:

@@ -1,9 +1,8 @@
 # Short codes: typed as #NN# (or A, NN, #) on the keypad.  The table is the one
 # documented in README.md; keep both in step (a test compares them).
 from drivers import metering
-from sts import results
-
 from meter import texts
+from sts import results
 
 
 def _credit(m):
@@ -40,7 +39,7 @@ def _energy_today(m):
 
 def _last_tokens(m):
     out = []
-    for i, (code, tid) in enumerate(m.state.token_history(10)):
+    for i, (code, tid) in enumerate(m.token_history(10)):
         out.append(("Token %d: %d" % (i + 1, code), results.name(code) + (" %d" % tid if tid >= 0 else "")))
     return out or [("Last tokens", "none yet")]
 

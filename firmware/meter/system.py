@@ -36,7 +36,8 @@ class System:
         self.meter = Meter(self.state, ic, self.hw.relay, self.clock, self.config, self.log)
         c = self.config
         self.ui = Ui(self.meter, self.clock, c.entry_timeout_ms, c.result_ms, 4000, c.backlight_ms)
-        self.console = Console(self.meter, self.ui, self.boot_report, self.hw.engineering, getattr(self.hw, "reboot", None))
+        reboot = getattr(self.hw, "reboot", None)
+        self.console = Console(self.meter, self.ui, self.boot_report, self.hw.engineering, reboot)
         for line in recovery:
             self.log.warn("storage: " + line)
         for line in self.boot_report():
@@ -56,7 +57,8 @@ class System:
             "keys ea=%02d krn=%d kt=%d ti=%02d sgc=%06d ken=%d base_date=%d"
             % (keys.ea, keys.krn, keys.kt, keys.ti, keys.sgc, keys.ken, keys.base_date)
         )
-        lines.append("credit %s (%d Wh), tids=%d" % (texts.kwh(self.state.credit_wh), self.state.credit_wh, len(self.state.tids)))
+        credit = self.state.credit_wh
+        lines.append("credit %s (%d Wh), tids=%d" % (texts.kwh(credit), credit, len(self.state.tids)))
         lines.append("ic %s" % (self.hw.ic.identity() if self.hw.ic is not None else "none fitted"))
         return lines
 
@@ -95,6 +97,10 @@ class System:
             self._backlight = self.ui.backlight
             self.hw.lcd.backlight(self._backlight)
 
+    def show_fault(self, line0, line1):
+        """Last-resort screen when the meter cannot run (e.g. storage dead)."""
+        self._lcd_lines(texts.fit(line0), texts.fit(line1))
+
     def _lcd_lines(self, line0, line1):
         self._shown[0], self._shown[1] = line0, line1
         lcd = self.hw.lcd
@@ -117,7 +123,7 @@ class System:
         await asyncio.gather(*tasks)
 
     def persist_step(self):
-        self.state.tick(self.clock.time())  # time-based save of consumption
+        self.state.consume(0, self.clock.time())  # saves if save_every_s has passed
 
     async def _every(self, period_ms, fn):
         import asyncio

@@ -9,9 +9,8 @@
 # is typed; 'A' starts a short code; 'B' credit; 'C' last tokens; 'D' next
 # screen.  A 20th digit does not submit by itself: the customer checks the
 # digits and presses '#' (a 21st digit is refused).
-from micropython import const
-
 from meter.texts import COLS, fit, two_columns
+from micropython import const
 
 LONG = const(0x100)
 TOKEN_DIGITS = const(20)

@@ -1,0 +1,30 @@
+# Entry point on the board (and in the virtual meter, unchanged).  `board` is
+# the board file deployed as board.py (boards/<name>.py); it is the only other
+# place that touches `machine`.
+import asyncio
+import sys
+
+import board
+
+from meter.config import MeterConfig
+from meter.log import Log
+from meter.system import System
+
+
+def main():
+    clock = board.make_clock()
+    hw = board.build(clock)  # the relay is in its safe (open) state from here on
+    config = MeterConfig(**board.METER_CONFIG)
+    log = Log(print)
+    system = System(hw, clock, config, log)
+    try:
+        system.boot()
+    except Exception as exc:  # nothing booted: say so on the LCD and the console, keep the relay open
+        sys.print_exception(exc) if hasattr(sys, "print_exception") else print(repr(exc))
+        system.show_fault("boot failed", type(exc).__name__)
+        raise
+    board.attach(system)
+    asyncio.run(system.run(board.console_stream()))
+
+
+main()
