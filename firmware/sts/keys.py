@@ -1,7 +1,6 @@
 # The meter's decoder key state and the key change (KCT) rules of SPEC section 10.
 # Decisions on the [U] points are in README.md.
 from micropython import const
-
 from sts import results
 
 EA07 = const(7)  # STA, 64-bit key
@@ -57,7 +56,14 @@ class KeyState:
 
     def __repr__(self):
         return "KeyState(ea=%d, krn=%d, kt=%d, ti=%d, sgc=%d, ken=%d, base_date=%d)" % (
-            self.ea, self.krn, self.kt, self.ti, self.sgc, self.ken, self.base_date)
+            self.ea,
+            self.krn,
+            self.kt,
+            self.ti,
+            self.sgc,
+            self.ken,
+            self.base_date,
+        )
 
     def to_dict(self):
         return {
@@ -81,7 +87,7 @@ class KeyState:
             key = bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
             fields = [d[n] for n in ("ea", "krn", "kt", "ti", "sgc", "ken", "base_date")]
         except (KeyError, TypeError, IndexError) as exc:
-            raise ValueError("bad key state: %r" % (exc,))
+            raise ValueError("bad key state: %r" % (exc,)) from None
         for value in fields:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise ValueError("bad key state field")

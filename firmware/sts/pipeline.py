@@ -7,7 +7,6 @@
 #   decrypt -> CRC -> function -> [key change rules] -> key expiry -> DDTK
 #   -> Used/Old -> range -> overflow -> accept
 from micropython import const
-
 from sts import digits as _digits
 from sts import keys as _keys
 from sts import results as R
@@ -42,7 +41,7 @@ class Verdict:
 
 def check(digits, view, now_s):
     """Validate one typed token against the meter's state; see the module header."""
-    if not isinstance(digits, str) or len(digits) != 20:
+    if not isinstance(digits, (str, bytes, bytearray)) or len(digits) != 20:
         return Verdict(R.FORMAT)
     words = [0, 0, 0, 0]
     cls = _digits.parse(digits, words)
