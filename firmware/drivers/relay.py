@@ -1,0 +1,136 @@
+# Load relay drivers.  Both start in the safe state (contacts open) and expose
+# the same small interface to the meter: set(closed), closed (the intended
+# state), feedback_closed(), feedback_mismatch(); set_async(closed) for use
+# from asyncio tasks.
+#
+# Pins arrive constructed by the board file, preferably as outputs already at
+# their inactive level (no glitch at boot); the drivers set the level again.
+# A feedback input (an auxiliary contact) reads feedback_level when the main
+# contacts are closed; by default 0 (contact to ground, pull-up on the pin).
+from micropython import const
+
+PULSE_MIN_MS = const(50)
+PULSE_MAX_MS = const(200)
+
+
+class _Feedback:
+    def __init__(self, feedback, feedback_level):
+        self._feedback = feedback
+        self._feedback_level = 1 if feedback_level else 0
+
+    def feedback_closed(self):
+        """True/False from the auxiliary contact, None when the board has none."""
+        if self._feedback is None:
+            return None
+        return self._feedback.value() == self._feedback_level
+
+    def feedback_mismatch(self):
+        """True when the feedback contradicts the intended state (welded or failed contacts)."""
+        seen = self.feedback_closed()
+        return seen is not None and seen != self.closed
+
+
+class MonostableRelay(_Feedback):
+    """One coil on one GPIO: energised = closed (active_high sets the level)."""
+
+    def __init__(self, pin, active_high=True, feedback=None, feedback_level=0):
+        _Feedback.__init__(self, feedback, feedback_level)
+        self._pin = pin
+        self._on = 1 if active_high else 0
+        self.closed = False
+        pin.init(pin.OUT, value=1 - self._on)
+
+    def set(self, closed):
+        self.closed = bool(closed)
+        self._pin.value(self._on if self.closed else 1 - self._on)
+
+    async def set_async(self, closed):
+        self.set(closed)
+
+    def reassert(self):
+        self.set(self.closed)
+
+
+class LatchingRelay(_Feedback):
+    """Bistable relay: a pulse on set_pin closes it, a pulse on reset_pin opens
+    it (two coils, or the two inputs of an H-bridge).  The coils are never
+    driven together.  The contacts keep their position without power, so at
+    construction the relay is pulsed open (open_at_start) unless the caller
+    will reassert a stored state straight away and wants no flicker."""
+
+    def __init__(self, set_pin, reset_pin, clock, pulse_ms=100, feedback=None, feedback_level=0,
+                 active_high=True, open_at_start=True):
+        if not PULSE_MIN_MS <= pulse_ms <= PULSE_MAX_MS:
+            raise ValueError("latching pulse must be %d-%d ms" % (PULSE_MIN_MS, PULSE_MAX_MS))
+        _Feedback.__init__(self, feedback, feedback_level)
+        self._set_pin = set_pin
+        self._reset_pin = reset_pin
+        self._clock = clock
+        self.pulse_ms = pulse_ms
+        self._on = 1 if active_high else 0
+        self.closed = False  # intended state
+        self.position = None  # where the last pulse drove the contacts; None = unknown
+        self.pulses = 0
+        self._busy = False
+        set_pin.init(set_pin.OUT, value=1 - self._on)
+        reset_pin.init(reset_pin.OUT, value=1 - self._on)
+        if open_at_start:
+            self._pulse_blocking(False)
+
+    def _start(self, closed):
+        off = 1 - self._on
+        if closed:
+            self._reset_pin.value(off)  # never both coils at once
+            self._set_pin.value(self._on)
+        else:
+            self._set_pin.value(off)
+            self._reset_pin.value(self._on)
+
+    def _finish(self, closed):
+        off = 1 - self._on
+        self._set_pin.value(off)
+        self._reset_pin.value(off)
+        self.position = closed
+        self.pulses += 1
+
+    def _pulse_blocking(self, closed):
+        self._start(closed)
+        try:
+            self._clock.sleep_ms(self.pulse_ms)
+        finally:
+            self._finish(closed)
+
+    def set(self, closed):
+        """Change the contacts; blocks for one pulse, only when a pulse is needed."""
+        self.closed = bool(closed)
+        if self.position != self.closed and not self._busy:
+            self._pulse_blocking(self.closed)
+
+    def reassert(self):
+        """Pulse the intended state again (after boot, or if the contacts may have moved)."""
+        self._pulse_blocking(self.closed)
+
+    async def set_async(self, closed):
+        """Like set(), but other tasks run during the pulse.  A call made while
+        a pulse is under way only updates the intent: the running call follows
+        it with another pulse once the current one has finished."""
+        import asyncio  # lazily, as for the keypad
+
+        self.closed = bool(closed)
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            while self.position != self.closed:
+                target = self.closed
+                self._start(target)
+                try:
+                    sleep_ms = getattr(asyncio, "sleep_ms", None)
+                    if sleep_ms is not None:
+                        await sleep_ms(self.pulse_ms)
+                    else:  # CPython
+                        await asyncio.sleep(self.pulse_ms / 1000)
+                finally:
+                    self._finish(target)
+        finally:
+            self._busy = False
