@@ -11,7 +11,6 @@
 import struct
 
 from micropython import const
-
 from store.record import checksum
 
 ENTRY_SIZE = const(16)

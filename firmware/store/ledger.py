@@ -2,7 +2,6 @@
 # read-only views, provisioning, applying token verdicts, metered consumption
 # and emergency credit.  Integers only (Wh, W, seconds).
 from micropython import const
-
 from store import events as ev
 from store.snapshot import Snapshot
 
@@ -18,6 +17,10 @@ KCT_HOLD_S = const(600)  # held key change sections are dropped after 10 minutes
 
 
 class Ledger:
+    # Class 0 subclasses and ClearCredit registers this meter has (the token
+    # pipeline reads it from its view): electricity units only.
+    supported = (0,)
+
     # --- read-only views ---
     @property
     def provisioned(self):

@@ -7,8 +7,6 @@
 # to "<name>.tmp" and renamed over the older slot.  See README.md.
 import struct
 
-from sts.tids import DEFAULT_SIZE as TID_DEFAULT_SIZE
-
 from store import events as ev
 from store import lockout, record
 from store.ledger import Ledger
@@ -16,6 +14,7 @@ from store.snapshot import Snapshot
 from store.snapshot import decode as decode_snapshot
 from store.snapshot import encode as encode_snapshot
 from store.volume import TMP_SUFFIX, Volume
+from sts.tids import DEFAULT_SIZE as TID_DEFAULT_SIZE
 
 STATE_FILE = "state."
 ENERGY_FILE = "energy."

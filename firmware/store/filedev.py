@@ -1,0 +1,68 @@
+# A flash image file as a block device, for the virtual meter: the image
+# persists between runs, so a restarted VM finds its state again.  It follows
+# NOR flash rules (erase -> 0xFF, program clears bits) so the file looks like
+# a real partition dump, and writes through at once (nothing is cached here).
+# Works in the MicroPython unix VM and CPython.
+from micropython import const
+
+_BLOCK_COUNT = const(4)
+_BLOCK_SIZE = const(5)
+_ERASE = const(6)
+
+
+class FileBlockDevice:
+    def __init__(self, path, block_count=256, block_size=4096):
+        self.path = path
+        self.block_count = block_count
+        self.block_size = block_size
+        size = block_count * block_size
+        try:
+            self._file = open(path, "r+b")
+        except OSError:  # a new image: fully erased flash
+            self._file = open(path, "w+b")
+            blank = b"\xff" * block_size
+            for _ in range(block_count):
+                self._file.write(blank)
+            self._file.flush()
+        self._file.seek(0, 2)
+        if self._file.tell() != size:
+            self._file.close()
+            raise ValueError("flash image %s is not %d bytes" % (path, size))
+        self._erased = b"\xff" * block_size
+
+    def close(self):
+        self._file.close()
+
+    def readblocks(self, block, buf, offset=0):
+        self._file.seek(block * self.block_size + offset)
+        if self._file.readinto(buf) != len(buf):
+            raise OSError(5)
+
+    def writeblocks(self, block, buf, offset=None):
+        if offset is None:
+            for i in range(len(buf) // self.block_size):
+                self._erase(block + i)
+            offset = 0
+        start = block * self.block_size + offset
+        current = bytearray(len(buf))
+        self._file.seek(start)
+        self._file.readinto(current)
+        for i in range(len(buf)):
+            current[i] &= buf[i]
+        self._file.seek(start)
+        self._file.write(current)
+        self._file.flush()
+
+    def _erase(self, block):
+        self._file.seek(block * self.block_size)
+        self._file.write(self._erased)
+        self._file.flush()
+
+    def ioctl(self, op, arg):
+        if op == _BLOCK_COUNT:
+            return self.block_count
+        if op == _BLOCK_SIZE:
+            return self.block_size
+        if op == _ERASE:
+            self._erase(arg)
+        return 0
