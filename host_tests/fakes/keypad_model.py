@@ -73,6 +73,15 @@ class KeypadModel:
                 self._held &= ~bit
                 self._changed_at[_index(bit)] = self._now()
 
+    def hold_mask(self, mask):
+        """Hold exactly the keys in mask (bit row * 4 + col); allocation-free."""
+        now = self._now()
+        for i in range(16):
+            bit = 1 << i
+            if (self._held ^ mask) & bit:
+                self._changed_at[i] = now
+        self._held = mask
+
     def release_all(self):
         for i in range(16):
             if self._held & (1 << i):
