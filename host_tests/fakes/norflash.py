@@ -26,8 +26,11 @@ class NorFlash:
             if len(image) != block_count * block_size:
                 raise ValueError("image size does not match the geometry")
             self.data = bytearray(image)
-        else:
-            self.data = bytearray(b"\xff" * (block_count * block_size))
+        else:  # one allocation: a 128 KiB device must fit a small test heap
+            self.data = bytearray(block_count * block_size)
+            erased = b"\xff" * block_size
+            for block in range(block_count):
+                self.data[block * block_size:(block + 1) * block_size] = erased
         self.erase_counts = [0] * block_count
         self.programs = 0
         self.erases = 0

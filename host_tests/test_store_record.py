@@ -1,0 +1,79 @@
+# lanes: cpython micropython-unix micropython-wasm32
+# Pure parts of the store: record framing, event entries, lockout policy.
+from store import events as ev
+from store import lockout, record
+
+
+def test_record_round_trip():
+    data = record.encode(record.KIND_STATE, 7, b"hello")
+    assert record.decode(data, record.KIND_STATE) == (7, b"hello")
+    assert len(data) == record.HEADER_SIZE + 5 + record.TRAILER_SIZE
+
+
+def test_record_every_flipped_byte_is_detected():
+    data = record.encode(record.KIND_ENERGY, 123456, b"\x00\x01\x02\x03\x04\x05\x06\x07")
+    for i in range(len(data)):
+        for bit in (0x01, 0x80):
+            bad = bytearray(data)
+            bad[i] ^= bit
+            assert record.decode(bytes(bad), record.KIND_ENERGY) is None, (i, bit)
+
+
+def test_record_rejects_wrong_kind_truncation_and_garbage():
+    data = record.encode(record.KIND_STATE, 1, b"x" * 40)
+    assert record.decode(data, record.KIND_ENERGY) is None
+    assert record.decode(data[:-1], record.KIND_STATE) is None
+    assert record.decode(data + b"\xff", record.KIND_STATE) is None
+    assert record.decode(b"", record.KIND_STATE) is None
+    assert record.decode(None, record.KIND_STATE) is None
+    assert record.decode(b"\xff" * 64, record.KIND_STATE) is None
+
+
+def test_record_refuses_bad_arguments():
+    for args in ((b"SS", 1, b""), (b"S", -1, b""), (b"S", 1 << 32, b""), (b"S", 1, b"x" * 20000)):
+        try:
+            record.encode(*args)
+        except ValueError:
+            continue
+        raise AssertionError("accepted %r" % (args[:2],))
+
+
+def test_newest_picks_highest_sequence():
+    assert record.newest([]) is None
+    assert record.newest([(3, b"a"), (9, b"b"), (4, b"c")]) == (9, b"b")
+
+
+def test_event_entry_round_trip_and_negative_values():
+    raw = ev.pack_entry(42, 1_700_000_000, ev.TOKEN_REJECTED, 13, -1)
+    assert len(raw) == ev.ENTRY_SIZE
+    assert ev.unpack_entry(42, raw) == (42, 1_700_000_000, ev.TOKEN_REJECTED, 13, -1)
+
+
+def test_event_entry_is_only_valid_at_its_own_place():
+    raw = ev.pack_entry(5, 100, ev.RELAY, 1, 2)
+    assert ev.unpack_entry(6, raw) is None
+    bad = bytearray(raw)
+    bad[3] ^= 0x10
+    assert ev.unpack_entry(5, bytes(bad)) is None
+    assert ev.unpack_entry(5, raw[:-1]) is None
+
+
+def test_event_kind_names():
+    assert ev.kind_name(ev.TOKEN_ACCEPTED) == "token accepted"
+    assert ev.kind_name(ev.STORAGE_RECOVERY) == "storage recovery"
+    assert ev.kind_name(200) == "event 200"
+
+
+def test_lockout_escalation():
+    assert [lockout.duration_for(n) for n in range(12)] == [0, 0, 0, 10, 20, 40, 80, 160, 320, 640, 1280, 1280]
+    assert lockout.duration_for(1000) == 1280
+    assert lockout.after_wrong(2, 500) == (3, 510, 10)
+    assert lockout.after_wrong(0, 500) == (1, 0, 0)
+
+
+def test_lockout_remaining_counts_down_and_reanchors_a_restarted_clock():
+    assert lockout.remaining(510, 10, 505) == (5, 510)
+    assert lockout.remaining(510, 10, 600) == (0, 510)
+    # clock restarted at 0 after a power cut: the full lockout starts again from now
+    assert lockout.remaining(1_700_000_010, 10, 3) == (10, 13)
+    assert lockout.remaining(0, 0, 3) == (0, 0)
