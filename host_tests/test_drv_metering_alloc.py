@@ -3,8 +3,10 @@
 # 31-bit, so a big intermediate would show up here).  The fake machine.SPI
 # copies bytes on every transfer, so the models are driven through a tiny
 # allocation-free bus that feeds them byte by byte.
+from ade7953_model import AENERGYA, Ade7953Model
 from atm90e26_model import ANENERGY, APENERGY, Atm90e26Model
 from drivers import metering
+from drivers.ade7953 import Ade7953
 from drivers.atm90e26 import Atm90e26
 from fakeclock import FakeClock
 from support.alloc import assert_no_alloc, bytes_allocated
@@ -65,6 +67,54 @@ def test_atm90e26_poll_allocates_nothing():
 
 def test_atm90e26_fault_poll_allocates_nothing():
     drv, model = _atm90e26()
+    model.set_fault("stuck_high")
+    state = [0]
+
+    def poll():
+        state[0] = drv.poll()
+
+    assert bytes_allocated(poll) == 0
+    assert state[0] == metering.FAULT_BUS
+
+
+def _ade7953():
+    cs = QuietPin()
+    model = Ade7953Model(cs=cs)
+    drv = Ade7953(ByteBus(model), cs, FakeClock())
+    assert drv.begin(), drv.fault
+    model.set_load(2000, 230, 8.7, 0.99, 50)
+    return drv, model
+
+
+def test_ade7953_poll_allocates_nothing():
+    drv, model = _ade7953()
+    regs = model.regs
+    state = [0]
+
+    def poll():
+        regs[AENERGYA] = 0x7F0000  # a large positive count: 24 bits, still a small int
+        state[0] = drv.poll()
+
+    assert_no_alloc(poll, warmup=2)
+    assert state[0] == metering.OK
+    assert drv.energy_wh > 0 and abs(drv.power_w - 2000) <= 1
+
+
+def test_ade7953_reverse_energy_poll_allocates_nothing():
+    drv, model = _ade7953()
+    regs = model.regs
+    state = [0]
+
+    def poll():
+        regs[AENERGYA] = 0x800001  # most negative count the register holds
+        state[0] = drv.poll()
+
+    assert_no_alloc(poll, warmup=2)
+    assert state[0] == metering.OK and drv.reverse_energy_wh > 0
+
+
+def test_ade7953_fault_poll_allocates_nothing():
+    drv, model = _ade7953()
     model.set_fault("stuck_high")
     state = [0]
 
