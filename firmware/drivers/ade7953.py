@@ -12,7 +12,9 @@
 # poll afterwards (round robin): a mismatch is FAULT_CHECKSUM.  Reads of the
 # clear-on-read energy register are confirmed through LAST_RWDATA_24.
 # Scale factors (counts per V, A, W, Wh at the default 0x400000 gains) depend
-# on the board's front end: pass them as ic_options.
+# on the board's front end: pass them as ic_options (the defaults are examples,
+# wh_counts especially must be measured for a board design).  Not re-checked
+# against the PDF: the 2 MHz SPI limit the model enforces, the VERSION value.
 from drivers.metering import FAULT_BUS, FAULT_CHECKSUM, FAULT_RESET, OK, check_register_value, scale_factor, scaled
 from micropython import const
 

@@ -9,9 +9,12 @@
 # non-default value (the reset sentinel polled later), write the metering
 # calibration block 0x21-0x2B + CS1 and the measurement block 0x31-0x3A + CS2.
 # The checksums are computed here from the calibration values, never stored.
-from micropython import const
-
+# Not re-checked against the PDF (taken from the register table as quoted by
+# public drivers): Pmean 1 W/LSB, energy 0.1 pulse/LSB, CalStart 0x6886 =
+# metering stopped.  Energy registers must be polled before they pass 0xFFFF
+# (about 1 h at 2 kW with 3200 imp/kWh); poll every few seconds.
 from drivers.metering import FAULT_BUS, FAULT_CHECKSUM, FAULT_RESET, OK, check_register_value
+from micropython import const
 
 _SOFTRESET = const(0x00)
 _SYSSTATUS = const(0x01)
