@@ -50,6 +50,8 @@ def check(digits, view, now_s):
     if cls == 1:
         return _class1(words, view)
     keys = view.keys
+    if keys is None:
+        return Verdict(R.NOT_READY)  # not provisioned with a decoder key yet
     keys.cipher().decrypt(words)
     token = Token(cls, words)
     if not token.crc_ok:

@@ -4,7 +4,6 @@
 # in the record is Used; once the record is full, a TID below its lowest entry
 # is Old (it was either used and dropped, or is older than N newer tokens).
 from micropython import const
-
 from sts import results
 
 DEFAULT_SIZE = const(64)  # >= 50 (SPEC [U]); 192 bytes of RAM and flash
