@@ -14,6 +14,8 @@ PULSE_MAX_MS = const(200)
 
 
 class _Feedback:
+    closed = False  # the intended state; set by the relay classes
+
     def __init__(self, feedback, feedback_level):
         self._feedback = feedback
         self._feedback_level = 1 if feedback_level else 0

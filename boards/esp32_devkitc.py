@@ -1,0 +1,148 @@
+# Board file: Espressif ESP32 DevKitC (ESP32-WROOM-32).  Deployed as /board.py.
+# The contract every board file keeps is in boards/README.md; PINS is the one
+# source for build(), the README pin table and the wiring picture.
+#
+# Pin choice: GPIO 6-11 carry the flash; 12 selects the flash voltage at reset
+# (a pull-up there bricks the boot), so it is left free; 16/17 stay free for
+# WROVER modules (PSRAM); 34-39 are input-only without internal pull-ups, so
+# the two inputs placed there need external 10 k pull-ups to 3V3.  The strapping
+# pins 2 and 15 carry keypad rows: open-drain lines that are released during
+# reset, so they cannot change the boot mode.
+NAME = "esp32_devkitc"
+TITLE = "ESP32 DevKitC (ESP32-WROOM-32)"
+PINS = {
+    "keypad_rows": (13, 15, 2, 4),  # open-drain outputs, one pulled low at a time
+    "keypad_cols": (14, 27, 26, 25),  # inputs with the internal pull-ups
+    "i2c_sda": 21,
+    "i2c_scl": 22,
+    "spi_sck": 18,
+    "spi_mosi": 23,
+    "spi_miso": 19,
+    "meter_cs": 5,
+    "relay_set": 32,
+    "relay_reset": 33,
+    "relay_feedback": 34,  # input-only: external pull-up, auxiliary contact to GND
+    "eng_jumper": 35,  # input-only: external pull-up, jumper to GND = engineering mode
+}
+RELAY_KIND = "latching"
+METERING_IC = "atm90e26"
+I2C_ID = 0
+I2C_FREQ = 100000  # the PCF8574's rated maximum
+SPI_ID = 2  # VSPI
+SPI_BAUD = 160000  # ATM90E26 start-up speed; mode 3
+INTERNAL_PULL_UPS = False  # for relay_feedback and eng_jumper: GPIO 34/35 have none
+
+
+METER_CONFIG = {}  # overrides of meter.config.MeterConfig defaults for this board
+PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at boot
+FLASH_IMAGE = "meter.img"  # fallback store when no raw flash partition is set aside
+FLASH_BLOCKS = 64  # x 4 KiB
+
+
+def pins_and_buses():
+    """Construct the buses and pins: the board dict described in boards/README.md.
+    The relay coil pins come up inactive first, before anything else is touched."""
+    from machine import I2C, SPI, Pin
+
+    relay_pins = (Pin(PINS["relay_set"], Pin.OUT, value=0), Pin(PINS["relay_reset"], Pin.OUT, value=0))
+    return {
+        "name": NAME,
+        "title": TITLE,
+        "pins": PINS,
+        "keypad_rows": tuple(Pin(n) for n in PINS["keypad_rows"]),
+        "keypad_cols": tuple(Pin(n) for n in PINS["keypad_cols"]),
+        "i2c": I2C(I2C_ID, scl=Pin(PINS["i2c_scl"]), sda=Pin(PINS["i2c_sda"]), freq=I2C_FREQ),
+        "spi": SPI(SPI_ID, baudrate=SPI_BAUD, polarity=1, phase=1, sck=Pin(PINS["spi_sck"]),
+                   mosi=Pin(PINS["spi_mosi"]), miso=Pin(PINS["spi_miso"])),
+        "meter_cs": Pin(PINS["meter_cs"], Pin.OUT, value=1),
+        "metering_ic": METERING_IC,
+        "relay_kind": RELAY_KIND,
+        "relay_pins": relay_pins,
+        "relay_active_high": True,
+        "relay_feedback": Pin(PINS["relay_feedback"], Pin.IN),
+        "eng_jumper": Pin(PINS["eng_jumper"], Pin.IN),
+    }
+
+
+# ---- the board interface firmware/main.py uses --------------------------------
+def make_clock():
+    from clock import SystemClock
+
+    return SystemClock()
+
+
+def build(clock, bdev=None):
+    """The meter's Hardware (meter.hardware) from this board's parts."""
+    import machine
+    from drivers.relay import LatchingRelay
+    from meter.hardware import Hardware, make_keypad, make_lcd, make_metering
+
+    parts = pins_and_buses()
+    set_pin, reset_pin = parts["relay_pins"]
+    relay = LatchingRelay(set_pin, reset_pin, clock, feedback=parts["relay_feedback"])
+    lcd, lcd_note = make_lcd(parts["i2c"], clock)
+    flash_note = "store on flash partition"
+    if bdev is None:
+        bdev, flash_note = _flash_device()
+    hw = Hardware(NAME, relay, bdev, make_keypad(parts["keypad_rows"], parts["keypad_cols"], clock), lcd,
+                  make_metering(METERING_IC, parts["spi"], parts["meter_cs"], clock),
+                  parts["eng_jumper"].value() == 0)
+    hw.notes = ["board " + TITLE, lcd_note, "relay latching set=%d reset=%d feedback=%d" % (
+        PINS["relay_set"], PINS["relay_reset"], PINS["relay_feedback"]), flash_note]
+    # Hardware declares these optional hooks as None, hence the pyright notes.
+    hw.reboot = machine.reset  # pyright: ignore[reportAttributeAccessIssue]
+    hw.read_provisioning = _read_provisioning  # pyright: ignore[reportAttributeAccessIssue]
+    hw.provisioning_done = _provisioning_done  # pyright: ignore[reportAttributeAccessIssue]
+    return hw
+
+
+def _file_store():
+    from store.filedev import FileBlockDevice
+
+    return FileBlockDevice(FLASH_IMAGE, FLASH_BLOCKS, 4096), "store in file " + FLASH_IMAGE
+
+
+def _read_provisioning():
+    import json
+
+    try:
+        with open(PROVISION_FILE) as f:
+            return json.load(f)
+    except OSError:  # no file: nothing to import
+        return None
+    except ValueError:
+        return {}  # unreadable JSON: the meter rejects it and logs why
+
+
+def _provisioning_done():
+    import os
+
+    try:
+        os.remove(PROVISION_FILE)
+    except OSError:
+        pass
+
+
+def attach(system):
+    pass  # no board-specific console commands
+
+
+def console_stream():
+    import asyncio
+    import sys
+
+    return asyncio.StreamReader(sys.stdin), sys.stdout
+
+
+def _flash_device():
+    # A data partition labelled "meter" in a custom partition table keeps the
+    # store apart from the MicroPython filesystem; without one, a file image.
+    try:
+        import esp32
+
+        found = esp32.Partition.find(esp32.Partition.TYPE_DATA, label="meter")
+    except ImportError:
+        found = []
+    if found:
+        return found[0], "store on flash partition 'meter'"
+    return _file_store()
