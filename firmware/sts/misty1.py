@@ -113,7 +113,6 @@ class Misty1:
             raise ValueError("MISTY1 key must be 16 bytes")
         ek = [(key16[2 * i] << 8) | key16[2 * i + 1] for i in range(8)]
         ekp = [fi(ek[i], ek[(i + 1) & 7]) for i in range(8)]
-        self.expanded = ek + ekp  # RFC EK[0..15] (K and K'), for tests
         # Encryption order: half-round i = 0..7 (FL i, i+1 first when i is
         # even; then FO i), then FL 8, 9.  Decryption order: FL^-1 8, 9; then
         # half-round i = 7..0 (FO i; then FL^-1 i, i+1 when i is even).
@@ -128,8 +127,8 @@ class Misty1:
             d += _fo_keys(ek, ekp, i)
             if i & 1 == 0:
                 d += _fl_keys(ek, ekp, i) + _fl_keys(ek, ekp, i + 1)
-        self._ek = e
-        self._dk = d
+        self._ek = array("H", e)  # 100 subkeys each way, 16 bits
+        self._dk = array("H", d)
 
     def encrypt(self, words):
         """Plaintext block -> ciphertext block, in place."""
