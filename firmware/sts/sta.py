@@ -272,6 +272,7 @@ _DECRYPT = _unpack(
     b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
     # END generated
 )
+_INV = _inverse(S1) + _inverse(S0)  # last decryption round: [x | k << 4] = (inv(S0) if k else inv(S1))[x]
 _encrypt = None  # production encryption table, built on first use (vending side only)
 
 
@@ -299,7 +300,7 @@ class Sta:
         self._emasks = masks[::-1]
         if tables is None:
             self._s0 = S0
-            self._inv = _inverse(S1) + _inverse(S0)
+            self._inv = _INV
             self._dt = _DECRYPT
             self._tables = None
         else:
