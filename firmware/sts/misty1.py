@@ -113,9 +113,10 @@ class Misty1:
             raise ValueError("MISTY1 key must be 16 bytes")
         ek = [(key16[2 * i] << 8) | key16[2 * i + 1] for i in range(8)]
         ekp = [fi(ek[i], ek[(i + 1) & 7]) for i in range(8)]
-        # Encryption order: half-round i = 0..7 (FL i, i+1 first when i is
-        # even; then FO i), then FL 8, 9.  Decryption order: FL^-1 8, 9; then
-        # half-round i = 7..0 (FO i; then FL^-1 i, i+1 when i is even).
+        # Subkeys in the order _crypt reads them.  Encryption: half-round
+        # i = 0..7 (FL i, i+1 first when i is even; then FO i), then FL 8, 9.
+        # Decryption: FL^-1 8, 9; then half-round i = 7..0 (FO i; then
+        # FL^-1 i, i+1 when i is even).
         e = []
         for i in range(8):
             if i & 1 == 0:
@@ -132,113 +133,80 @@ class Misty1:
 
     def encrypt(self, words):
         """Plaintext block -> ciphertext block, in place."""
-        k = self._ek
-        s7 = S7
-        s9 = S9
-        # (a0, a1) is the FO input half, (b0, b1) the half it is XORed into;
-        # they trade places after every half-round.
-        a0 = words[0]
-        a1 = words[1]
-        b0 = words[2]
-        b1 = words[3]
-        p = 0
-        i = 0
-        while i < 8:
-            if i & 1 == 0:  # FL on D0 (= a) and D1 (= b)
-                a1 ^= a0 & k[p]
-                a0 ^= a1 | k[p + 1]
-                b1 ^= b0 & k[p + 2]
-                b0 ^= b1 | k[p + 3]
-                p += 4
-            # FO: (t0, t1) = a; three FI steps; b ^= (t1, t0)
-            t0 = a0 ^ k[p]
-            t1 = a1
-            d9 = s9[t0 >> 7] ^ (t0 & 0x7F)
-            d7 = s7[t0 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 4]
-            d9 = s9[d9 ^ k[p + 5]] ^ d7
-            t0 = ((d7 << 9) | d9) ^ t1
-            t1 ^= k[p + 1]
-            d9 = s9[t1 >> 7] ^ (t1 & 0x7F)
-            d7 = s7[t1 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 6]
-            d9 = s9[d9 ^ k[p + 7]] ^ d7
-            t1 = ((d7 << 9) | d9) ^ t0
-            t0 ^= k[p + 2]
-            d9 = s9[t0 >> 7] ^ (t0 & 0x7F)
-            d7 = s7[t0 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 8]
-            d9 = s9[d9 ^ k[p + 9]] ^ d7
-            t0 = ((d7 << 9) | d9) ^ t1
-            t1 ^= k[p + 3]
-            p += 10
-            # b ^= FO(a), then swap the halves
-            t1 ^= b0
-            t0 ^= b1
-            b0 = a0
-            b1 = a1
-            a0 = t1
-            a1 = t0
-            i += 1
-        # 8 swaps: a is D0 again
+        _crypt(words, self._ek, True)
+
+    def decrypt(self, words):
+        """Ciphertext block -> plaintext block, in place."""
+        _crypt(words, self._dk, False)
+
+
+def _crypt(words, k, enc):
+    """Both directions: 8 half-rounds of FO with the FL (or FL^-1) layers
+    around them, subkeys read in order from k (one of the layouts above)."""
+    s7 = S7
+    s9 = S9
+    # (a0, a1) is the FO input half, (b0, b1) the half it is XORed into; they
+    # trade places after every half-round.  Encryption starts with a = D0 (left
+    # half); decryption with a = D1, which comes first in the ciphertext.  Both
+    # end with b || a in the right order.
+    a0 = words[0]
+    a1 = words[1]
+    b0 = words[2]
+    b1 = words[3]
+    p = 0
+    if not enc:  # FL^-1 8 on D0 (= b) and 9 on D1 (= a)
+        b0 ^= b1 | k[1]
+        b1 ^= b0 & k[0]
+        a0 ^= a1 | k[3]
+        a1 ^= a0 & k[2]
+        p = 4
+    h = 0
+    while h < 8:
+        if enc and h & 1 == 0:  # FL i, i+1 on D0 (= a) and D1 (= b)
+            a1 ^= a0 & k[p]
+            a0 ^= a1 | k[p + 1]
+            b1 ^= b0 & k[p + 2]
+            b0 ^= b1 | k[p + 3]
+            p += 4
+        # FO: (t0, t1) = a; three FI steps
+        t0 = a0 ^ k[p]
+        t1 = a1
+        d9 = s9[t0 >> 7] ^ (t0 & 0x7F)
+        d7 = s7[t0 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 4]
+        d9 = s9[d9 ^ k[p + 5]] ^ d7
+        t0 = ((d7 << 9) | d9) ^ t1
+        t1 ^= k[p + 1]
+        d9 = s9[t1 >> 7] ^ (t1 & 0x7F)
+        d7 = s7[t1 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 6]
+        d9 = s9[d9 ^ k[p + 7]] ^ d7
+        t1 = ((d7 << 9) | d9) ^ t0
+        t0 ^= k[p + 2]
+        d9 = s9[t0 >> 7] ^ (t0 & 0x7F)
+        d7 = s7[t0 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 8]
+        d9 = s9[d9 ^ k[p + 9]] ^ d7
+        t0 = ((d7 << 9) | d9) ^ t1
+        t1 ^= k[p + 3]
+        p += 10
+        # b ^= FO(a) = (t1, t0), then swap the halves
+        t1 ^= b0
+        t0 ^= b1
+        b0 = a0
+        b1 = a1
+        a0 = t1
+        a1 = t0
+        if not enc and h & 1:  # FL^-1 i, i+1 (i = 7 - h even): b is D0, a is D1
+            b0 ^= b1 | k[p + 1]
+            b1 ^= b0 & k[p]
+            a0 ^= a1 | k[p + 3]
+            a1 ^= a0 & k[p + 2]
+            p += 4
+        h += 1
+    if enc:  # FL 8 on D0 (= a again after 8 swaps) and 9 on D1
         a1 ^= a0 & k[p]
         a0 ^= a1 | k[p + 1]
         b1 ^= b0 & k[p + 2]
         b0 ^= b1 | k[p + 3]
-        words[0] = b0  # ciphertext = D1 || D0
-        words[1] = b1
-        words[2] = a0
-        words[3] = a1
-
-    def decrypt(self, words):
-        """Ciphertext block -> plaintext block, in place."""
-        k = self._dk
-        s7 = S7
-        s9 = S9
-        # D0 = right half, D1 = left half; the first FO (round 7) reads D1
-        a0 = words[0]
-        a1 = words[1]
-        b0 = words[2]
-        b1 = words[3]
-        b0 ^= b1 | k[1]  # FL^-1 8 on D0
-        b1 ^= b0 & k[0]
-        a0 ^= a1 | k[3]  # FL^-1 9 on D1
-        a1 ^= a0 & k[2]
-        p = 4
-        i = 7
-        while i >= 0:
-            # FO: (t0, t1) = a; three FI steps; b ^= (t1, t0)
-            t0 = a0 ^ k[p]
-            t1 = a1
-            d9 = s9[t0 >> 7] ^ (t0 & 0x7F)
-            d7 = s7[t0 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 4]
-            d9 = s9[d9 ^ k[p + 5]] ^ d7
-            t0 = ((d7 << 9) | d9) ^ t1
-            t1 ^= k[p + 1]
-            d9 = s9[t1 >> 7] ^ (t1 & 0x7F)
-            d7 = s7[t1 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 6]
-            d9 = s9[d9 ^ k[p + 7]] ^ d7
-            t1 = ((d7 << 9) | d9) ^ t0
-            t0 ^= k[p + 2]
-            d9 = s9[t0 >> 7] ^ (t0 & 0x7F)
-            d7 = s7[t0 & 0x7F] ^ (d9 & 0x7F) ^ k[p + 8]
-            d9 = s9[d9 ^ k[p + 9]] ^ d7
-            t0 = ((d7 << 9) | d9) ^ t1
-            t1 ^= k[p + 3]
-            p += 10
-            # b ^= FO(a), then swap the halves
-            t1 ^= b0
-            t0 ^= b1
-            b0 = a0
-            b1 = a1
-            a0 = t1
-            a1 = t0
-            if i & 1 == 0:  # after the swap b is D0, a is D1
-                b0 ^= b1 | k[p + 1]
-                b1 ^= b0 & k[p]
-                a0 ^= a1 | k[p + 3]
-                a1 ^= a0 & k[p + 2]
-                p += 4
-            i -= 1
-        # plaintext = D0 || D1
-        words[0] = b0
-        words[1] = b1
-        words[2] = a0
-        words[3] = a1
+    words[0] = b0  # encryption: D1 || D0; decryption: D0 || D1
+    words[1] = b1
+    words[2] = a0
+    words[3] = a1
