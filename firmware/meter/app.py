@@ -25,6 +25,15 @@ SHOW_TI = 0x10
 SHOW_POWER_LIMIT = 0x40
 
 
+class _NoKeys:
+    """Key fields shown by an unprovisioned meter."""
+
+    ea = krn = kt = ti = sgc = ken = base_date = 0
+
+
+_NO_KEYS = _NoKeys()
+
+
 class Meter:
     def __init__(self, state, ic, relay, clock, config, log):
         self.state = state
@@ -53,6 +62,9 @@ class Meter:
     def submit(self, digits):
         """Decode, check and apply one typed token; returns result screens."""
         now = self.clock.time()
+        if not self.state.provisioned:
+            self._note_result(results.NOT_READY, None, now)
+            return [("Not ready 16", "not provisioned")]
         if self.state.lockout_remaining_s(now) > 0 and sts_digits.parse(digits, self._words) != 1:
             self._note_result(results.LOCKOUT, None, now)
             return [screens.lockout_screen(self.state, self.clock)]
@@ -154,6 +166,11 @@ class Meter:
     def on_user_key(self):
         self.policy.key_pressed()
 
+    @property
+    def keys(self):
+        """The key state, or all-zero fields on an unprovisioned meter."""
+        return self.state.keys or _NO_KEYS
+
     def ic_ok(self):
         return self.ic is not None and self.ic_status == metering.OK
 
@@ -194,7 +211,7 @@ class Meter:
     def status(self):
         """(key, value) pairs for the console's `status` command."""
         now = self.clock.time()
-        keys = self.state.keys
+        keys = self.keys
         ok = self.ic_ok()
         return [
             ("credit_wh", self.state.credit_wh),

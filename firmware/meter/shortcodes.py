@@ -55,7 +55,7 @@ def _meter_number(m):
 
 
 def _key_state(m):
-    k = m.state.keys
+    k = m.keys
     return [
         ("SGC %06d TI%02d" % (k.sgc, k.ti), "KRN%d KT%d" % (k.krn, k.kt)),
         ("Base date %d" % k.base_date, "EA%02d" % k.ea),
@@ -63,7 +63,7 @@ def _key_state(m):
 
 
 def _ken(m):
-    k = m.state.keys
+    k = m.keys
     return [("Key expiry KEN", "%d%s" % (k.ken, " (never)" if k.ken == 255 else ""))]
 
 

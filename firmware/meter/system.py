@@ -5,7 +5,7 @@
 # Boot order: the relay is already in its safe state (drivers do that at
 # construction), then storage is mounted and the state recovered, the boot
 # screen shown, the metering IC started, the boot report logged, tasks started.
-from meter import texts
+from meter import provision, texts
 from meter.app import VERSION, Meter
 from meter.console import Console
 from meter.ui import Ui
@@ -25,11 +25,15 @@ class System:
         self._shown = [None, None]
         self._backlight = None
         self._last_poll_ms = 0
+        self.powered = True  # False after a (simulated) mains cut: nothing runs
 
     def boot(self):
         self._lcd_lines("STS meter v" + VERSION, "starting...")
         self.state = MeterState(self.hw.bdev, self.clock, self.config)
-        recovery = self.state.boot()
+        report = self.state.boot()
+        self._import_provisioning()
+        if self.state.keys is not None:
+            self.state.keys.cipher()  # tables and key schedule now, while the heap is young
         ic = self.hw.ic
         if ic is not None and not ic.begin():
             self.log.error("metering IC did not start: %s" % (ic.fault,))
@@ -38,13 +42,41 @@ class System:
         self.ui = Ui(self.meter, self.clock, c.entry_timeout_ms, c.result_ms, 4000, c.backlight_ms)
         reboot = getattr(self.hw, "reboot", None)
         self.console = Console(self.meter, self.ui, self.boot_report, self.hw.engineering, reboot)
-        for line in recovery:
-            self.log.warn("storage: " + line)
+        for code in report["recoveries"]:
+            self.log.warn("storage recovery %d (see log)" % code)
         for line in self.boot_report():
             self.log.info(line)
         self.meter.poll_metering()  # first reading, and the relay set from the stored credit
         self._last_poll_ms = self.clock.ticks_ms()
         self.render()
+
+    def _import_provisioning(self):
+        """A provisioning file left by `make provision`: imported once, then
+        deleted.  A provisioned meter only takes it with the engineering jumper
+        fitted (keys otherwise change only by key change tokens)."""
+        read = self.hw.read_provisioning
+        doc = read() if read is not None else None
+        if doc is None:
+            return
+        if self.state.provisioned and not self.hw.engineering:
+            if not self._same_identity(doc):
+                self.log.warn("provisioning file ignored: meter already provisioned (engineering jumper not fitted)")
+        else:
+            try:
+                keys, pan = provision.parse(doc)
+            except ValueError as exc:
+                self.log.error("provisioning file rejected: %s" % exc)
+                return
+            if self.state.provision(keys, pan, force=True):
+                self.log.info("provisioned meter %s" % pan)
+            else:
+                self.log.error("provisioning not saved (storage error)")
+                return
+        if self.hw.provisioning_done is not None:
+            self.hw.provisioning_done()
+
+    def _same_identity(self, doc):
+        return doc.get("pan") == self.state.pan
 
     def boot_report(self):
         """The configuration at a glance, like ESPHome's config dump.  Never
@@ -53,10 +85,13 @@ class System:
         lines = ["firmware v%s on %s" % (VERSION, self.hw.name)]
         lines += self.hw.describe()
         lines.append("meter pan=%s mfr_code=%d" % (self.state.pan or "unprovisioned", self.config.mfr_code))
-        lines.append(
-            "keys ea=%02d krn=%d kt=%d ti=%02d sgc=%06d ken=%d base_date=%d"
-            % (keys.ea, keys.krn, keys.kt, keys.ti, keys.sgc, keys.ken, keys.base_date)
-        )
+        if keys is None:
+            lines.append("keys none: not provisioned (make provision)")
+        else:
+            lines.append(
+                "keys ea=%02d krn=%d kt=%d ti=%02d sgc=%06d ken=%d base_date=%d"
+                % (keys.ea, keys.krn, keys.kt, keys.ti, keys.sgc, keys.ken, keys.base_date)
+            )
         credit = self.state.credit_wh
         lines.append("credit %s (%d Wh), tids=%d" % (texts.kwh(credit), credit, len(self.state.tids)))
         lines.append("ic %s" % (self.hw.ic.identity() if self.hw.ic is not None else "none fitted"))
@@ -82,6 +117,8 @@ class System:
 
     def step(self):
         """Everything due now (used by the simulator's `sim advance`)."""
+        if not self.powered:
+            return
         self.keypad_step()
         now = self.clock.ticks_ms()
         if self.clock.ticks_diff(now, self._last_poll_ms) >= self.config.poll_ms:
@@ -129,6 +166,9 @@ class System:
         import asyncio
 
         while True:
+            if not self.powered:
+                await asyncio.sleep_ms(period_ms)
+                continue
             try:
                 fn()
             except Exception as exc:  # one bad step must not stop the meter
@@ -144,5 +184,8 @@ class System:
                 return
             if isinstance(line, bytes):
                 line = line.decode("utf-8", "replace")
+            if not self.powered and not line.lstrip().startswith("sim"):
+                writer.write("ERR meter is off (power cut)\n")
+                continue
             for out in self.console.handle(line):
                 writer.write(out + "\n")

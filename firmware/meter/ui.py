@@ -53,12 +53,15 @@ class Ui:
         self.meter.on_user_key()
         if self.mode == BUSY:
             return  # a decode is under way: keys wait for its result
-        if self.mode == MESSAGE and ch not in "0123456789":
+        if self.mode == MESSAGE and ch in "*D":
             if ch == "*":
                 self._to_idle()
             else:
                 self._next_message(now)
+            self._render()
             return
+        if self.mode == MESSAGE:  # any other key leaves the result for what it asks
+            self._to_idle()
         if ch in "0123456789":
             self._digit(ch)
         elif ch == "*":

@@ -1,0 +1,217 @@
+# The virtual meter's board: `machine` fakes wired to the device models of
+# host_tests/fakes (keypad matrix, HD44780 behind a PCF8574, ATM90E26 with a
+# configurable load) and a flash image file.  Used by tools/sim.py (which runs
+# firmware/main.py unchanged in the MicroPython unix VM) and by the scenario
+# tests.  Never deployed to a real board.
+#
+# Options come from the environment when main.py imports this board:
+#   SIM_FLASH (image path), SIM_PROVISION (JSON meter identity), SIM_LOAD_W,
+#   SIM_SPEED (simulated seconds per real second), SIM_ENGINEERING (1 = jumper fitted).
+import json
+import os
+import sys
+import time
+
+import machine
+from atm90e26_model import Atm90e26Model
+from drivers.relay import MonostableRelay
+from keypad_model import KeypadModel
+from lcd_model import LcdModel
+from meter.hardware import Hardware, make_keypad, make_lcd, make_metering
+
+NAME = "virtual meter (sim)"
+METER_CONFIG = {}
+ROW_PINS = ("KR0", "KR1", "KR2", "KR3")
+COL_PINS = ("KC0", "KC1", "KC2", "KC3")
+RELAY_PIN = "RELAY"
+IC_CS_PIN = "IC_CS"
+VOLTS = 230
+REBOOT_EXIT_CODE = 75  # tells tools/sim.py to start the VM again (power on)
+
+
+def _env(name, default):
+    value = os.getenv(name)
+    return default if value is None or value == "" else value
+
+
+class SimClock:
+    """Simulated time: real time x speed, plus jumps made by `sim advance`.
+    Sleeps are instant (they just move simulated time), so driver start-up
+    delays cost nothing and the device models still see them pass."""
+
+    def __init__(self, speed=1, start_s=None):
+        self.speed = speed
+        self._real0 = time.ticks_ms()
+        self._offset_ms = 0
+        self._offset_us = 0  # sub-millisecond remainder of advance_us
+        self._start_s = int(time.time()) if start_s is None else start_s
+
+    def _ms(self):
+        return time.ticks_diff(time.ticks_ms(), self._real0) * self.speed + self._offset_ms
+
+    def advance_ms(self, ms):
+        self._offset_ms += ms
+
+    def advance_us(self, us):
+        self._offset_us += us
+        self._offset_ms += self._offset_us // 1000
+        self._offset_us %= 1000
+
+    def ticks_ms(self):
+        return self._ms() & 0x1FFFFFFF
+
+    def ticks_us(self):
+        return (self._ms() * 1000 + self._offset_us) & 0x1FFFFFFF
+
+    def ticks_diff(self, end, start):
+        return time.ticks_diff(end, start)
+
+    def sleep_ms(self, ms):
+        self._offset_ms += ms
+
+    def sleep_us(self, us):
+        self._offset_ms += (us + 999) // 1000
+
+    def time(self):
+        return self._start_s + self._ms() // 1000
+
+
+class CuttableFlash:
+    """A block device that loses power: after `cut_after(n)` operations every
+    further call fails, like flash whose supply collapsed mid-write."""
+
+    def __init__(self, bdev):
+        self.bdev = bdev
+        self.ops_left = -1  # -1: power is on
+        self.on_power_lost = None  # called once when the supply collapses
+
+    def cut_after(self, ops):
+        self.ops_left = ops
+
+    @property
+    def dead(self):
+        return self.ops_left == 0
+
+    def _op(self):
+        if self.ops_left == 0:
+            if self.on_power_lost is not None:
+                self.on_power_lost()
+                self.on_power_lost = None
+            raise OSError(5)  # EIO
+        if self.ops_left > 0:
+            self.ops_left -= 1
+
+    def readblocks(self, block, buf, offset=0):
+        self._op()
+        return self.bdev.readblocks(block, buf, offset)
+
+    def writeblocks(self, block, buf, offset=None):
+        self._op()
+        return self.bdev.writeblocks(block, buf, offset)
+
+    def ioctl(self, op, arg):
+        if op == 6:  # erase
+            self._op()
+        return self.bdev.ioctl(op, arg)
+
+
+class SimParts:
+    """The models behind the fakes, for the simulator and tests to drive."""
+
+    def __init__(self, keypad, lcd, ic, flash, relay_pin):
+        self.keypad = keypad
+        self.lcd = lcd
+        self.ic = ic
+        self.flash = flash
+        self.relay_pin = relay_pin
+        self.load_w = 0
+        relay_pin.listeners.append(lambda _pin, _level: self._apply_load())
+
+    def set_load(self, watts):
+        """The appliances plugged in; they draw power only through a closed relay."""
+        self.load_w = watts
+        self._apply_load()
+
+    def _apply_load(self):
+        watts = self.load_w if self.relay_closed() else 0
+        self.ic.set_load(watts, VOLTS, watts / VOLTS, 1.0, 50.0)  # the model's API takes physical units
+
+    def relay_closed(self):
+        return self.relay_pin.value() == 1
+
+
+def build_virtual(clock, bdev, load_w=0, engineering=False):
+    """(Hardware, SimParts) of a virtual meter on bdev."""
+    machine.reset_registry()
+    rows = [machine.Pin(p, machine.Pin.OUT, value=1) for p in ROW_PINS]
+    cols = [machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP) for p in COL_PINS]
+    keypad_model = KeypadModel(rows, cols, clock)
+    i2c = machine.I2C(0)
+    lcd_model = LcdModel(16, 2, clock, bus_hz=100000).attach(i2c, 0x27)  # PCF8574 at 100 kHz
+    spi = machine.SPI(1, baudrate=160000, polarity=1, phase=1)
+    cs = machine.Pin(IC_CS_PIN, machine.Pin.OUT, value=1)
+    ic_model = Atm90e26Model(cs=cs, spi=spi, clock=clock)
+    spi.attach(ic_model)
+    relay_pin = machine.Pin(RELAY_PIN, machine.Pin.OUT, value=0)
+    relay = MonostableRelay(relay_pin)
+    flash = CuttableFlash(bdev)
+    lcd, lcd_note = make_lcd(i2c, clock)
+    hw = Hardware(NAME, relay, flash, make_keypad(rows, cols, clock), lcd, make_metering("atm90e26", spi, cs, clock),
+                  engineering)
+    hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, "relay monostable on " + RELAY_PIN,
+                "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
+    parts = SimParts(keypad_model, lcd_model, ic_model, flash, relay_pin)
+    parts.set_load(load_w)
+    return hw, parts
+
+
+# ---- the board interface main.py uses ---------------------------------------
+_parts = None
+_clock = None
+
+
+def make_clock():
+    global _clock
+    _clock = SimClock(int(_env("SIM_SPEED", "1")), int(_env("SIM_START_S", "0")) or None)
+    return _clock
+
+
+def build(clock):
+    global _parts
+    from store.filedev import FileBlockDevice
+
+    bdev = FileBlockDevice(_env("SIM_FLASH", "sim-flash.img"))
+    hw, _parts = build_virtual(clock, bdev, int(_env("SIM_LOAD_W", "0")), _env("SIM_ENGINEERING", "0") == "1")
+    hw.read_provisioning = _read_provisioning
+    hw.provisioning_done = lambda: None  # the simulator's file is the user's: keep it
+    hw.reboot = _reboot
+    return hw
+
+
+def _read_provisioning():
+    path = _env("SIM_PROVISION", "")
+    if not path:
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def _reboot():
+    sys.exit(REBOOT_EXIT_CODE)
+
+
+def console_stream():
+    import asyncio
+
+    return asyncio.StreamReader(sys.stdin), sys.stdout
+
+
+def attach(system):
+    from sim_commands import SimCommands
+
+    system.console.extra["sim"] = SimCommands(system, _parts, _clock, REBOOT_EXIT_CODE).handle
+
+    def power_lost():
+        system.powered = False
+
+    _parts.flash.on_power_lost = power_lost

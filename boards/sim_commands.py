@@ -1,0 +1,83 @@
+# Simulator-only console commands (`sim ...`), added to the console by the sim
+# board.  They act on the simulated world — time, load, mains power — never on
+# the meter's state directly.
+from meter.relay_policy import CLOSED_CREDIT, OPEN_NO_CREDIT
+
+HELP = (
+    "sim advance <seconds>     run simulated time now (energy integrates)",
+    "sim load <watts>          set the load on the meter",
+    "sim power off [ops]       cut the mains now, or after <ops> more flash operations",
+    "sim power on              boot again from the flash image",
+    "sim relay                 the physical relay contact",
+    "sim time                  simulated wall-clock seconds",
+)
+MAX_STEP_S = 60
+
+
+class SimCommands:
+    def __init__(self, system, parts, clock, reboot_code):
+        self.system = system
+        self.parts = parts
+        self.clock = clock
+        self.reboot_code = reboot_code
+
+    def handle(self, args):
+        if not args:
+            return HELP
+        name, rest = args[0], args[1:]
+        if name == "advance":
+            return self.advance(int(rest[0]))
+        if name == "load":
+            watts = int(rest[0])
+            if watts < 0 or watts > 100000:
+                raise ValueError("load must be 0..100000 W")
+            self.parts.set_load(watts)
+            return ["load_w=%d" % watts]
+        if name == "power":
+            return self.power(rest)
+        if name == "relay":
+            return ["relay=" + ("closed" if self.parts.relay_closed() else "open")]
+        if name == "time":
+            return ["time_s=%d" % self.clock.time()]
+        raise ValueError("unknown sim command (try: sim)")
+
+    def advance(self, seconds):
+        if not 0 < seconds <= 366 * 86400:
+            raise ValueError("seconds must be 1..31622400")
+        if not self.system.powered:
+            raise ValueError("the meter is off (sim power on)")
+        left = seconds
+        while left > 0:
+            step = self._step_size(left)
+            self.clock.advance_ms(step * 1000)
+            self.system.step()
+            left -= step
+        return ["time_s=%d" % self.clock.time(), "credit_wh=%d" % self.system.state.credit_wh]
+
+    def _step_size(self, left):
+        # One-second steps when the credit could run out soon (so the relay
+        # opens on time); longer steps otherwise.  Energy is never lost either
+        # way: the IC's registers accumulate between polls.
+        load = self.parts.load_w
+        meter = self.system.meter
+        limit = meter.max_power_w()
+        if meter.policy.state not in (CLOSED_CREDIT, OPEN_NO_CREDIT) or (limit > 0 and load > limit):
+            return 1  # an overload, fault or test timer is running: poll every second
+        if load <= 0 or not self.parts.relay_closed():
+            return min(left, MAX_STEP_S)
+        seconds_of_credit = self.system.state.available_wh * 3600 // load
+        return max(1, min(left, MAX_STEP_S, seconds_of_credit // 2))
+
+    def power(self, rest):
+        if not rest or rest[0] not in ("off", "on"):
+            raise ValueError("usage: sim power off [ops] | sim power on")
+        if rest[0] == "off":
+            ops = int(rest[1]) if len(rest) > 1 else 0
+            self.parts.flash.cut_after(ops)
+            if ops == 0:
+                self.system.powered = False
+                return ["power=off"]
+            return ["power=off after %d flash operations" % ops]
+        import sys
+
+        sys.exit(self.reboot_code)  # tools/sim.py starts a fresh VM on the same image

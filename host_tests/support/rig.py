@@ -1,0 +1,85 @@
+# A whole virtual meter for scenario tests: the simulator's board (keypad,
+# LCD and ATM90E26 models behind the machine fakes) on RAM flash, with a clock
+# the test moves.  Everything above the bus is the real firmware.
+import sim
+from fakeclock import FakeClock
+from meter.config import MeterConfig
+from meter.log import Log
+from meter.system import System
+from norflash import NorFlash
+from sim_commands import SimCommands
+from support.checks import is_micropython
+from support.vend import DEMO_PROVISION
+
+NOW = 1_700_000_000  # 2023-11-14, a weekday afternoon (UTC)
+KEY_STEP_MS = 10
+
+
+def scratch_flash():
+    """Flash for one rig.  Inside MicroPython a file-backed image (like a
+    board's flash it costs no heap, so heap-capped runs measure the firmware);
+    the file is unlinked at once and lives while it is open.  On CPython a
+    RAM NOR flash model."""
+    if not is_micropython():
+        return NorFlash(16, 4096)
+    import os
+
+    from store.filedev import FileBlockDevice
+
+    path = "/tmp/sts-rig-%s.img" % "".join("%02x" % b for b in os.urandom(6))
+    flash = FileBlockDevice(path, 64, 4096)
+    os.remove(path)
+    return flash
+
+
+class Rig:
+    def __init__(self, load_w=0, flash=None, engineering=False, clock=None, **config):
+        self.clock = clock or FakeClock(start_s=NOW)
+        self.flash = flash or scratch_flash()
+        self.log_lines = []
+        self.hw, self.parts = sim.build_virtual(self.clock, self.flash, load_w, engineering)
+        self.hw.read_provisioning = lambda: DEMO_PROVISION
+        self.system = System(self.hw, self.clock, MeterConfig(**config), Log(self.log_lines.append))
+        self.system.boot()
+        self.sim = SimCommands(self.system, self.parts, self.clock, 75)
+
+    @property
+    def meter(self):
+        return self.system.meter
+
+    @property
+    def state(self):
+        return self.system.state
+
+    def lcd(self):
+        """The two lines a person reads on the LCD model."""
+        return [line.rstrip() for line in self.parts.lcd.visible_lines()]
+
+    def _tick(self, ms):
+        for _ in range(ms // KEY_STEP_MS):
+            self.clock.advance_ms(KEY_STEP_MS)
+            self.system.keypad_step()
+        self.system.ui_step()
+
+    def press(self, key, hold_ms=80):
+        """A finger on the keypad matrix: press, hold, release."""
+        self.parts.keypad.press(key)
+        self._tick(hold_ms)
+        self.parts.keypad.release(key)
+        self._tick(60)
+
+    def type(self, keys):
+        for key in keys:
+            self.press(key)
+
+    def enter_token(self, digits):
+        self.type(digits + "#")
+        self.system.ui_step()  # the busy screen was drawn; now the token is decoded
+        return self.meter.last_result
+
+    def advance(self, seconds):
+        """Run simulated time (metering polls, UI ticks) like `sim advance`."""
+        return self.sim.advance(seconds)
+
+    def console(self, line):
+        return self.system.console.handle(line)

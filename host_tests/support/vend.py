@@ -1,0 +1,42 @@
+# Vending-side helpers for tests on every lane: make real tokens for a key
+# with the firmware's own block builder, cipher and digit framing.
+from sts.digits import format_token
+from sts.keys import KeyState
+from sts.token import build_words
+
+# The demo meter (tools/demo_meter.json): DKGA02 key of SPEC section 7.1.
+DEMO_KEY_HEX = "e653341f9d5bf36f"
+DEMO_KEYS = KeyState(7, bytes.fromhex(DEMO_KEY_HEX), 1, 2, 1, 123456)
+DEMO_PROVISION = {
+    "pan": "600727000000000009",
+    "sgc": "123456",
+    "ti": "01",
+    "krn": 1,
+    "kt": 2,
+    "ken": 255,
+    "base_date": 1993,
+    "ea": "07",
+    "decoder_key": DEMO_KEY_HEX,
+}
+OTHER_KEYS = KeyState(7, bytes.fromhex("0abc12def3456789"), 1, 2, 1, 123456)  # another meter's key
+DEMO_KEYS.cipher()  # build the cipher tables now, before a test fragments the heap
+
+
+def make_token(cls, sub, values, keys=DEMO_KEYS):
+    words = build_words(cls, sub, values)
+    if cls != 1:  # class 1 tokens travel unencrypted
+        keys.cipher().encrypt(words)
+    return format_token(cls, words)
+
+
+def credit(tid, tenths_kwh, keys=DEMO_KEYS):
+    """Class 0 electricity credit of tenths_kwh x 0.1 kWh issued at minute tid."""
+    return make_token(0, 0, {"tid": tid, "amount": tenths_kwh, "rnd": tid & 15}, keys)
+
+
+def key_change(new_key, krn=2, kt=2, ti=1, ken=255, ro=0, keys=DEMO_KEYS):
+    """The two key change tokens (EA07) setting new_key, encrypted under keys."""
+    text = "".join("%02x" % b for b in new_key)
+    first = make_token(2, 3, {"ken_ho": ken >> 4, "krn": krn, "ro": ro, "kt": kt, "key_section": text[:8]}, keys)
+    second = make_token(2, 4, {"ken_lo": ken & 15, "ti": ti, "key_section": text[8:]}, keys)
+    return first, second

@@ -1,0 +1,156 @@
+# lanes: cpython micropython-unix
+# mp-heapsize: 144wK
+# mp-compiled: yes
+# The meter a customer stands in front of: real firmware from the keypad
+# matrix to the LCD glass, on the simulator's device models.
+from sts import results as R
+from support.rig import Rig
+from support.vend import OTHER_KEYS, credit, key_change, make_token
+
+RELAY_TEST_TOKEN = "00000000000150997584"  # published class 1 token: open load switch (SPEC 13)
+
+
+def test_token_typed_key_by_key_is_accepted_and_relay_closes():
+    rig = Rig()
+    assert rig.lcd()[0] == "Credit 0.0kWh"
+    assert not rig.parts.relay_closed()
+    token = credit(5_000_000, 125)
+    rig.type(token[:7])
+    assert rig.lcd() == [token[0:4] + " " + token[4:7], " " * 12 + "7/20"]
+    assert rig.enter_token(token[7:]) == R.ACCEPT
+    assert rig.lcd() == ["Accept +12.5kWh", "Credit 12.5kWh"]
+    assert rig.state.credit_wh == 12500
+    assert rig.parts.relay_closed()
+
+
+def test_same_token_again_is_used_10():
+    rig = Rig()
+    token = credit(5_000_001, 10)
+    assert rig.enter_token(token) == R.ACCEPT
+    assert rig.enter_token(token) == R.USED
+    assert rig.lcd() == ["Used 10", "already used"]
+    assert rig.state.credit_wh == 1000
+
+
+def test_token_for_another_meter_is_13_with_explanation_and_identity():
+    rig = Rig()
+    assert rig.enter_token(credit(5_000_002, 10, OTHER_KEYS)) == R.AUTH
+    assert rig.lcd() == ["Reject 13", "check digits"]
+    seen = []
+    for _ in range(4):
+        rig.clock.advance_ms(4000)
+        rig.system.ui_step()
+        seen.append(rig.lcd())
+    assert ["Mistyped digit,", "other meter, or"] in seen
+    assert ["SGC 123456 TI01", "KRN1 KT2"] in seen
+    assert rig.state.credit_wh == 0
+
+
+def test_three_wrong_tokens_lock_the_keypad_but_class1_test_token_works():
+    rig = Rig()
+    for i in range(3):
+        assert rig.enter_token(credit(5_000_010 + i, 10, OTHER_KEYS)) == R.AUTH
+    # the third reject starts a 10 s lockout, shown as a countdown after the reject screens
+    assert rig.state.lockout_remaining_s(rig.clock.time()) == 10
+    assert rig.enter_token(credit(5_000_020, 10)) == R.LOCKOUT  # even a good token waits
+    assert rig.lcd()[0].startswith("Locked 15 0:")
+    assert rig.state.credit_wh == 0
+    assert rig.enter_token(RELAY_TEST_TOKEN) == R.ACCEPT  # class 1 works during lockout
+    assert rig.lcd()[0] == "Relay test"
+    rig.advance(15)  # lockout over
+    assert rig.enter_token(credit(5_000_020, 10)) == R.ACCEPT
+    assert rig.state.credit_wh == 1000
+
+
+def test_lockout_survives_a_power_cycle():
+    rig = Rig()
+    for i in range(3):
+        rig.enter_token(credit(5_000_030 + i, 10, OTHER_KEYS))
+    again = Rig(flash=rig.flash, clock=rig.clock)
+    assert again.state.lockout_remaining_s(again.clock.time()) > 0
+    assert again.enter_token(credit(5_000_040, 10)) == R.LOCKOUT
+
+
+def _key_change_in_order(order):
+    rig = Rig()
+    assert rig.enter_token(credit(5_000_050, 20)) == R.ACCEPT
+    new_key = bytes.fromhex("0123456789abcdef")
+    parts = key_change(new_key, krn=2)
+    first, second = parts[order[0]], parts[order[1]]
+    assert rig.enter_token(first) == R.KCT1_ACCEPTED
+    assert rig.lcd() == ["KCT 1/2 ok", "enter next part"]
+    assert rig.enter_token(second) == R.KCT2_ACCEPTED
+    assert rig.lcd() == ["Key changed", "KRN2 KT2 TI01"]
+    assert rig.state.keys.key == new_key and rig.state.credit_wh == 2000  # credit kept
+    new_keys = rig.state.keys
+    assert rig.enter_token(credit(5_000_060, 10)) == R.AUTH  # old-key token fails now
+    assert rig.enter_token(credit(5_000_061, 10, new_keys)) == R.ACCEPT
+    assert rig.state.credit_wh == 3000
+    assert ["12=" not in line for line in rig.console("status")]
+    assert "krn=2" in rig.console("status")
+
+
+def test_key_change_pair_in_order():
+    _key_change_in_order((0, 1))
+
+
+def test_key_change_pair_in_reverse_order():
+    _key_change_in_order((1, 0))
+
+
+def test_two_kilowatt_day_consumes_integrated_energy_and_opens_relay_at_zero():
+    rig = Rig(load_w=2000)
+    assert rig.enter_token(credit(5_000_070, 200)) == R.ACCEPT  # 20 kWh: 10 hours at 2 kW
+    start, t0 = rig.state.energy_total_wh, rig.clock.ticks_ms()
+    rig.advance(5 * 3600)
+    # Simulated time also passes while bytes cross the LCD's I2C bus, so
+    # integrate over the clock, not over the 5 h asked for.
+    elapsed_ms = rig.clock.ticks_diff(rig.clock.ticks_ms(), t0)
+    expected = 2000 * elapsed_ms // 3_600_000
+    used = rig.state.energy_total_wh - start
+    assert 5 * 3600 * 1000 <= elapsed_ms < 5 * 3600 * 1000 + 60_000
+    assert abs(used - expected) <= 1, (used, expected)
+    assert rig.state.credit_wh == 20000 - used
+    assert rig.parts.relay_closed()
+    rig.advance(5 * 3600 - 30)
+    assert rig.parts.relay_closed() and 0 < rig.state.credit_wh <= 20
+    rig.advance(60)
+    assert not rig.parts.relay_closed()
+    assert rig.state.credit_wh == 0 and rig.state.balance_wh >= -2  # opened as the credit ran out
+    assert rig.meter.policy.reason == "no credit"
+    total = rig.state.energy_total_wh
+    rig.advance(13 * 3600)  # rest of the day: no energy flows with the relay open
+    assert rig.state.energy_total_wh == total
+
+
+def test_overload_trips_retries_and_locks_out():
+    rig = Rig(load_w=500, trip_delay_s=10, reconnect_s=60, overload_retries=2)
+    assert rig.enter_token(credit(5_000_080, 500)) == R.ACCEPT
+    assert rig.enter_token(make_token(2, 0, {"tid": 5_000_081, "mpl": 3000})) == R.ACCEPT
+    assert rig.lcd() == ["Accept", "Max power 3000W"]
+    rig.parts.set_load(4000)
+    rig.advance(15)
+    assert not rig.parts.relay_closed() and rig.meter.policy.reason == "overload"
+    rig.advance(60)
+    assert rig.parts.relay_closed()  # automatic reconnect 1
+    rig.advance(15)
+    rig.advance(60)
+    assert rig.parts.relay_closed()  # automatic reconnect 2
+    rig.advance(15)
+    assert not rig.parts.relay_closed() and rig.meter.policy.reason == "overload lock"
+    rig.advance(600)
+    assert not rig.parts.relay_closed()  # stays off...
+    rig.parts.set_load(1000)
+    rig.press("D")  # ...until someone at the meter presses a key
+    rig.advance(2)
+    assert rig.parts.relay_closed()
+
+
+def test_short_code_shows_credit_and_unknown_code_is_explained():
+    rig = Rig()
+    rig.enter_token(credit(5_000_090, 15))
+    rig.type("#01#")
+    assert rig.lcd() == ["Credit", "1.5kWh"]
+    rig.press("*")
+    rig.type("#99#")
+    assert rig.lcd() == ["Code #99#", "unknown code"]
