@@ -43,6 +43,9 @@ def test_derive_key_dkga04():
     args += ["--ti", "01", "--krn", "1", "--base-date", "1993"]
     assert ok("derive-key", *args, "--ea", "11") == [KEY11]
     assert len(ok("derive-key", *args)[0]) == 16  # EA07 by default: 64-bit key
+    # --iin/--iain: the PAN's Luhn check digit is computed (600727 00000000000 -> 9)
+    args[args.index("--pan") : args.index("--pan") + 2] = ["--iin", "600727", "--iain", "00000000000"]
+    assert ok("derive-key", *args, "--ea", "11") == [KEY11]
 
 
 def test_demo_meter_key_is_its_dkga02_key():
