@@ -13,6 +13,12 @@ from sts.token import build_words
 from support.checks import raises
 
 NOW = 1_700_000_000
+BLOCKS, BLOCK_SIZE = 24, 1024  # small device: several copies fit the 192wK test heap
+
+
+def new_flash(image=None):
+    return NorFlash(BLOCKS, BLOCK_SIZE, image)
+
 KEY = KeyState(7, bytes((0xE6, 0x53, 0x34, 0x1F, 0x9D, 0x5B, 0xF3, 0x6F)), 1, 2, 1, 123456)
 
 
@@ -28,7 +34,7 @@ def credit(tid, count):
 
 
 def meter(flash=None, config=None, provision=True, now=NOW):
-    flash = flash or NorFlash(16)
+    flash = flash or new_flash()
     state = MeterState(flash, FakeClock(start_s=now), config or {})
     state.boot(now)
     if provision and not state.provisioned:
@@ -47,7 +53,7 @@ def reboot(flash, config=None, now=NOW):
 
 
 def test_blank_device_is_formatted_and_unprovisioned():
-    state = MeterState(NorFlash(16), FakeClock(), {})
+    state = MeterState(new_flash(), FakeClock(), {})
     report = state.boot(NOW)
     assert report["mount"] == "formatted-blank" and not report["provisioned"]
     assert state.credit_wh == 0 and state.keys is None

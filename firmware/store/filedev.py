@@ -8,6 +8,7 @@ from micropython import const
 _BLOCK_COUNT = const(4)
 _BLOCK_SIZE = const(5)
 _ERASE = const(6)
+_CHUNK = const(256)  # erase in small pieces: no block-sized buffer on a fragmented heap
 
 
 class FileBlockDevice:
@@ -16,19 +17,19 @@ class FileBlockDevice:
         self.block_count = block_count
         self.block_size = block_size
         size = block_count * block_size
+        if block_size % _CHUNK:
+            raise ValueError("block size must be a multiple of %d" % _CHUNK)
+        self._erased = b"\xff" * _CHUNK
         try:
             self._file = open(path, "r+b")
         except OSError:  # a new image: fully erased flash
             self._file = open(path, "w+b")
-            blank = b"\xff" * block_size
-            for _ in range(block_count):
-                self._file.write(blank)
-            self._file.flush()
+            for block in range(block_count):
+                self._erase(block)
         self._file.seek(0, 2)
         if self._file.tell() != size:
             self._file.close()
             raise ValueError("flash image %s is not %d bytes" % (path, size))
-        self._erased = b"\xff" * block_size
 
     def close(self):
         self._file.close()
@@ -55,7 +56,8 @@ class FileBlockDevice:
 
     def _erase(self, block):
         self._file.seek(block * self.block_size)
-        self._file.write(self._erased)
+        for _ in range(self.block_size // _CHUNK):
+            self._file.write(self._erased)
         self._file.flush()
 
     def ioctl(self, op, arg):

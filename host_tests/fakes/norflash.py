@@ -11,6 +11,8 @@
 # half of its bytes, an erase resets only the first half of the block).
 # power_on() ends the outage, like the next boot.
 
+import gc
+
 _BLOCK_COUNT = 4
 _BLOCK_SIZE = 5
 _SYNC = 3
@@ -19,9 +21,10 @@ _EIO = 5
 
 
 class NorFlash:
-    def __init__(self, block_count=64, block_size=4096, image=None):
+    def __init__(self, block_count=16, block_size=4096, image=None):
         self.block_size = block_size
         self.block_count = block_count
+        gc.collect()  # the image needs one contiguous run of a small test heap
         if image is not None:
             if len(image) != block_count * block_size:
                 raise ValueError("image size does not match the geometry")
