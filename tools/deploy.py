@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Copy the firmware to a board with mpremote and verify every file by sha256.
+
+    tools/deploy.py --board rpi_pico|esp32_devkitc|host --port PORT [--no-mpy] [--arch ARCH] [--verify-only]
+
+The board's architecture picks the .mpy build (rpi_pico: armv6m, esp32_devkitc: xtensawin,
+host: x64 for the virtual board, tools/vboard.py). Device layout: firmware/ becomes the root
+(/main.py, /sts/..., as .mpy except main.py and boot.py), boards/<BOARD>.py becomes /board.mpy.
+Only the deployed files are touched, plus the .py/.mpy twin of each (MicroPython imports a
+stale .py before a fresh .mpy): the meter's own data files on the board are left alone.
+"""
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import build_mpy  # noqa: E402
+
+ROOT = build_mpy.ROOT
+MPREMOTE = os.path.join(ROOT, ".venv", "bin", "mpremote")
+BOARD_ARCH = {"rpi_pico": "armv6m", "esp32_devkitc": "xtensawin", "host": "x64"}
+MPREMOTE_TIMEOUT_S = 600
+
+
+class DeployError(Exception):
+    """Deployment cannot go on; the message says why."""
+
+
+def mpremote(port, args, timeout=MPREMOTE_TIMEOUT_S, on_line=None):
+    """Run `mpremote connect PORT <args>`; return (exit code, stdout lines, stderr text)."""
+    cmd = [MPREMOTE, "connect", port] + list(args)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except FileNotFoundError:
+        raise DeployError("mpremote not found at %s (run `make setup`)" % MPREMOTE) from None
+    lines = []
+    try:
+        for line in proc.stdout:
+            line = line.rstrip("\r\n")
+            lines.append(line)
+            if on_line:
+                on_line(line)
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise DeployError("mpremote did not finish within %d s on %s" % (timeout, port)) from None
+    return proc.returncode, lines, proc.stderr.read().strip()
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def plan_files(board, root=ROOT, arch=None, use_mpy=True):
+    """List (local path, device path) for a deployment; builds the .mpy files first."""
+    board_source = os.path.join(root, "boards", board + ".py")
+    if board != "host" and not os.path.exists(board_source):
+        raise DeployError("no board file boards/%s.py" % board)
+    if use_mpy:
+        try:
+            build_mpy.build_arch(arch or BOARD_ARCH[board], root=root)
+        except build_mpy.BuildError as exc:
+            raise DeployError(str(exc)) from None
+        tree = os.path.join(root, "build", arch or BOARD_ARCH[board])
+    else:
+        tree = root
+    plan = []
+    for rel in build_mpy.find_sources(root, ("firmware",)):
+        local_rel = build_mpy.output_name(rel) if use_mpy else rel
+        device_path = "/" + local_rel.split("/", 1)[1]
+        plan.append((os.path.join(tree, local_rel), device_path))
+    if os.path.exists(board_source):
+        ext = ".mpy" if use_mpy else ".py"
+        plan.append((os.path.join(tree, "boards", board + ext), "/board" + ext))
+    return plan
+
+
+def _prepare_script(device_paths):
+    """Device-side code: create the directories, delete the other-extension twin of each file."""
+    dirs = sorted({p.rsplit("/", 1)[0] for p in device_paths if p.count("/") > 1}, key=len)
+    twins = [p[:-4] + ".py" if p.endswith(".mpy") else p[:-3] + ".mpy" for p in device_paths]
+    return (
+        "import os\n"
+        "for d in %r:\n"
+        " try:\n  os.mkdir(d)\n except OSError:\n  pass\n"
+        "for f in %r:\n"
+        " try:\n  os.remove(f)\n  print('removed stale', f)\n except OSError:\n  pass\n"
+    ) % (dirs, twins)
+
+
+def copy_files(port, plan, say=print):
+    """Copy every file in one mpremote session, printing a progress line per file."""
+    code, _, err = mpremote(port, ["exec", _prepare_script([d for _, d in plan])], on_line=say)
+    if code != 0:
+        raise DeployError("cannot prepare the device on %s: %s" % (port, err or "mpremote exit %d" % code))
+    args, sizes = [], {}
+    for local, device in plan:
+        args += ["+"] if args else []
+        args += ["fs", "cp", local, ":" + device]
+        sizes[device] = os.path.getsize(local)
+    done, pending = [0], []  # a file's line is printed once we know whether it was written or skipped
+
+    def flush(status):
+        if pending:
+            say("%s %s" % (pending.pop(), status))
+
+    def progress(line):
+        if line.startswith("cp "):
+            flush("written")
+            done[0] += 1
+            device = line.rsplit(" :", 1)[-1]
+            pending.append("[%d/%d] %s (%d B)" % (done[0], len(plan), device, sizes.get(device, 0)))
+        elif line.startswith("Up to date:"):
+            flush("unchanged")
+
+    code, _, err = mpremote(port, args, on_line=progress)
+    flush("written" if code == 0 else "FAILED")
+    if code != 0:
+        raise DeployError("copy failed after %d of %d files: %s" % (done[0], len(plan), err or "exit %d" % code))
+
+
+def device_hashes(port, device_paths):
+    """sha256 of each device file as hex, or None where it is missing or unreadable."""
+    hashes, remaining = {}, list(device_paths)
+    while remaining:
+        code, lines, _ = mpremote(port, ["fs", "sha256sum"] + [":" + p for p in remaining])
+        current = None
+        for line in lines:
+            if line.startswith("sha256sum :"):
+                current = line[len("sha256sum :"):]
+            elif current is not None and len(line) == 64:
+                hashes[current] = line
+                current = None
+        remaining = [p for p in remaining if p not in hashes]
+        if code == 0 or not remaining:
+            break
+        # mpremote stops at the first file it cannot read: record it and go on with the rest.
+        hashes[remaining.pop(0)] = None
+    for p in remaining:
+        hashes.setdefault(p, None)
+    return hashes
+
+
+def verify(port, plan, say=print):
+    """Compare every device file with its local file; return the list of bad device paths."""
+    found = device_hashes(port, [d for _, d in plan])
+    bad = []
+    for local, device in plan:
+        got = found.get(device)
+        if got is None:
+            say("MISSING   %s" % device)
+            bad.append(device)
+        elif got != sha256_file(local):
+            say("MISMATCH  %s (device %s..., local %s...)" % (device, got[:12], sha256_file(local)[:12]))
+            bad.append(device)
+    return bad
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Copy the firmware to a board and verify it.")
+    parser.add_argument("--board", default="", help="rpi_pico, esp32_devkitc, or host (the virtual board)")
+    parser.add_argument("--port", default="", help="serial port of the board, e.g. /dev/ttyACM0")
+    parser.add_argument("--arch", help="override the board's mpy-cross architecture")
+    parser.add_argument("--no-mpy", action="store_true", help="copy .py sources instead of .mpy")
+    parser.add_argument("--verify-only", action="store_true", help="only compare the device's files with the build")
+    parser.add_argument("--root", default=ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.board not in BOARD_ARCH:
+        print("deploy: BOARD must be one of %s (got %r)" % (", ".join(BOARD_ARCH), args.board), file=sys.stderr)
+        return 2
+    if not args.port:
+        print("deploy: PORT is required, e.g. make deploy BOARD=%s PORT=/dev/ttyACM0" % args.board, file=sys.stderr)
+        return 2
+    try:
+        plan = plan_files(args.board, os.path.abspath(args.root), args.arch, not args.no_mpy)
+        if not args.verify_only:
+            print("deploy: %d files to %s (%s)" % (len(plan), args.port, "source" if args.no_mpy else
+                                                    args.arch or BOARD_ARCH[args.board]))
+            copy_files(args.port, plan)
+        bad = verify(args.port, plan)
+    except DeployError as exc:
+        print("deploy: error: %s" % exc, file=sys.stderr)
+        return 1
+    if bad:
+        print("deploy: verification FAILED for %d of %d files" % (len(bad), len(plan)), file=sys.stderr)
+        return 1
+    print("deploy: verified %d files by sha256" % len(plan))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
