@@ -52,7 +52,17 @@ class SimCommands:
             self.clock.advance_ms(step * 1000)
             self.system.step()
             left -= step
+        self.save_time()
         return ["time_s=%d" % self.clock.time(), "credit_wh=%d" % self.system.state.credit_wh]
+
+    def save_time(self):
+        """Keep simulated time across a VM restart (power off/on), next to the image."""
+        import os
+
+        path = os.getenv("SIM_TIME_FILE")
+        if path:
+            with open(path, "w") as f:
+                f.write("%d\n" % self.clock.time())
 
     def _step_size(self, left):
         # One-second steps when the credit could run out soon (so the relay
@@ -80,4 +90,5 @@ class SimCommands:
             return ["power=off after %d flash operations" % ops]
         import sys
 
+        self.save_time()
         sys.exit(self.reboot_code)  # tools/sim.py starts a fresh VM on the same image

@@ -49,6 +49,7 @@ class System:
         self.meter.poll_metering()  # first reading, and the relay set from the stored credit
         self._last_poll_ms = self.clock.ticks_ms()
         self.render()
+        self.log.info("ready")
 
     def _import_provisioning(self):
         """A provisioning file left by `make provision`: imported once, then

@@ -6,7 +6,7 @@ from sts.token import build_words
 
 # The demo meter (tools/demo_meter.json): DKGA02 key of SPEC section 7.1.
 DEMO_KEY_HEX = "e653341f9d5bf36f"
-DEMO_KEYS = KeyState(7, bytes.fromhex(DEMO_KEY_HEX), 1, 2, 1, 123456)
+DEMO_KEYS = KeyState(7, bytes.fromhex(DEMO_KEY_HEX), 1, 2, 1, 123456, 255, 2014)
 DEMO_PROVISION = {
     "pan": "600727000000000009",
     "sgc": "123456",
@@ -14,7 +14,7 @@ DEMO_PROVISION = {
     "krn": 1,
     "kt": 2,
     "ken": 255,
-    "base_date": 1993,
+    "base_date": 2014,
     "ea": "07",
     "decoder_key": DEMO_KEY_HEX,
 }
