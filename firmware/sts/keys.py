@@ -128,9 +128,12 @@ def complete(keys, pending):
     pending: [(subclass, (w0, w1, w2, w3), arrival_s)] of decrypted blocks.
     Returns (code, new KeyState or None, rollover flag): code 0 while sections
     are missing, results.KCT2_ACCEPTED with the new state, or a rejection code."""
-    blocks = [_section(pending, sub) for sub in key_sections(keys.ea)]
-    if None in blocks:
-        return 0, None, 0
+    blocks = []
+    for sub in key_sections(keys.ea):
+        block = _section(pending, sub)
+        if block is None:
+            return 0, None, 0
+        blocks.append(block)
     key = bytearray()
     for w in blocks:
         key.extend(bytes((w[1] >> 8, w[1] & 0xFF, w[2] >> 8, w[2] & 0xFF)))

@@ -21,13 +21,13 @@ MANAGEMENT = (0, 1, 2, 5, 6)
 
 class Verdict:
     # Defaults live on the class so a verdict only stores what differs.
-    token = None
+    token = None  # type: Token | None
     credit_wh = 0
     tid = -1
     clear_register = -1
-    setting = None
-    kct_pending = None
-    new_keys = None
+    setting = None  # type: tuple | None
+    kct_pending = None  # type: list | None
+    new_keys = None  # type: _keys.KeyState | None
     clear_tids = False
 
     def __init__(self, code, token=None):
