@@ -17,8 +17,6 @@ stderr and exit code 2.
 import argparse
 import datetime
 import decimal
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -29,104 +27,28 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 for _p in (os.path.join(ROOT, "host_tests", "fakes"), os.path.join(ROOT, "firmware")):
     if _p not in sys.path:
         sys.path.insert(0, _p)  # firmware/ first: 'sts' is the package, not this file
+if os.path.join(ROOT, "tools") not in sys.path:
+    sys.path.append(os.path.join(ROOT, "tools"))
 
 from sts import describe as _describe  # noqa: E402
 from sts.digits import format_token  # noqa: E402
 from sts.keys import BASE_DATES, key_sections  # noqa: E402
 from sts.token import build_words, layout  # noqa: E402
+from sts_derive import (  # noqa: E402, F401  (re-exported: tests use sts.py's functions)
+    ToolError,
+    control_block,
+    digits_text,
+    dkga02,
+    dkga04,
+    dkga04_message,
+    ea_text,
+    luhn_digit,
+    pan_block,
+)
 
 DEMO_PATH = os.path.join(ROOT, "tools", "demo_meter.json")
 MICROPYTHON = os.environ.get("STS_MICROPYTHON", os.path.join(ROOT, ".venv", "bin", "micropython"))
 TID_LIMIT = 1 << 24
-
-
-class ToolError(Exception):
-    """Bad input: reported as one line, exit code 2."""
-
-
-# ---------------------------------------------------------------- key derivation
-def _digits(text, name, lengths):
-    text = str(text)
-    if not text.isdigit() or len(text) not in lengths:
-        raise ToolError("%s must be %s digits: %r" % (name, " or ".join(map(str, lengths)), text))
-    return text
-
-
-def pan_block(iin, iain, kt):
-    """DKGA02 PAN block (16 digits, SPEC 9.1)."""
-    iin = _digits(iin, "IIN", (4, 6))
-    tail_len = 11 if len(iin) == 6 else 13
-    iain = _digits(iain, "IAIN", tuple(range(tail_len, 20)))
-    tail = "0" * tail_len if int(kt) == 3 else iain[-tail_len:]
-    return iin[1:] + tail
-
-
-def control_block(kt, sgc, ti, krn):
-    """DKGA02 control block: KT | SGC | TI | KRN | FFFFFF (16 hex digits)."""
-    return "%d%s%s%X" % (int(kt), _digits(sgc, "SGC", (6,)), _digits(ti, "TI", (2,)), int(krn)) + "FFFFFF"
-
-
-def dkga02(vk, iin, iain, kt, sgc, ti, krn):
-    """DK = DES(VK, PANBlock xor CONTROLBlock) xor that block xor VK."""
-    from Crypto.Cipher import DES
-
-    if len(vk) != 8:
-        raise ToolError("DKGA02 vending key must be 8 bytes (16 hex digits)")
-    if not (0 <= int(kt) <= 3 and 0 <= int(krn) <= 15):
-        raise ToolError("KT must be 0..3 and KRN 0..15")
-    pan = bytes.fromhex(pan_block(iin, iain, kt))
-    block = bytes(a ^ b for a, b in zip(pan, bytes.fromhex(control_block(kt, sgc, ti, krn)), strict=True))
-    encrypted = DES.new(vk, DES.MODE_ECB).encrypt(block)
-    return bytes(e ^ x ^ v for e, x, v in zip(encrypted, block, vk, strict=True))
-
-
-def _yy(base_date):
-    text = str(base_date)
-    if text in ("93", "14", "35"):
-        return text
-    if text.isdigit() and int(text) in BASE_DATES:
-        return text[-2:]
-    raise ToolError("base date must be 1993, 2014 or 2035")
-
-
-def _ea_text(ea):
-    text = str(ea).zfill(2)
-    if text not in ("07", "11"):
-        raise ToolError("EA must be 07 or 11")
-    return text
-
-
-def dkga04_message(base_date, ea, ti, sgc, kt, krn, meter_pan):
-    """The HMAC input of DKGA04 (SPEC 9.2)."""
-    ea = _ea_text(ea)
-    fields = (
-        b"\x04\x0204",
-        b"\x02" + _yy(base_date).encode(),
-        b"\x02" + ea.encode(),
-        b"\x02" + _digits(ti, "TI", (2,)).encode(),
-        b"\x00\x04\x06" + _digits(sgc, "SGC", (6,)).encode(),
-        b"\x01" + ("%X" % int(kt)).encode(),
-        b"\x01" + ("%X" % int(krn)).encode(),
-        b"\x12" + _digits(meter_pan, "PAN", (18,)).encode(),
-        b"\x00\x00\x00" + (b"\x40" if ea == "07" else b"\x80"),
-    )
-    return b"".join(fields)
-
-
-def dkga04(vk, base_date, ea, ti, sgc, kt, krn, meter_pan):
-    """DK = the first 8 (EA07) or 16 (EA11) bytes of HMAC-SHA256(VK, message)."""
-    if len(vk) != 20:
-        raise ToolError("DKGA04 vending key must be 20 bytes (40 hex digits)")
-    message = dkga04_message(base_date, ea, ti, sgc, kt, krn, meter_pan)
-    return hmac.new(vk, message, hashlib.sha256).digest()[: 8 if _ea_text(ea) == "07" else 16]
-
-
-def luhn_digit(number):
-    total = 0
-    for i, c in enumerate(reversed(number)):
-        d = int(c) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
 
 
 # ---------------------------------------------------------------- argument helpers
@@ -185,11 +107,11 @@ def _derive_from_args(args, ea):
     if missing:
         raise ToolError("key derivation needs --" + ", --".join(missing))
     if args.pan:
-        pan = _digits(args.pan, "--pan", (18,))
+        pan = digits_text(args.pan, "--pan", (18,))
         iin, iain = pan[:6], pan[6:17]
     elif args.iin and args.iain:
         iin, iain = args.iin, args.iain
-        pan = _digits(iin, "--iin", (4, 6)) + _digits(iain, "--iain", tuple(range(11, 15)))
+        pan = digits_text(iin, "--iin", (4, 6)) + digits_text(iain, "--iain", tuple(range(11, 15)))
         pan = pan + luhn_digit(pan)
     else:
         raise ToolError("key derivation needs --pan or --iin and --iain")
@@ -220,7 +142,7 @@ def add_derive_options(p, required):
 
 # ---------------------------------------------------------------- commands
 def cmd_derive_key(args):
-    key = _derive_from_args(args, _ea_text(args.ea or "07"))
+    key = _derive_from_args(args, ea_text(args.ea or "07"))
     print(key.hex())
 
 
@@ -295,7 +217,7 @@ def cmd_issue(args):
         base_date = int(demo["base_date"])
         current = {"krn": demo["krn"], "kt": demo["kt"], "ti": int(demo["ti"]), "sgc": int(demo["sgc"])}
     else:
-        ea = _ea_text(args.ea) if args.ea else None
+        ea = ea_text(args.ea) if args.ea else None
         key = _hex(args.key, "--key", (16, 32)) if args.key else _derive_from_args(args, ea or "07")
         if key is None:
             raise ToolError("give --key HEX, the derive-key inputs (--dkga --vk ...), or --demo")
@@ -359,7 +281,7 @@ def _issue_kct(args, key, current):
 
 def cmd_decode(args):
     key = _hex(args.key, "--key", (16, 32))
-    if args.ea and (_ea_text(args.ea) == "07") != (len(key) == 8):
+    if args.ea and (ea_text(args.ea) == "07") != (len(key) == 8):
         raise ToolError("--ea %s does not match a %d-byte key" % (args.ea, len(key)))
     _, cipher = _describe.cipher_for(key)
     try:
