@@ -68,5 +68,11 @@ sim: setup  ## run the virtual meter (the real firmware in the MicroPython VM)
 token: $(STAMP_VENV)  ## print a credit token for the demo meter: make token KWH=10
 	$(BIN)/python tools/sts.py issue --demo --kwh $(or $(KWH),10)
 
+deploy: $(STAMP_VENV)  ## copy firmware to a board, verify by sha256: make deploy BOARD=rpi_pico|esp32_devkitc|host PORT=...
+	$(BIN)/python tools/deploy.py --board "$(BOARD)" --port "$(PORT)"
+
+provision: $(STAMP_VENV)  ## write a meter identity and key to a board: make provision PORT=... PROVISION=meter.json
+	$(BIN)/python tools/provision.py --port "$(PORT)" "$(PROVISION)"
+
 clean:  ## remove build output (keeps the venv and node_modules)
 	rm -rf build .pytest_cache
