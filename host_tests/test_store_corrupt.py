@@ -104,7 +104,7 @@ def test_leftover_temp_file_is_removed_and_logged():
     volume = Volume(flash)
     volume.mount()
     volume.write_atomic("state.7", b"half-written")
-    volume.fs.rename("state.7", "state.0.tmp")
+    volume.rename("state.7", "state.0.tmp")
     again, report = reboot(flash)
     assert report["recoveries"] == [ev.RECOVERY_TMP_REMOVED] and again.credit_wh == 1000
     volume = Volume(flash)

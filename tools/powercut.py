@@ -232,7 +232,7 @@ class Boot(Scenario):
 
     def prepare(self, state):
         state._volume.write_atomic("state.9", b"junk")
-        state._volume.fs.rename("state.9", "state.1.tmp")
+        state._volume.rename("state.9", "state.1.tmp")
 
     def run(self, flash, state):
         boot(flash)

@@ -71,6 +71,12 @@ class HostLfs:
         except littlefs.LittleFSError as exc:
             raise OSError(2, str(exc)) from exc
 
+    def mkdir(self, path):
+        try:
+            self._lfs.mkdir(path)
+        except (littlefs.LittleFSError, OSError) as exc:
+            raise OSError(17, str(exc)) from exc
+
     def ilistdir(self, path):
         for name in self._lfs.listdir(path):
             yield (name, 0x8000, 0, 0)

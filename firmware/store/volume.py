@@ -29,7 +29,14 @@ def _is_blank(bdev):
     return True
 
 
+FOLDER = "meter"
+
+
 class Volume:
+    """All files live in one folder, not in the root: littlefs keeps the root in
+    the superblock pair (blocks 0 and 1), which it does not wear-level, while a
+    folder's metadata pair moves to fresh blocks every block_cycles erases."""
+
     def __init__(self, bdev):
         self.bdev = bdev
         self.fs = None
@@ -39,13 +46,17 @@ class Volume:
         "formatted-blank" (new device) or "formatted-damaged" (data lost)."""
         try:
             self.fs = self._mount()
-            return "mounted"
+            result = "mounted"
         except OSError:
+            blank = _is_blank(self.bdev)
+            self._mkfs()
+            self.fs = self._mount()
+            result = "formatted-blank" if blank else "formatted-damaged"
+        try:
+            self.fs.mkdir(FOLDER)
+        except OSError:  # it exists (the usual case)
             pass
-        blank = _is_blank(self.bdev)
-        self._mkfs()
-        self.fs = self._mount()
-        return "formatted-blank" if blank else "formatted-damaged"
+        return result
 
     def _mount(self):
         if _vfs is not None:
@@ -64,12 +75,12 @@ class Volume:
 
     def names(self):
         """Names of the files in the root directory."""
-        return [entry[0] for entry in self.fs.ilistdir("/")]
+        return [entry[0] for entry in self.fs.ilistdir(FOLDER)]
 
     def read(self, name):
         """Whole content of a file as bytes, or None if it does not exist."""
         try:
-            f = self.fs.open(name, "rb")
+            f = self.fs.open(FOLDER + "/" + name, "rb")
         except OSError:
             return None
         try:
@@ -86,25 +97,28 @@ class Volume:
     def write_atomic(self, name, data):
         """Replace name with data: write name.tmp, close it (durable), then rename
         it over name.  littlefs renames atomically, so name is old or new."""
-        tmp = name + TMP_SUFFIX
-        f = self.fs.open(tmp, "wb")
+        path = FOLDER + "/" + name
+        f = self.fs.open(path + TMP_SUFFIX, "wb")
         try:
             f.write(data)
         finally:
             f.close()
-        self.fs.rename(tmp, name)
+        self.fs.rename(path + TMP_SUFFIX, path)
 
     def append(self, name, data):
         """Append to a file; littlefs commits the append atomically on close."""
-        f = self.fs.open(name, "ab")
+        f = self.fs.open(FOLDER + "/" + name, "ab")
         try:
             f.write(data)
         finally:
             f.close()
 
+    def rename(self, old, new):
+        self.fs.rename(FOLDER + "/" + old, FOLDER + "/" + new)
+
     def remove(self, name):
         try:
-            self.fs.remove(name)
+            self.fs.remove(FOLDER + "/" + name)
             return True
         except OSError:
             return False
