@@ -173,7 +173,13 @@ class Management(Scenario):
 
 
 class Consumption(Scenario):
-    name = "consumption save"
+    def __init__(self, earlier_saves):
+        self.earlier_saves = earlier_saves
+        self.name = "consumption save after %d saves" % earlier_saves
+
+    def prepare(self, state):
+        for _ in range(self.earlier_saves):  # both energy slots exist afterwards
+            state.consume(CONFIG["save_every_wh"], NOW)
 
     def run(self, flash, state):
         state.consume(CONFIG["save_every_wh"] - 1, NOW)  # unsaved, below the bound
@@ -239,7 +245,10 @@ class Boot(Scenario):
 
 
 SCENARIOS = [CreditToken(), KeySection(3, 0, None), KeySection(4, 0, 3), KeySection(4, 1, 3),
-             KeySection(3, 0, 4), Management(), Consumption(), Wrong(), Append(False), Append(True), Boot()]
+             KeySection(3, 0, 4), Management(), Wrong(), Append(False), Append(True), Boot()]
+# saves from different points of littlefs's metadata log, so that some of them
+# fill the log and compact it (an erase and a rewrite of the directory)
+SCENARIOS += [Consumption(n) for n in range(64)]
 
 
 def base_image(scenario):

@@ -27,29 +27,29 @@ class _BlockContext(littlefs.UserContext):
         return 0
 
 
-def _settings(bdev):
+def _settings(bdev, progsize):
     return dict(
         block_size=bdev.ioctl(5, 0),
         block_count=bdev.ioctl(4, 0),
         read_size=32,
-        prog_size=32,
-        cache_size=128,
+        prog_size=progsize,
+        cache_size=4 * max(32, progsize),
         lookahead_size=32,
         block_cycles=100,
     )
 
 
 class HostLfs:
-    def __init__(self, bdev):
-        self._lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev))
+    def __init__(self, bdev, progsize=32):
+        self._lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev, progsize))
         try:
             self._lfs.mount()
         except littlefs.LittleFSError as exc:
             raise OSError(19, "littlefs mount failed: %s" % exc) from exc
 
     @staticmethod
-    def mkfs(bdev):
-        lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev))
+    def mkfs(bdev, progsize=32):
+        lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev, progsize))
         lfs.format()
 
     def open(self, name, mode):

@@ -37,8 +37,9 @@ class Volume:
     the superblock pair (blocks 0 and 1), which it does not wear-level, while a
     folder's metadata pair moves to fresh blocks every block_cycles erases."""
 
-    def __init__(self, bdev):
+    def __init__(self, bdev, progsize=32):
         self.bdev = bdev
+        self.progsize = progsize  # 256 on RP2040: its flash programs whole pages
         self.fs = None
 
     def mount(self):
@@ -60,18 +61,18 @@ class Volume:
 
     def _mount(self):
         if _vfs is not None:
-            return _vfs.VfsLfs2(self.bdev, mtime=False)
+            return _vfs.VfsLfs2(self.bdev, progsize=self.progsize, mtime=False)
         from store.lfs_host import HostLfs
 
-        return HostLfs(self.bdev)
+        return HostLfs(self.bdev, self.progsize)
 
     def _mkfs(self):
         if _vfs is not None:
-            _vfs.VfsLfs2.mkfs(self.bdev)
+            _vfs.VfsLfs2.mkfs(self.bdev, progsize=self.progsize)
         else:
             from store.lfs_host import HostLfs
 
-            HostLfs.mkfs(self.bdev)
+            HostLfs.mkfs(self.bdev, self.progsize)
 
     def names(self):
         """Names of the files in the root directory."""
@@ -104,6 +105,17 @@ class Volume:
         finally:
             f.close()
         self.fs.rename(path + TMP_SUFFIX, path)
+
+    def write_in_place(self, name, data):
+        """Replace name's content directly: littlefs commits the new content
+        atomically at close (one metadata commit instead of two or three), so
+        name is old or new after a cut.  For the frequent energy record, which
+        also keeps its previous generation in a second file."""
+        f = self.fs.open(FOLDER + "/" + name, "wb")
+        try:
+            f.write(data)
+        finally:
+            f.close()
 
     def append(self, name, data):
         """Append to a file; littlefs commits the append atomically on close."""

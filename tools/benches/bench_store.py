@@ -53,9 +53,10 @@ class Verdict:  # an accepted credit token as sts.pipeline.check returns it
 Verdict.cls = 0
 
 
-def main():
+def measure(progsize):
     flash = NorFlash(BLOCKS, BLOCK_SIZE)
-    state = MeterState(flash, FakeClock(start_s=NOW), {"save_every_wh": SAVE_EVERY_WH, "save_every_s": 900})
+    config = {"save_every_wh": SAVE_EVERY_WH, "save_every_s": 900, "flash_progsize": progsize}
+    state = MeterState(flash, FakeClock(start_s=NOW), config)
     state.boot(NOW)
     state.provision(KeyState(7, bytes(range(8)), 1, 2, 1, 123456), "600727000000000009", now_s=NOW)
     start = flash.erases
@@ -72,6 +73,11 @@ def main():
 
     per_day = TOKENS_PER_DAY * per_token + 24 * per_hour
     levelled_years = CYCLES * (BLOCKS - RESERVED_BLOCKS) / per_day / 365
+    return flash, per_token, per_hour, per_day, levelled_years
+
+
+def main():
+    flash, per_token, per_hour, per_day, levelled_years = measure(32)
     used = len([c for c in flash.erase_counts if c])
     print("erases per accepted token: %.2f erases" % per_token)
     print("erases per hour at 5 kW: %.1f erases (consumption saved every %d Wh)" % (per_hour, SAVE_EVERY_WH))
@@ -79,6 +85,10 @@ def main():
     print("blocks erased during the run: %d of %d blocks" % (used, BLOCKS))
     print("projected life, wear levelled over 1 MiB: %.0f years" % levelled_years)
     print("most erases of one block in the run: %d erases (littlefs moves a pair after 100)" % max(flash.erase_counts))
+    flash, per_token, per_hour, per_day, levelled_years = measure(256)
+    print("rp2 (progsize 256) erases per accepted token: %.2f erases" % per_token)
+    print("rp2 (progsize 256) erases per hour at 5 kW: %.1f erases" % per_hour)
+    print("rp2 (progsize 256) projected life, wear levelled over 1 MiB: %.0f years" % levelled_years)
 
 
 main()
