@@ -71,53 +71,12 @@ def make_clock():
 def build(clock, bdev=None):
     """The meter's Hardware (meter.hardware) from this board's parts."""
     import machine
-    from drivers.relay import LatchingRelay
-    from meter.hardware import Hardware, make_keypad, make_lcd, make_metering
+    from meter.hardware import board_hardware
 
-    parts = pins_and_buses()
-    set_pin, reset_pin = parts["relay_pins"]
-    relay = LatchingRelay(set_pin, reset_pin, clock, feedback=parts["relay_feedback"])
-    lcd, lcd_note = make_lcd(parts["i2c"], clock)
-    flash_note = "store on flash partition"
+    store_note = "store on flash partition"
     if bdev is None:
-        bdev, flash_note = _flash_device()
-    hw = Hardware(NAME, relay, bdev, make_keypad(parts["keypad_rows"], parts["keypad_cols"], clock), lcd,
-                  make_metering(METERING_IC, parts["spi"], parts["meter_cs"], clock),
-                  parts["eng_jumper"].value() == 0)
-    hw.notes = ["board " + TITLE, lcd_note, "relay latching set=%d reset=%d feedback=%d" % (
-        PINS["relay_set"], PINS["relay_reset"], PINS["relay_feedback"]), flash_note]
-    # Hardware declares these optional hooks as None, hence the pyright notes.
-    hw.reboot = machine.reset  # pyright: ignore[reportAttributeAccessIssue]
-    hw.read_provisioning = _read_provisioning  # pyright: ignore[reportAttributeAccessIssue]
-    hw.provisioning_done = _provisioning_done  # pyright: ignore[reportAttributeAccessIssue]
-    return hw
-
-
-def _file_store():
-    from store.filedev import FileBlockDevice
-
-    return FileBlockDevice(FLASH_IMAGE, FLASH_BLOCKS, 4096), "store in file " + FLASH_IMAGE
-
-
-def _read_provisioning():
-    import json
-
-    try:
-        with open(PROVISION_FILE) as f:
-            return json.load(f)
-    except OSError:  # no file: nothing to import
-        return None
-    except ValueError:
-        return {}  # unreadable JSON: the meter rejects it and logs why
-
-
-def _provisioning_done():
-    import os
-
-    try:
-        os.remove(PROVISION_FILE)
-    except OSError:
-        pass
+        bdev, store_note = _flash_device()
+    return board_hardware(pins_and_buses(), clock, bdev, store_note, PROVISION_FILE, machine.reset)
 
 
 def attach(system):
@@ -125,13 +84,14 @@ def attach(system):
 
 
 def console_stream():
-    import asyncio
-    import sys
+    from meter.hardware import console_stream
 
-    return asyncio.StreamReader(sys.stdin), sys.stdout
+    return console_stream()
 
 
 def _flash_device():
     # The rp2 port gives the whole user flash to its own filesystem, so the
     # store lives in an image file on it (see boards/README.md).
-    return _file_store()
+    from meter.hardware import file_store
+
+    return file_store(FLASH_IMAGE, FLASH_BLOCKS)

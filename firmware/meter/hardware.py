@@ -9,7 +9,8 @@ from drivers.pcf8574 import Pcf8574Transport, find_lcd
 
 
 class Hardware:
-    def __init__(self, name, relay, bdev, keypad=None, lcd=None, ic=None, engineering=False):
+    def __init__(self, name, relay, bdev, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
+                 reboot=None, read_provisioning=None, provisioning_done=None):
         self.name = name
         self.relay = relay
         self.bdev = bdev
@@ -17,10 +18,10 @@ class Hardware:
         self.lcd = lcd
         self.ic = ic
         self.engineering = engineering
-        self.notes = []  # boot report lines about the parts
-        self.reboot = None
-        self.read_provisioning = None  # callable -> dict or None (a pending provisioning file)
-        self.provisioning_done = None  # callable: delete the file once imported
+        self.notes = list(notes)  # boot report lines about the parts
+        self.reboot = reboot  # callable, or None where a restart is not possible
+        self.read_provisioning = read_provisioning  # callable -> dict or None (a pending provisioning file)
+        self.provisioning_done = provisioning_done  # callable: delete the file once imported
 
     def describe(self):
         return list(self.notes)
@@ -52,3 +53,82 @@ def make_metering(kind, spi, cs, clock, calibration=None, **options):
 
         return Ade7953(spi, cs, clock, calibration, **options)
     raise ValueError("unknown metering IC: %s" % kind)
+
+
+def make_relay(parts, clock):
+    """The load relay from a board's parts dict (boards/README.md), open."""
+    from drivers.relay import LatchingRelay, MonostableRelay
+
+    pins, high, feedback = parts["relay_pins"], parts["relay_active_high"], parts["relay_feedback"]
+    if parts["relay_kind"] == "latching":
+        return LatchingRelay(pins[0], pins[1], clock, feedback=feedback, active_high=high)
+    return MonostableRelay(pins[0], active_high=high, feedback=feedback)
+
+
+def board_hardware(parts, clock, bdev, store_note, provision_file, reboot):
+    """Hardware for a real board from its parts dict: relay first (open before
+    anything else starts), then LCD, keypad and metering IC."""
+    relay = make_relay(parts, clock)
+    lcd, lcd_note = make_lcd(parts["i2c"], clock)
+    pins = parts["pins"]
+    notes = [
+        "board " + parts["title"],
+        lcd_note,
+        "relay %s on %s" % (parts["relay_kind"], " ".join(str(p) for p in parts["relay_pins"])),
+        "metering %s cs=%s" % (parts["metering_ic"], pins["meter_cs"]),
+        store_note,
+    ]
+    read, done = provisioning_file(provision_file)
+    return Hardware(
+        parts["name"],
+        relay,
+        bdev,
+        make_keypad(parts["keypad_rows"], parts["keypad_cols"], clock),
+        lcd,
+        make_metering(parts["metering_ic"], parts["spi"], parts["meter_cs"], clock),
+        parts["eng_jumper"].value() == 0,
+        notes,
+        reboot,
+        read,
+        done,
+    )
+
+
+def file_store(path, blocks):
+    """A flash image file on the board's own filesystem as the store's block device."""
+    from store.filedev import FileBlockDevice
+
+    return FileBlockDevice(path, blocks, 4096), "store in file " + path
+
+
+def provisioning_file(path):
+    """(read, done) hooks for the file `make provision` leaves on the board."""
+
+    def read():
+        import json
+
+        try:
+            with open(path) as f:
+                return json.load(f)
+        except OSError:  # no file: nothing to import
+            return None
+        except ValueError:
+            return {}  # unreadable JSON: the meter rejects it and logs why
+
+    def done():
+        import os
+
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+    return read, done
+
+
+def console_stream():
+    """The REPL UART/USB as the console's (reader, writer)."""
+    import asyncio
+    import sys
+
+    return asyncio.StreamReader(sys.stdin), sys.stdout
