@@ -9,7 +9,10 @@ import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
 
 const [root, ...modules] = process.argv.slice(2);
 const COPY_DIRS = ["firmware", "host_tests", "boards"];
-const COPY_EXT = new Set([".py", ".json"]);
+const COPY_EXT = new Set([".py", ".json", ".mpy"]);
+// WASM_COMPILED_DIR: a tree of mpy-cross bytecode to import before the sources
+// (what a board loads); used by benchmarks for 32-bit RAM figures.
+const COMPILED = process.env.WASM_COMPILED_DIR;
 
 function copyTree(mp, hostDir, vmDir) {
   mp.FS.mkdirTree(vmDir);
@@ -32,12 +35,14 @@ for (const d of COPY_DIRS) {
   const host = path.join(root, d);
   if (fs.existsSync(host)) copyTree(mp, host, "/repo/" + d);
 }
+if (COMPILED) copyTree(mp, COMPILED, "/compiled");
 mp.runPython(`
 import sys, os
 os.chdir("/repo")
 for p in ("/repo/host_tests/fakes", "/repo/host_tests", "/repo/firmware", "/repo/host_tests/harness"):
     sys.path.insert(0, p)
 sys.path.append("/repo/boards")
+${COMPILED ? 'sys.path.insert(0, "/compiled")' : ""}
 `);
 let code = 0;
 try {

@@ -26,7 +26,13 @@ def scratch_flash():
 
     from store.filedev import FileBlockDevice
 
-    path = "/tmp/sts-rig-%s.img" % "".join("%02x" % b for b in os.urandom(6))
+    if hasattr(os, "urandom"):
+        tag = "".join("%02x" % b for b in os.urandom(6))
+    else:  # the wasm VM (one process, in-memory files): time is unique enough
+        import time
+
+        tag = "%d" % time.ticks_us()
+    path = "/tmp/sts-rig-%s.img" % tag
     flash = FileBlockDevice(path, 64, 4096)
     os.remove(path)
     return flash
