@@ -77,3 +77,15 @@ def test_lockout_remaining_counts_down_and_reanchors_a_restarted_clock():
     # clock restarted at 0 after a power cut: the full lockout starts again from now
     assert lockout.remaining(1_700_000_010, 10, 3) == (10, 13)
     assert lockout.remaining(0, 0, 3) == (0, 0)
+
+
+def test_bitwise_crc_fallback_matches_binascii():
+    data = b"\x00\x01meter state\xff" * 3
+    expected = record.checksum(data, 0x1234)
+    saved = record._crc32
+    record._crc32 = None  # as on a port built without binascii.crc32
+    try:
+        assert record.checksum(data, 0x1234) == expected
+        assert record.checksum(b"123456789") == 0xCBF43926  # the CRC-32 check value
+    finally:
+        record._crc32 = saved

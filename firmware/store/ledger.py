@@ -4,6 +4,7 @@
 from micropython import const
 from store import events as ev
 from store.snapshot import Snapshot
+from sts.tids import DEFAULT_SIZE as TID_DEFAULT_SIZE
 
 ACCEPT = const(1)
 KCT2_ACCEPTED = const(3)
@@ -16,10 +17,56 @@ CLEAR_ALL = const(0xFFFF)
 KCT_HOLD_S = const(600)  # held key change sections are dropped after 10 minutes
 
 
+def setting(config, name, default):
+    """A config value from a dict or an object with attributes (MeterConfig)."""
+    if config is None:
+        return default
+    if isinstance(config, dict):
+        return config.get(name, default)
+    return getattr(config, name, default)
+
+
 class Ledger:
     # Class 0 subclasses and ClearCredit registers this meter has (the token
     # pipeline reads it from its view): electricity units only.
     supported = (0,)
+
+    def __init__(self, clock, config):
+        self._clock = clock
+        self.credit_limit_wh = setting(config, "credit_limit_wh", 999_999_900)
+        self.emergency_credit_wh = setting(config, "emergency_credit_wh", 0)
+        self.save_every_wh = setting(config, "save_every_wh", 10)
+        self.save_every_s = setting(config, "save_every_s", 900)
+        self.tid_size = setting(config, "tid_record_size", TID_DEFAULT_SIZE)
+        self.pan_config = setting(config, "pan", "")
+        self.mfr_code = setting(config, "mfr_code", 0)
+        if self.save_every_wh < 1 or self.save_every_s < 1:
+            raise ValueError("save_every_wh and save_every_s must be positive")
+        self._snap = Snapshot(self.tid_size)
+        self._seq = 0  # sequence number of the newest state record
+        self._balance = 0
+        self._energy_total = 0
+        self._saved_energy = 0  # energy total known to be on flash
+        self._last_save_s = 0
+
+    # --- provided by the storage side (state.py) ---
+    def _commit(self, snap):
+        raise NotImplementedError
+
+    def _save_energy(self, now_s):
+        raise NotImplementedError
+
+    def log(self, kind, a=0, b=0, now_s=None):
+        raise NotImplementedError
+
+    def _now(self, now_s):
+        return self._clock.time() if now_s is None else now_s
+
+    def _draft(self):
+        """A copy of the current state to change and then _commit()."""
+        new = self._snap.copy()
+        new.balance_wh = self._balance
+        return new
 
     # --- read-only views ---
     @property
@@ -144,8 +191,9 @@ class Ledger:
         if not self._commit(new):
             return NOT_READY
         self.log(ev.TOKEN_ACCEPTED, code, verdict.tid, now_s)
-        if verdict.new_keys is not None:
-            self.log(ev.KEY_CHANGE, new.keys.krn, new.keys.kt, now_s)
+        keys = verdict.new_keys
+        if keys is not None:
+            self.log(ev.KEY_CHANGE, keys.krn, keys.kt, now_s)
         return code
 
     def expire_kct(self, now_s=None):

@@ -2,7 +2,7 @@
 # MicroPython's VfsLfs2 (open/rename/remove/ilistdir) so the store runs under
 # pytest too.  The littlefs settings mirror MicroPython's VfsLfs2 defaults
 # (read/prog 32, cache 128, lookahead 32, block_cycles 100).
-import littlefs
+import littlefs  # pyright: ignore[reportMissingImports]  (host-only package)
 
 
 class _BlockContext(littlefs.UserContext):

@@ -8,9 +8,9 @@ import struct
 from micropython import const
 
 try:
-    from binascii import crc32
-except ImportError:  # pragma: no cover - every supported port has binascii.crc32
-    crc32 = None
+    from binascii import crc32 as _crc32
+except ImportError:  # a port built without binascii.crc32
+    _crc32 = None
 
 MAGIC = b"MR"
 VERSION = const(1)
@@ -25,7 +25,14 @@ KIND_ENERGY = b"E"
 
 def checksum(data, start=0):
     """CRC-32 (IEEE) of data, continuing from start."""
-    return crc32(data, start) & 0xFFFFFFFF
+    if _crc32 is not None:
+        return _crc32(data, start) & 0xFFFFFFFF
+    crc = start ^ 0xFFFFFFFF  # bitwise fallback, same result, slower
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0xEDB88320 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
 
 
 def encode(kind, seq, payload):

@@ -18,12 +18,14 @@ class Snapshot:
         self.pan = ""
         self.balance_wh = 0  # signed: below zero while emergency credit is borrowed
         self.energy_mark_wh = 0  # energy total when this snapshot was taken
-        self.keys = None  # KeyState, None until provisioned
+        # keys: None until provisioned
+        self.keys = None  # type: KeyState | None
         self.tids = TidRecord(tid_size)
         self.kct = []  # [(subclass, (w0, w1, w2, w3), arrival_s)]
         self.settings = {"max_power_w": 0, "tariff_rate": 0, "mppul_w": 0}
         self.tamper = 0
-        self.lock = (0, 0, 0)  # (wrong-token count, end_s, duration_s)
+        # lock: (wrong-token count, end_s, duration_s)
+        self.lock = (0, 0, 0)  # type: tuple[int, int, int]
 
     def copy(self):
         other = Snapshot(1)

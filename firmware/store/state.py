@@ -11,23 +11,13 @@ import struct
 
 from store import events as ev
 from store import lockout, record
-from store.ledger import Ledger
-from store.snapshot import Snapshot
+from store.ledger import Ledger, setting
 from store.snapshot import decode as decode_snapshot
 from store.snapshot import encode as encode_snapshot
 from store.volume import TMP_SUFFIX, Volume
-from sts.tids import DEFAULT_SIZE as TID_DEFAULT_SIZE
 
 STATE_FILE = "state."
 ENERGY_FILE = "energy."
-
-
-def _setting(config, name, default):
-    if config is None:
-        return default
-    if isinstance(config, dict):
-        return config.get(name, default)
-    return getattr(config, name, default)
 
 
 def _load_slots(volume, prefix, kind, parse, on_corrupt):
@@ -38,9 +28,10 @@ def _load_slots(volume, prefix, kind, parse, on_corrupt):
         raw = volume.read(name)
         if raw is None:
             continue
-        value = None
+        seq, value = -1, None
         framed = record.decode(raw, kind)
         if framed is not None:
+            seq = framed[0]
             try:
                 value = parse(framed[1])
             except ValueError:
@@ -48,8 +39,8 @@ def _load_slots(volume, prefix, kind, parse, on_corrupt):
         if value is None:
             on_corrupt(slot)
             volume.remove(name)
-        elif best is None or framed[0] > best[0]:
-            best = (framed[0], value)
+        elif best is None or seq > best[0]:
+            best = (seq, value)
     return best
 
 
@@ -64,24 +55,10 @@ def _parse_energy(payload):
 
 class MeterState(Ledger):
     def __init__(self, bdev, clock, config=None):
-        self._volume = Volume(bdev, _setting(config, "flash_progsize", 32))
-        self._clock = clock
-        self.credit_limit_wh = _setting(config, "credit_limit_wh", 999_999_900)
-        self.emergency_credit_wh = _setting(config, "emergency_credit_wh", 0)
-        self.save_every_wh = _setting(config, "save_every_wh", 10)
-        self.save_every_s = _setting(config, "save_every_s", 900)
-        self.tid_size = _setting(config, "tid_record_size", TID_DEFAULT_SIZE)
-        self.pan_config = _setting(config, "pan", "")
-        self.mfr_code = _setting(config, "mfr_code", 0)
-        if self.save_every_wh < 1 or self.save_every_s < 1:
-            raise ValueError("save_every_wh and save_every_s must be positive")
+        Ledger.__init__(self, clock, config)
+        self._volume = Volume(bdev, setting(config, "flash_progsize", 32))
         self._events = ev.EventLog(self._volume)
-        self._snap = Snapshot(self.tid_size)
-        self._seq = 0
         self._energy_seq = 0
-        self._energy_total = 0
-        self._balance = 0
-        self._saved_energy = 0  # energy total known to be on flash
         self._last_save_s = 0
         self.storage_errors = 0
         self.booted = False
@@ -131,9 +108,6 @@ class MeterState(Ledger):
             "credit_wh": self.credit_wh,
         }
 
-    def _now(self, now_s):
-        return self._clock.time() if now_s is None else now_s
-
     # --- writing records ---
     def _commit(self, snap):
         """Write snap as the next state generation.  True once durable; on a
@@ -150,12 +124,6 @@ class MeterState(Ledger):
         self._balance = snap.balance_wh
         self._saved_energy = self._energy_total
         return True
-
-    def _draft(self):
-        """A copy of the current state to change and then _commit()."""
-        new = self._snap.copy()
-        new.balance_wh = self._balance
-        return new
 
     def _save_energy(self, now_s):
         self._energy_seq += 1

@@ -8,13 +8,8 @@ TMP_SUFFIX = ".tmp"
 _READ_CHUNK = const(512)
 
 try:
-    import vfs as _vfs
-except ImportError:
-    try:
-        import uos as _vfs  # MicroPython before 1.23 kept VfsLfs2 in os
-    except ImportError:
-        _vfs = None
-if _vfs is not None and not hasattr(_vfs, "VfsLfs2"):
+    import vfs as _vfs  # MicroPython 1.23+
+except ImportError:  # CPython: littlefs-python through store.lfs_host
     _vfs = None
 
 
@@ -74,14 +69,20 @@ class Volume:
 
             HostLfs.mkfs(self.bdev, self.progsize)
 
+    def _fs(self):
+        fs = self.fs
+        if fs is None:
+            raise OSError(19)  # ENODEV: not mounted
+        return fs
+
     def names(self):
         """Names of the files in the root directory."""
-        return [entry[0] for entry in self.fs.ilistdir(FOLDER)]
+        return [entry[0] for entry in self._fs().ilistdir(FOLDER)]
 
     def read(self, name):
         """Whole content of a file as bytes, or None if it does not exist."""
         try:
-            f = self.fs.open(FOLDER + "/" + name, "rb")
+            f = self._fs().open(FOLDER + "/" + name, "rb")
         except OSError:
             return None
         try:
@@ -99,19 +100,19 @@ class Volume:
         """Replace name with data: write name.tmp, close it (durable), then rename
         it over name.  littlefs renames atomically, so name is old or new."""
         path = FOLDER + "/" + name
-        f = self.fs.open(path + TMP_SUFFIX, "wb")
+        f = self._fs().open(path + TMP_SUFFIX, "wb")
         try:
             f.write(data)
         finally:
             f.close()
-        self.fs.rename(path + TMP_SUFFIX, path)
+        self._fs().rename(path + TMP_SUFFIX, path)
 
     def write_in_place(self, name, data):
         """Replace name's content directly: littlefs commits the new content
         atomically at close (one metadata commit instead of two or three), so
         name is old or new after a cut.  For the frequent energy record, which
         also keeps its previous generation in a second file."""
-        f = self.fs.open(FOLDER + "/" + name, "wb")
+        f = self._fs().open(FOLDER + "/" + name, "wb")
         try:
             f.write(data)
         finally:
@@ -119,18 +120,18 @@ class Volume:
 
     def append(self, name, data):
         """Append to a file; littlefs commits the append atomically on close."""
-        f = self.fs.open(FOLDER + "/" + name, "ab")
+        f = self._fs().open(FOLDER + "/" + name, "ab")
         try:
             f.write(data)
         finally:
             f.close()
 
     def rename(self, old, new):
-        self.fs.rename(FOLDER + "/" + old, FOLDER + "/" + new)
+        self._fs().rename(FOLDER + "/" + old, FOLDER + "/" + new)
 
     def remove(self, name):
         try:
-            self.fs.remove(FOLDER + "/" + name)
+            self._fs().remove(FOLDER + "/" + name)
             return True
         except OSError:
             return False
