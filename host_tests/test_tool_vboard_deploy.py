@@ -204,3 +204,37 @@ def test_provision_cli_rejects_without_touching_the_board(board, tmp_path):
     assert not (fs / "provision.json").exists()
     assert tool("provision.py", "--port", port, str(tmp_path / "absent.json")).returncode == 1
     assert tool("provision.py", _write(tmp_path, DEMO_METER)).returncode == 2
+
+
+def _read_until(port, marker, timeout=10):
+    got, deadline = b"", time.monotonic() + timeout
+    while marker not in got and time.monotonic() < deadline:
+        got += port.read(256)
+    return got
+
+
+def test_friendly_repl_soft_reboot_and_host_path(tmp_path):
+    import serial
+
+    host = tmp_path / "host"
+    _tree(host, {"hostmod.py": "WHERE = 'host'\n"})
+    fs = tmp_path / "device"
+    _tree(fs, {"lib/libmod.py": "WHERE = 'lib'\n"})
+    proc = subprocess.Popen([PY, os.path.join(ROOT, "tools", "vboard.py"), "--fs", str(fs), "--micropypath",
+                             str(host)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = serial.Serial(proc.stdout.readline().strip(), timeout=0.1)
+        port.write(b"\x03")
+        _read_until(port, b">>> ")
+        port.write(b"import hostmod, libmod; print(hostmod.WHERE, libmod.WHERE)\r")
+        assert b"host lib" in _read_until(port, b"host lib")
+        port.write(b"\x04")  # Ctrl-D at the friendly prompt: a board soft-reboots
+        after = _read_until(port, b">>> ")
+        assert b"MPY: soft reboot\r\n" in after and after.endswith(b">>> ")
+        assert b"Traceback" not in after
+        port.write(b"print('hostmod' in globals())\r")
+        assert b"False" in _read_until(port, b"False")  # a fresh VM: the old session's names are gone
+        port.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -41,15 +41,16 @@ MAX_PENDING_OUT = 256 * 1024
 RESTART_SWALLOW_S = 5.0
 
 _SHIM = """
-import vfs, os, sys
-vfs.umount('/')
-vfs.mount(vfs.VfsPosix(%(fs)r), '/')
-_host = %(host)r
-for _i in range(len(_host)):
-    vfs.mount(vfs.VfsPosix(_host[_i]), '/.host%%d' %% _i)
-os.chdir('/')
-sys.path[:] = ['', '.frozen', '/lib'] + ['/.host%%d' %% _i for _i in range(len(_host))]
-del vfs, os, sys, _host, _i
+def _board_root(fs, host):
+    import vfs, os, sys
+    vfs.umount('/')
+    vfs.mount(vfs.VfsPosix(fs), '/')
+    for i in range(len(host)):
+        vfs.mount(vfs.VfsPosix(host[i]), '/.host%%d' %% i)
+    os.chdir('/')
+    sys.path[:] = ['', '.frozen', '/lib'] + ['/.host%%d' %% i for i in range(len(host))]
+_board_root(%(fs)r, %(host)r)
+del _board_root
 """
 
 
