@@ -73,6 +73,7 @@ def test_relay_test_opens_for_test_time():
     p = RelayPolicy(test_s=10)
     _run(p, 0, 1, 0)
     p.start_test(1)
+    assert p.update(1, True, 0, 3000, True)  # the change happens in update(): the caller drives the relay
     _run(p, 1, 10, 0)  # t=1..10
     assert p.state == OPEN_TEST and p.reason == "relay test"
     _run(p, 11, 1, 0)

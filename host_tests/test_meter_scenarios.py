@@ -154,3 +154,52 @@ def test_short_code_shows_credit_and_unknown_code_is_explained():
     rig.press("*")
     rig.type("#99#")
     assert rig.lcd() == ["Code #99#", "unknown code"]
+
+
+def test_metering_ic_fault_stops_accounting_is_shown_logged_and_opens_relay_after_grace():
+    rig = Rig(load_w=1000, fault_grace_s=300)
+    assert rig.enter_token(credit(5_000_100, 100)) == R.ACCEPT
+    rig.advance(60)
+    used = rig.state.energy_total_wh
+    rig.parts.ic.set_fault("garbage")
+    rig.advance(120)
+    assert rig.state.energy_total_wh == used  # nothing invented while the IC talks garbage
+    assert rig.parts.relay_closed()  # grace period: a chip reset is repaired in seconds
+    status = dict(line.split("=", 1) for line in rig.console("status")[:-1])
+    assert status["ic"] == "fault"
+    screens = []
+    for _ in range(3):
+        rig.clock.advance_ms(4000)
+        rig.system.ui_step()
+        screens.append(rig.lcd())
+    assert ["Meter fault", "bus fault"] in screens
+    assert any(line.endswith(" metering fault a=1 b=0") for line in rig.console("log 20"))  # a = FAULT_BUS
+    rig.advance(300)
+    assert not rig.parts.relay_closed() and rig.meter.policy.reason == "meter fault"
+    rig.parts.ic.set_fault(None)
+    rig.advance(5)
+    assert rig.parts.relay_closed()
+    rig.advance(3600)
+    assert 900 <= rig.state.energy_total_wh - used <= 1100  # counting again after recovery
+
+
+def test_published_class1_tokens_do_what_they_say():
+    rig = Rig()
+    assert rig.enter_token(credit(5_000_200, 10)) == R.ACCEPT
+    assert rig.enter_token(RELAY_TEST_TOKEN) == R.ACCEPT
+    assert not rig.parts.relay_closed()  # load switch test: open...
+    rig.advance(12)
+    assert rig.parts.relay_closed()  # ...and back after the test time
+    assert rig.enter_token("00000000000201328896") == R.ACCEPT  # show total units
+    assert rig.lcd()[0] == "Total energy"
+    assert rig.enter_token("18446744073843772416") == R.ACCEPT  # KRN and key type
+    assert rig.lcd() == ["KRN 1", "Key type 2"]
+    assert rig.enter_token("36893488147553322496") == R.ACCEPT  # tariff index
+    assert rig.lcd() == ["Tariff index", "TI 01"]
+    assert rig.enter_token("00000000001207974400") == R.ACCEPT  # power limit
+    assert rig.lcd() == ["Power limit", "none"]
+    assert rig.enter_token("00000000000167774880") == R.ACCEPT  # display test: every dot on
+    lcd = rig.parts.lcd
+    for row in (0, 1):  # 0xFF is the full block in the HD44780's character ROM
+        assert bytes(lcd.ddram[a] for a in lcd.row_addresses(row)) == b"\xff" * 16
+    assert rig.state.credit_wh == 1000  # tests never touch credit

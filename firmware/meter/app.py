@@ -187,6 +187,8 @@ class Meter:
         if self.alarm:
             second = "LOW CREDIT"
         first = [("Credit " + texts.kwh(credit), second)]
+        if self.ic_status != metering.OK:  # energy is not being counted: say so
+            first.append(("Meter fault", metering.status_name(self.ic_status)))
         if locked > 0:
             return first + [screens.lockout_screen(self.state, self.clock)]
         relay = "on" if self.policy.closed else "off: " + self.policy.reason

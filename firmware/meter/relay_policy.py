@@ -57,8 +57,8 @@ class RelayPolicy:
             self._off_until = 0
 
     def start_test(self, now_s):
+        """Open for test_s from now; the next update() makes it happen."""
         self._test_until = now_s + self.test_s
-        self.state = OPEN_TEST
 
     def update(self, now_s, has_credit, power_w, max_power_w, metering_ok):
         """Evaluate the policy; returns True when the state changed."""

@@ -1,0 +1,91 @@
+# lanes: cpython micropython-unix
+# mp-heapsize: 144wK
+# mp-compiled: yes
+# The serial console: every reply ends in OK or ERR, bad input never raises,
+# and nothing it offers can add credit, change keys or force the relay.
+from sts import results as R
+from support.rig import Rig
+from support.vend import credit
+
+
+def _ok(reply):
+    assert reply[-1] == "OK", reply
+    return reply[:-1]
+
+
+def test_help_version_status_and_lcd():
+    rig = Rig()
+    assert any(line.startswith("status") for line in _ok(rig.console("help")))
+    assert _ok(rig.console("version")) == ["version=" + rig.meter.version]
+    status = dict(line.split("=", 1) for line in _ok(rig.console("status")))
+    for key in ("credit_wh", "relay", "relay_reason", "power_w", "voltage_v", "energy_wh", "lockout_s", "tids",
+                "krn", "kt", "ti", "sgc", "ken", "base_date", "ea", "last_result"):
+        assert key in status, key
+    assert status["sgc"] == "123456" and status["ea"] == "07" and status["relay"] == "open"
+    assert _ok(rig.console("lcd")) == rig.system.ui.lines
+
+
+def test_key_and_token_commands_type_like_the_keypad():
+    rig = Rig()
+    lines = _ok(rig.console("key 12#"))
+    assert lines[0].rstrip() == "12" and lines[1].startswith("need 20 digits")
+    assert lines == _ok(rig.console("lcd"))
+    rig.console("key !*")
+    token = credit(5_100_000, 30)
+    reply = _ok(rig.console("token " + token))
+    assert reply[0] == "result=1 Accept" and reply[1].startswith("Accept +3.0kWh")
+    assert _ok(rig.console("token " + token))[0] == "result=10 Used"
+    assert rig.state.credit_wh == 3000
+
+
+def test_log_tids_energy_regdump_config():
+    rig = Rig()
+    rig.console("token " + credit(5_100_010, 10))
+    assert _ok(rig.console("tids")) == ["count=1", "5100010"]
+    log = _ok(rig.console("log 3"))
+    assert len(log) == 3 and log[0].endswith("relay a=1 b=0") and log[1].endswith("token accepted a=1 b=5100010")
+    energy = dict(line.split("=") for line in _ok(rig.console("energy")))
+    assert energy["credit_wh"] == "1000"
+    regs = _ok(rig.console("regdump"))
+    assert any(line.split()[0] == "Ugain" for line in regs) or len(regs) > 5
+    config = _ok(rig.console("config"))
+    assert any("sgc=123456" in line for line in config)
+    assert not any("e653341f" in line.lower() for line in config)  # the decoder key never leaves the meter
+
+
+def test_bad_commands_and_arguments_get_err_with_a_hint():
+    rig = Rig()
+    assert rig.console("fly me to the moon")[-1].startswith("ERR unknown command 'fly' (try: help)")
+    assert rig.console("token 1234")[-1] == "ERR usage: token <20 digits>"
+    assert rig.console("token abcdefghijabcdefghij")[-1] == "ERR usage: token <20 digits>"
+    assert rig.console("key 12x")[-1].startswith("ERR not a keypad key")
+    assert rig.console("log -3")[-1].startswith("ERR")
+    assert rig.console("log many")[-1].startswith("ERR bad arguments for log")
+    assert rig.console("loglevel loud")[-1].startswith("ERR bad arguments")
+    assert rig.console("")[-1] == "OK"
+    assert rig.state.credit_wh == 0
+
+
+def test_engineering_commands_refused_without_the_jumper():
+    rig = Rig()
+    assert rig.console("cal voltage 231.5") == ["ERR calibration refused: engineering jumper not fitted"]
+    assert rig.console("relaytest") == ["ERR relay test refused: engineering jumper not fitted"]
+
+
+def test_relay_test_with_the_jumper_opens_then_restores():
+    rig = Rig(engineering=True)
+    assert rig.enter_token(credit(5_100_020, 10)) == R.ACCEPT
+    assert rig.parts.relay_closed()
+    _ok(rig.console("relaytest"))
+    assert not rig.parts.relay_closed()
+    rig.advance(15)
+    assert rig.parts.relay_closed()
+
+
+def test_loglevel_changes_what_is_logged():
+    rig = Rig()
+    assert _ok(rig.console("loglevel")) == ["loglevel=info"]
+    assert _ok(rig.console("loglevel error")) == ["loglevel=error"]
+    before = len(rig.log_lines)
+    rig.console("token " + credit(5_100_030, 10))
+    assert len(rig.log_lines) == before  # info lines suppressed
