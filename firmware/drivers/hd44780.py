@@ -24,6 +24,7 @@ _TWO_LINES = const(0x08)
 _SET_CGRAM = const(0x40)
 _SET_DDRAM = const(0x80)
 _SPACE = const(0x20)
+_FULL_BLOCK = const(0xFF)  # every dot on in the A00 ROM: "\xff" shows it (display test)
 _QUESTION = const(0x3F)
 _LAST_PLAIN = const(0x7D)
 _GLYPHS = const(8)
@@ -125,7 +126,7 @@ class HD44780:
                 code = ch
             else:
                 code = ord(ch)
-                if _GLYPHS <= code < _SPACE or code > _LAST_PLAIN:
+                if (_GLYPHS <= code < _SPACE or code > _LAST_PLAIN) and code != _FULL_BLOCK:
                     code = _QUESTION
             t.write_data(code)
             count += 1
