@@ -3,6 +3,8 @@
 # mp-compiled: yes
 # The serial console: every reply ends in OK or ERR, bad input never raises,
 # and nothing it offers can add credit, change keys or force the relay.
+import gc
+
 from sts import results as R
 from support.rig import Rig
 from support.vend import credit
@@ -89,3 +91,23 @@ def test_loglevel_changes_what_is_logged():
     before = len(rig.log_lines)
     rig.console("token " + credit(5_100_030, 10))
     assert len(rig.log_lines) == before  # info lines suppressed
+
+
+def test_calibration_with_the_jumper_is_applied_and_survives_reboot():
+    rig = Rig(engineering=True, load_w=0)
+    rig.advance(2)
+    before = dict(line.split("=", 1) for line in _ok(rig.console("status")))["voltage_v"]
+    assert before == "230.00"
+    lines = _ok(rig.console("cal voltage 232.30"))  # a reference meter reads 232.30 V
+    assert lines and all("->" in line for line in lines)
+    rig.advance(2)
+    after = dict(line.split("=", 1) for line in _ok(rig.console("status")))["voltage_v"]
+    assert abs(int(after.replace(".", "")) - 23230) <= 5, after
+    flash, clock = rig.flash, rig.clock
+    del rig  # power off: only the flash survives
+    gc.collect()
+    again = Rig(flash=flash, clock=clock, engineering=True)
+    again.advance(2)
+    kept = dict(line.split("=", 1) for line in _ok(again.console("status")))["voltage_v"]
+    assert abs(int(kept.replace(".", "")) - 23230) <= 5, kept
+    assert again.console("cal voltage 23x")[-1].startswith("ERR bad arguments for cal")

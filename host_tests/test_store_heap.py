@@ -1,5 +1,6 @@
 # lanes: cpython micropython-unix
 # mp-heapsize: 64wK
+# mp-compiled: yes
 # The state code on a small heap: 1,000 token applications (each a durable
 # state write plus an event-log append) without MemoryError.  The flash is an
 # image file (on a board it is not on the heap either) with 4 KiB blocks.

@@ -256,8 +256,10 @@ class Meter:
             helper, ref = self.ic.calibrate_power, parse_decimal(reference, 0)
         before = dict(self.ic.calibration)
         new = helper(ref)
-        self.ic.apply_calibration(new)
-        self.state.save_calibration(self.ic.calibration)
+        if not self.ic.apply_calibration(new):
+            raise ValueError("the metering IC refused the new values")
+        if not self.state.save_calibration(self.ic.calibration):
+            raise ValueError("calibration applied but not saved (storage error)")
         self.log.info("calibrated %s to %s" % (kind, reference))
         return ["%s: 0x%04x -> 0x%04x" % (name, before.get(name, 0), value) for name, value in sorted(new.items())]
 

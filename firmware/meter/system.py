@@ -35,8 +35,12 @@ class System:
         if self.state.keys is not None:
             self.state.keys.cipher()  # tables and key schedule now, while the heap is young
         ic = self.hw.ic
-        if ic is not None and not ic.begin():
-            self.log.error("metering IC did not start: %s" % (ic.fault,))
+        if ic is not None:
+            if not ic.begin():
+                self.log.error("metering IC did not start: %s" % (ic.fault,))
+            saved = self.state.calibration
+            if saved and not ic.apply_calibration(saved):  # the console's `cal` results, kept on flash
+                self.log.error("saved calibration not accepted by the metering IC")
         self.meter = Meter(self.state, ic, self.hw.relay, self.clock, self.config, self.log)
         c = self.config
         self.ui = Ui(self.meter, self.clock, c.entry_timeout_ms, c.result_ms, 4000, c.backlight_ms)

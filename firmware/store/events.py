@@ -55,6 +55,7 @@ RECOVERY_ENERGY_CORRUPT = const(3)  # b: slot
 RECOVERY_EVENTS_CORRUPT = const(4)  # b: entries voided
 RECOVERY_FORMATTED = const(5)  # b: 1 if the device held data (it was lost)
 RECOVERY_STATE_LOST = const(6)  # no good state record: unprovisioned
+RECOVERY_CALIBRATION_CORRUPT = const(7)  # b: slot; previous calibration used
 
 # SETTING codes (event field a)
 SETTING_CODES = {"max_power_w": 1, "tariff_rate": 2, "mppul_w": 3, "clear_tamper": 4}

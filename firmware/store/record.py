@@ -21,6 +21,7 @@ SEQ_LIMIT = 1 << 32
 
 KIND_STATE = b"S"
 KIND_ENERGY = b"E"
+KIND_CALIBRATION = b"C"
 
 
 def checksum(data, start=0):

@@ -7,6 +7,7 @@
 # to "<name>.tmp" and renamed over the older slot; the frequent energy record
 # is rewritten in place in its older slot (littlefs commits it atomically at
 # close, and the other slot still holds the previous total).  See README.md.
+import json
 import struct
 
 from store import events as ev
@@ -18,6 +19,7 @@ from store.volume import TMP_SUFFIX, Volume
 
 STATE_FILE = "state."
 ENERGY_FILE = "energy."
+CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
 
 
 def _load_slots(volume, prefix, kind, parse, on_corrupt):
@@ -53,12 +55,24 @@ def _parse_energy(payload):
     return total
 
 
+def _parse_calibration(payload):
+    values = json.loads(bytes(payload).decode())
+    if not isinstance(values, dict):
+        raise ValueError("calibration must be a mapping")
+    for name, value in values.items():
+        if not isinstance(name, str) or not isinstance(value, int):
+            raise ValueError("calibration values are register name -> int")
+    return values
+
+
 class MeterState(Ledger):
     def __init__(self, bdev, clock, config=None):
         Ledger.__init__(self, clock, config)
         self._volume = Volume(bdev, setting(config, "flash_progsize", 32))
         self._events = ev.EventLog(self._volume)
         self._energy_seq = 0
+        self._cal_seq = 0
+        self._calibration = {}
         self._last_save_s = 0
         self.storage_errors = 0
         self.booted = False
@@ -86,6 +100,9 @@ class MeterState(Ledger):
             recoveries.append((ev.RECOVERY_STATE_LOST, 0))
         if energy is not None:
             self._energy_seq = energy[0]
+        calibration = _load_slots(self._volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
+                                  lambda slot: recoveries.append((ev.RECOVERY_CALIBRATION_CORRUPT, slot)))
+        self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
         mark = self._snap.energy_mark_wh
         # The newer of the two tells the truth: a state write also records the total.
         self._energy_total = max(mark, energy[1] if energy is not None else 0)
@@ -136,6 +153,24 @@ class MeterState(Ledger):
             return False
         self._saved_energy = self._energy_total
         self._last_save_s = now_s
+        return True
+
+    # --- metering IC calibration ---
+    @property
+    def calibration(self):
+        """The saved calibration (register name -> value); empty if never calibrated."""
+        return dict(self._calibration)
+
+    def save_calibration(self, values):
+        """Keep new calibration values durably; True when on flash."""
+        self._cal_seq += 1
+        data = record.encode(record.KIND_CALIBRATION, self._cal_seq, json.dumps(values).encode())
+        try:
+            self._volume.write_atomic(CALIBRATION_FILE + str(self._cal_seq & 1), data)
+        except OSError:
+            self.storage_errors += 1
+            return False
+        self._calibration = dict(values)
         return True
 
     # --- event log ---
