@@ -33,6 +33,8 @@ def parse_args(argv):
     p.add_argument("--load-watts", type=int, default=0, help="load on the meter")
     p.add_argument("--speed", type=int, default=1, help="simulated seconds per real second")
     p.add_argument("--engineering", action="store_true", help="engineering jumper fitted (calibration, relay test)")
+    p.add_argument("--heap", default="1024wK", help="MicroPython heap, e.g. 128wK (the size of a board's heap)")
+    p.add_argument("--mpy", action="store_true", help="import mpy-cross bytecode, as deployed, instead of source")
     return p.parse_args(argv)
 
 
@@ -73,7 +75,13 @@ def vm_command(args):
     if os.path.exists(time_file):
         with open(time_file) as f:
             env["SIM_START_S"] = f.read().strip()
-    return [MICROPYTHON, os.path.join(ROOT, "firmware", "main.py")], env
+    if args.mpy:  # bytecode as on a board (importing source costs the parser's RAM too)
+        sys.path.insert(0, os.path.join(ROOT, "host_tests"))
+        from conftest import COMPILED_DIR, compile_for_host
+
+        compile_for_host()
+        env["MICROPYPATH"] = ":".join([SIM_DIR, COMPILED_DIR, ".frozen"])
+    return [MICROPYTHON, "-X", "heapsize=" + args.heap, os.path.join(ROOT, "firmware", "main.py")], env
 
 
 class Supervisor:

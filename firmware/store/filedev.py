@@ -19,6 +19,7 @@ class FileBlockDevice:
         size = block_count * block_size
         if block_size % _CHUNK:
             raise ValueError("block size must be a multiple of %d" % _CHUNK)
+        self._scratch = bytearray(_CHUNK)
         self._erased = b"\xff" * _CHUNK
         try:
             self._file = open(path, "r+b")
@@ -44,14 +45,21 @@ class FileBlockDevice:
             for i in range(len(buf) // self.block_size):
                 self._erase(block + i)
             offset = 0
+        # NOR rule (program only clears bits), through one reused buffer: a
+        # long-running board must not allocate a block-sized buffer per write.
         start = block * self.block_size + offset
-        current = bytearray(len(buf))
-        self._file.seek(start)
-        self._file.readinto(current)
-        for i in range(len(buf)):
-            current[i] &= buf[i]
-        self._file.seek(start)
-        self._file.write(current)
+        done, total = 0, len(buf)
+        scratch = self._scratch
+        while done < total:
+            n = min(total - done, len(scratch))
+            view = memoryview(scratch)[:n]
+            self._file.seek(start + done)
+            self._file.readinto(view)
+            for i in range(n):
+                scratch[i] &= buf[done + i]
+            self._file.seek(start + done)
+            self._file.write(view)
+            done += n
         self._file.flush()
 
     def _erase(self, block):
