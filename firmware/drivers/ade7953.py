@@ -15,7 +15,7 @@
 # on the board's front end: pass them as ic_options (the defaults are examples,
 # wh_counts especially must be measured for a board design).  Not re-checked
 # against the PDF: the 2 MHz SPI limit the model enforces, the VERSION value.
-from drivers.metering import FAULT_BUS, FAULT_CHECKSUM, FAULT_RESET, OK, check_register_value, scale_factor, scaled
+from drivers.metering import FAULT_CHECKSUM, OK, MeteringIC, check_register_value, scale_factor, scaled
 from micropython import const
 
 _LCYCMODE = const(0x004)
@@ -69,7 +69,7 @@ def _signed(value, bits):
     return value - (1 << bits) if value & (1 << (bits - 1)) else value
 
 
-class Ade7953:
+class Ade7953(MeteringIC):
     name = "ADE7953"
 
     def __init__(self, spi, cs, clock, calibration=None, volt_counts=26000, amp_counts=100000,
@@ -104,18 +104,12 @@ class Ade7953:
         self._check_next = 0
         self._cal_ok = False
         cs.value(1)
-        self.energy_wh = 0
-        self.reverse_energy_wh = 0
+        self._start_energy()
         self.power_w = 0
         self.voltage_cv = 0
         self.current_ma = 0
         self.freq_chz = 0
         self.pf_milli = 0
-        self.fault = None
-        self._pending_fwd = 0  # counts read from the IC, folded in on a good poll
-        self._pending_rev = 0
-        self._rem_fwd = 0
-        self._rem_rev = 0
 
     # -- bus -------------------------------------------------------------
     def _access(self, addr, value, read):
@@ -217,33 +211,9 @@ class Ade7953:
         self.freq_chz = _PERIOD_CLOCK_CHZ // (period + 1)
         if self._read(_LINECYC) != self._linecyc:
             return self._bus_fault("sentinel lost during poll")
-        self._fold_energy()
+        self._fold_energy(1, self._wh_counts)
         self.fault = None
         return OK
-
-    def _fold_energy(self):
-        per_wh = self._wh_counts
-        self._rem_fwd += self._pending_fwd
-        self._pending_fwd = 0
-        whole = self._rem_fwd // per_wh
-        self.energy_wh += whole
-        self._rem_fwd -= whole * per_wh
-        self._rem_rev += self._pending_rev
-        self._pending_rev = 0
-        whole = self._rem_rev // per_wh
-        self.reverse_energy_wh += whole
-        self._rem_rev -= whole * per_wh
-
-    def _bus_fault(self, text):
-        self.fault = text
-        return FAULT_BUS
-
-    def _recover_from_reset(self):
-        if self.begin():
-            self.fault = "IC reset detected; set-up rewritten"
-        else:
-            self.fault = "IC reset detected; set-up failed: " + self.fault
-        return FAULT_RESET
 
     # -- reporting -------------------------------------------------------
     def identity(self):

@@ -13,7 +13,7 @@
 # public drivers): Pmean 1 W/LSB, energy 0.1 pulse/LSB, CalStart 0x6886 =
 # metering stopped.  Energy registers must be polled before they pass 0xFFFF
 # (about 1 h at 2 kW with 3200 imp/kWh); poll every few seconds.
-from drivers.metering import FAULT_BUS, FAULT_CHECKSUM, FAULT_RESET, OK, check_register_value
+from drivers.metering import FAULT_CHECKSUM, OK, MeteringIC, check_register_value
 from micropython import const
 
 _SOFTRESET = const(0x00)
@@ -80,7 +80,7 @@ def _signed16(v):
     return v - 0x10000 if v & 0x8000 else v
 
 
-class Atm90e26:
+class Atm90e26(MeteringIC):
     name = "ATM90E26"
 
     def __init__(self, spi, cs, clock, calibration=None, meter_constant=3200, funcen=0x0030,
@@ -105,21 +105,12 @@ class Atm90e26:
         if calibration:
             self._cal.update(self._checked(calibration))
         cs.value(1)
-        self.energy_wh = 0
-        self.reverse_energy_wh = 0
+        self._start_energy()
         self.power_w = 0
         self.voltage_cv = 0
         self.current_ma = 0
         self.freq_chz = 0
         self.pf_milli = 0
-        self.fault = None
-        # Energy read from the IC but not yet folded into the Wh counters (a
-        # poll that fails after reading a clear-on-read register keeps it here).
-        self._pending_fwd = 0
-        self._pending_rev = 0
-        # Sub-Wh remainders, in units of 1/meter_constant Wh (0.1 pulse * 100).
-        self._rem_fwd = 0
-        self._rem_rev = 0
 
     # -- bus -------------------------------------------------------------
     def _read(self, addr):
@@ -227,37 +218,9 @@ class Atm90e26:
         self.pf_milli = -magnitude if pf & 0x8000 else magnitude
         if self._read(_FUNCEN) != self._funcen:  # the bus must still answer after the reads
             return self._bus_fault("sentinel lost during poll")
-        self._fold_energy()
+        self._fold_energy(100, self._mc)  # 1 LSB = 0.1 pulse, meter_constant pulses = 1 kWh
         self.fault = None
         return OK
-
-    def _fold_energy(self):
-        # 1 LSB = 0.1 pulse and meter_constant pulses = 1 kWh, so
-        # Wh = counts * 100 / meter_constant; the remainder carries over.
-        mc = self._mc
-        self._rem_fwd += self._pending_fwd * 100
-        self._pending_fwd = 0
-        whole = self._rem_fwd // mc
-        self.energy_wh += whole
-        self._rem_fwd -= whole * mc
-        self._rem_rev += self._pending_rev * 100
-        self._pending_rev = 0
-        whole = self._rem_rev // mc
-        self.reverse_energy_wh += whole
-        self._rem_rev -= whole * mc
-
-    def _bus_fault(self, text):
-        self.fault = text
-        return FAULT_BUS
-
-    def _recover_from_reset(self):
-        # The IC's energy registers restarted from zero with the reset; what it
-        # had counted since the last poll is gone and is not guessed.
-        if self.begin():
-            self.fault = "IC reset detected; set-up rewritten"
-        else:
-            self.fault = "IC reset detected; set-up failed: " + self.fault
-        return FAULT_RESET
 
     # -- reporting -------------------------------------------------------
     def identity(self):

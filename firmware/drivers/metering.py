@@ -66,3 +66,49 @@ def check_register_value(name, value, bits):
     if not isinstance(value, int) or value < 0 or value >= (1 << bits):
         raise ValueError("%s: %r does not fit %d bits" % (name, value, bits))
     return value
+
+
+class MeteringIC:
+    """What every metering driver shares: energy counted from the IC's
+    clear-on-read registers is held as pending until a poll succeeds, then
+    folded into integer Wh with the sub-Wh remainder carried over; and the
+    fault bookkeeping.  A driver calls _start_energy() in its constructor,
+    adds register counts to _pending_fwd/_pending_rev, and calls
+    _fold_energy(scale, per_wh) on a good poll (Wh = counts * scale / per_wh)."""
+
+    def _start_energy(self):
+        self.energy_wh = 0
+        self.reverse_energy_wh = 0
+        self.fault = None
+        self._pending_fwd = 0  # counts read from the IC, folded in on a good poll
+        self._pending_rev = 0
+        self._rem_fwd = 0  # sub-Wh remainders, in units of 1/per_wh Wh
+        self._rem_rev = 0
+
+    def _fold_energy(self, scale, per_wh):
+        self._rem_fwd += self._pending_fwd * scale
+        self._pending_fwd = 0
+        whole = self._rem_fwd // per_wh
+        self.energy_wh += whole
+        self._rem_fwd -= whole * per_wh
+        self._rem_rev += self._pending_rev * scale
+        self._pending_rev = 0
+        whole = self._rem_rev // per_wh
+        self.reverse_energy_wh += whole
+        self._rem_rev -= whole * per_wh
+
+    def _bus_fault(self, text):
+        self.fault = text
+        return FAULT_BUS
+
+    def _recover_from_reset(self):
+        # The IC's energy registers restarted from zero with the reset; what it
+        # had counted since the last poll is gone and is not guessed.
+        if self.begin():
+            self.fault = "IC reset detected; set-up rewritten"
+        else:
+            self.fault = "IC reset detected; set-up failed: " + str(self.fault)
+        return FAULT_RESET
+
+    def begin(self):  # every driver provides its own start-up
+        raise NotImplementedError
