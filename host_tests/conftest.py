@@ -114,9 +114,17 @@ def pytest_ignore_collect(collection_path, config):
 
 def pytest_pycollect_makemodule(module_path, parent):
     lane = _lane(parent.config)
+    if lane not in _header(str(module_path))[0]:
+        # named on the command line, but not for this lane: collect nothing
+        return NotForThisLane.from_parent(parent, path=module_path)
     if lane == "cpython":
         return None
     return MicroPythonFile.from_parent(parent, path=module_path)
+
+
+class NotForThisLane(pytest.File):
+    def collect(self):
+        return []
 
 
 def run_in_micropython(lane, path):

@@ -3,8 +3,6 @@
 # mp-compiled: yes
 # The serial console: every reply ends in OK or ERR, bad input never raises,
 # and nothing it offers can add credit, change keys or force the relay.
-import gc
-
 from sts import results as R
 from support.rig import Rig
 from support.vend import credit
@@ -103,9 +101,7 @@ def test_calibration_with_the_jumper_is_applied_and_survives_reboot():
     rig.advance(2)
     after = dict(line.split("=", 1) for line in _ok(rig.console("status")))["voltage_v"]
     assert abs(int(after.replace(".", "")) - 23230) <= 5, after
-    flash, clock = rig.flash, rig.clock
-    del rig  # power off: only the flash survives
-    gc.collect()
+    flash, clock = rig.power_cut()
     again = Rig(flash=flash, clock=clock, engineering=True)
     again.advance(2)
     kept = dict(line.split("=", 1) for line in _ok(again.console("status")))["voltage_v"]

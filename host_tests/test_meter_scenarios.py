@@ -66,7 +66,8 @@ def test_lockout_survives_a_power_cycle():
     rig = Rig()
     for i in range(3):
         rig.enter_token(credit(5_000_030 + i, 10, OTHER_KEYS))
-    again = Rig(flash=rig.flash, clock=rig.clock)
+    flash, clock = rig.power_cut()
+    again = Rig(flash=flash, clock=clock)
     assert again.state.lockout_remaining_s(again.clock.time()) > 0
     assert again.enter_token(credit(5_000_040, 10)) == R.LOCKOUT
 

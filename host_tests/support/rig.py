@@ -49,6 +49,20 @@ class Rig:
         self.system.boot()
         self.sim = SimCommands(self.system, self.parts, self.clock, 75)
 
+    def power_cut(self):
+        """Lose everything but the flash (and time): returns (flash, clock) to
+        boot a new Rig on.  The fake machine's pin registry is dropped too, so
+        the old meter's memory can really be reclaimed."""
+        import gc
+
+        import machine
+
+        flash, clock = self.flash, self.clock
+        machine.reset_registry()
+        self.hw = self.parts = self.system = self.sim = None
+        gc.collect()
+        return flash, clock
+
     @property
     def meter(self):
         return self.system.meter
