@@ -2,6 +2,9 @@
 # it takes a clock, so tests and the virtual meter can drive time themselves.
 import time
 
+# CPython has no ticks_*: the host fallback counts from monotonic_ns (looked up
+# by name: the board stubs rightly do not know it).
+_monotonic_ns = getattr(time, "monotonic_ns", lambda: 0)
 _TICKS_PERIOD = 1 << 29  # MicroPython's ticks wrap at 2**29 on every port
 _TICKS_HALF = _TICKS_PERIOD >> 1
 
@@ -20,12 +23,12 @@ class SystemClock:
     def ticks_ms(self):
         if self._has_ticks:
             return time.ticks_ms()
-        return (time.monotonic_ns() // 1000000) & (_TICKS_PERIOD - 1)
+        return (_monotonic_ns() // 1000000) & (_TICKS_PERIOD - 1)
 
     def ticks_us(self):
         if self._has_ticks:
             return time.ticks_us()
-        return (time.monotonic_ns() // 1000) & (_TICKS_PERIOD - 1)
+        return (_monotonic_ns() // 1000) & (_TICKS_PERIOD - 1)
 
     def ticks_diff(self, end, start):
         return ticks_diff(end, start)

@@ -75,9 +75,10 @@ class Meter:
             if code == results.NOT_READY:
                 self.log.error("storage write failed: token not applied")
         self._note_result(code, verdict, now)
-        if code == results.ACCEPT and verdict.token.cls == 1:
-            return self._class1(verdict.token.control, now)
-        out = screens.token_result(code, verdict, self.state)
+        token = verdict.token
+        if code == results.ACCEPT and token is not None and token.cls == 1:
+            return self._class1(token.control, now)
+        out = screens.token_result(code, verdict, self.state)  # type: list
         if results.is_accepted(code):
             self.evaluate_relay(now)
         elif code in _WRONG_TOKEN_CODES:
@@ -126,11 +127,12 @@ class Meter:
     def poll_metering(self):
         """One metering poll: count energy, then re-evaluate the relay."""
         now = self.clock.time()
-        status = self.ic.poll() if self.ic is not None else metering.FAULT_BUS
-        if status == metering.OK:
+        ic = self.ic
+        status = ic.poll() if ic is not None else metering.FAULT_BUS
+        if ic is not None and status == metering.OK:
             if self.ic_status != metering.OK:
                 self.log.warn("metering IC recovered")
-            delta = self.energy.update(self.ic.energy_wh, now)
+            delta = self.energy.update(ic.energy_wh, now)
             if delta > 0:
                 self.state.consume(delta, now)
         else:

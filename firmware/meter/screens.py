@@ -6,7 +6,7 @@ from sts import results
 
 def token_result(code, verdict, state):
     """Screens for one token's verdict (before any lockout screen)."""
-    token = verdict.token if verdict is not None else None
+    token = verdict.token
     if code == results.ACCEPT and token is not None:
         return _accepted(token, verdict, state)
     if code == results.KCT1_ACCEPTED:
@@ -20,7 +20,7 @@ def token_result(code, verdict, state):
             ("Credit kept", texts.kwh(state.credit_wh)),
         ]
     label, hint = texts.result_lines(code)
-    screens = [(label, hint)]
+    screens = [(label, hint)]  # type: list
     if code == results.AUTH:
         screens.append((texts.AUTH_HINTS[0], texts.AUTH_HINTS[1]))
         screens.append((texts.AUTH_HINTS[2], "compare receipt"))
@@ -54,6 +54,20 @@ def _accepted(token, verdict, state):
     return [("Accept", "")]
 
 
+class Live:
+    """A screen whose lines are computed each time it is drawn (a countdown);
+    indexed like a (line0, line1) tuple."""
+
+    def __init__(self, draw):
+        self._draw = draw
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        return self._draw()[index]
+
+
 def lockout_screen(state, clock):
     """A live screen: the countdown moves while it is shown."""
 
@@ -63,4 +77,4 @@ def lockout_screen(state, clock):
             return ("Keypad unlocked", "enter token")
         return ("Locked 15 " + texts.mm_ss(left), "too many rejects")
 
-    return draw
+    return Live(draw)

@@ -18,10 +18,11 @@ class System:
         self.clock = clock
         self.config = config
         self.log = log
-        self.state = None
-        self.meter = None
-        self.ui = None
-        self.console = None
+        # Objects only: nothing here touches the flash or the buses (boot() does).
+        self.state = MeterState(hw.bdev, clock, config)
+        self.meter = Meter(self.state, hw.ic, hw.relay, clock, config, log)
+        self.ui = Ui(self.meter, clock, config.entry_timeout_ms, config.result_ms, 4000, config.backlight_ms)
+        self.console = Console(self.meter, self.ui, self.boot_report, hw.engineering, hw.reboot)
         self._shown = [None, None]
         self._backlight = None
         self._last_poll_ms = 0
@@ -29,7 +30,6 @@ class System:
 
     def boot(self):
         self._lcd_lines("STS meter v" + VERSION, "starting...")
-        self.state = MeterState(self.hw.bdev, self.clock, self.config)
         report = self.state.boot()
         self._import_provisioning()
         if self.state.keys is not None:
@@ -41,11 +41,6 @@ class System:
             saved = self.state.calibration
             if saved and not ic.apply_calibration(saved):  # the console's `cal` results, kept on flash
                 self.log.error("saved calibration not accepted by the metering IC")
-        self.meter = Meter(self.state, ic, self.hw.relay, self.clock, self.config, self.log)
-        c = self.config
-        self.ui = Ui(self.meter, self.clock, c.entry_timeout_ms, c.result_ms, 4000, c.backlight_ms)
-        reboot = getattr(self.hw, "reboot", None)
-        self.console = Console(self.meter, self.ui, self.boot_report, self.hw.engineering, reboot)
         for code in report["recoveries"]:
             self.log.warn("storage recovery %d (see log)" % code)
         for line in self.boot_report():
@@ -154,12 +149,10 @@ class System:
     async def run(self, console_stream=None):
         import asyncio
 
-        tasks = [
-            asyncio.create_task(self._every(10, self.keypad_step)),
-            asyncio.create_task(self._every(50, self.ui_step)),
-            asyncio.create_task(self._every(self.config.poll_ms, self.metering_step)),
-            asyncio.create_task(self._every(60000, self.persist_step)),
-        ]
+        tasks = []  # type: list
+        for period_ms, step in ((10, self.keypad_step), (50, self.ui_step), (self.config.poll_ms, self.metering_step),
+                                (60000, self.persist_step)):
+            tasks.append(asyncio.create_task(self._every(period_ms, step)))
         if console_stream is not None:
             tasks.append(asyncio.create_task(self.console_task(console_stream)))
         await asyncio.gather(*tasks)

@@ -3,12 +3,13 @@
 # `backlight`.  It knows nothing about hardware or tokens: it asks `meter`
 # (meter.app.Meter or a test double) for the screens to show.
 #
-# Screens are tuples of lines, or callables returning one (for live values
-# such as a lockout countdown).  Keys: digits type a token; '*' deletes, hold
-# '*' clears; '#' submits 20 digits, or starts a short code (#NN#) when nothing
-# is typed; 'A' starts a short code; 'B' credit; 'C' last tokens; 'D' next
-# screen.  A 20th digit does not submit by itself: the customer checks the
-# digits and presses '#' (a 21st digit is refused).
+# Screens are (line0, line1) tuples, or screens.Live objects indexed the same
+# way whose lines are computed when drawn (a lockout countdown).
+# Keys: digits type a token; '*' deletes, hold '*' clears; '#' submits 20
+# digits, or starts a short code (#NN#) when nothing is typed; 'A' starts a
+# short code; 'B' credit; 'C' last tokens; 'D' next screen.  A 20th digit
+# does not submit by itself: the customer checks the digits and presses '#'
+# (a 21st digit is refused).
 from meter.texts import COLS, fit, two_columns
 from micropython import const
 
@@ -181,8 +182,6 @@ class Ui:
             self._set_screen(screens[self._idle_index % len(screens)])
 
     def _set_screen(self, screen):
-        if callable(screen):
-            screen = screen()
         self._set(screen[0], screen[1] if len(screen) > 1 else "")
 
     def _set(self, line0, line1):

@@ -123,7 +123,8 @@ class SPI:
     MSB = 0
     LSB = 1
 
-    def __init__(self, bus_id=0, baudrate=1000000, polarity=0, phase=0, bits=8, firstbit=0, sck=None, mosi=None, miso=None):
+    def __init__(self, bus_id=0, baudrate=1000000, polarity=0, phase=0, bits=8, firstbit=0, sck=None, mosi=None,
+                 miso=None):
         self.id = bus_id
         self.devices = []
         self.init(baudrate=baudrate, polarity=polarity, phase=phase)
