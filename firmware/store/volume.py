@@ -1,7 +1,7 @@
 # The store's view of the filesystem: littlefs on an injected block device,
 # with the few operations the records need.  MicroPython uses vfs.VfsLfs2
 # directly (not mounted into the VFS tree, so nothing else can touch it);
-# CPython hosts use littlefs-python through store.lfs_host.
+# on CPython hosts the test fakes provide a work-alike (host_tests/fakes/host_vfs.py).
 from micropython import const
 
 TMP_SUFFIX = ".tmp"
@@ -9,8 +9,8 @@ _READ_CHUNK = const(512)
 
 try:
     import vfs as _vfs  # MicroPython 1.23+
-except ImportError:  # CPython: littlefs-python through store.lfs_host
-    _vfs = None
+except ImportError:  # CPython hosts (tests, tools): littlefs-python behind the same API
+    import host_vfs as _vfs  # pyright: ignore[reportMissingImports]
 
 
 def _is_blank(bdev):
@@ -55,19 +55,10 @@ class Volume:
         return result
 
     def _mount(self):
-        if _vfs is not None:
-            return _vfs.VfsLfs2(self.bdev, progsize=self.progsize, mtime=False)
-        from store.lfs_host import HostLfs
-
-        return HostLfs(self.bdev, self.progsize)
+        return _vfs.VfsLfs2(self.bdev, progsize=self.progsize, mtime=False)
 
     def _mkfs(self):
-        if _vfs is not None:
-            _vfs.VfsLfs2.mkfs(self.bdev, progsize=self.progsize)
-        else:
-            from store.lfs_host import HostLfs
-
-            HostLfs.mkfs(self.bdev, self.progsize)
+        _vfs.VfsLfs2.mkfs(self.bdev, progsize=self.progsize)
 
     def _fs(self):
         fs = self.fs

@@ -1,8 +1,10 @@
-# CPython only: littlefs-python driving an injected block device, shaped like
-# MicroPython's VfsLfs2 (open/rename/remove/ilistdir) so the store runs under
-# pytest too.  The littlefs settings mirror MicroPython's VfsLfs2 defaults
-# (read/prog 32, cache 128, lookahead 32, block_cycles 100).
-import littlefs  # pyright: ignore[reportMissingImports]  (host-only package)
+# CPython only: a stand-in for MicroPython's `vfs` module.  VfsLfs2 here is
+# littlefs-python driving an injected block device, shaped like MicroPython's
+# (constructor, mkfs, open/rename/remove/mkdir/ilistdir), so the store runs
+# unchanged under pytest.  Never deployed: boards have the real vfs.  The
+# littlefs settings mirror MicroPython's VfsLfs2 defaults (read/prog 32,
+# cache 128, lookahead 32, block_cycles 100).
+import littlefs
 
 
 class _BlockContext(littlefs.UserContext):
@@ -39,8 +41,8 @@ def _settings(bdev, progsize):
     )
 
 
-class HostLfs:
-    def __init__(self, bdev, progsize=32):
+class VfsLfs2:
+    def __init__(self, bdev, progsize=32, mtime=False):
         self._lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev, progsize))
         try:
             self._lfs.mount()
