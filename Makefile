@@ -37,10 +37,10 @@ $(STAMP_STUBS): requirements-stubs.txt $(STAMP_VENV)
 	echo 'from esp32_devkitc import *' > $(STUBS)/esp32/board.pyi
 	touch $@
 
-test: setup  ## run the whole suite on cpython, micropython-unix and micropython-wasm32
+test: setup $(STAMP_STUBS)  ## run the whole suite on cpython, micropython-unix and micropython-wasm32 (lint included)
 	$(BIN)/python tools/run_lanes.py
 
-test-cpython: setup  ## run only the cpython lane
+test-cpython: setup $(STAMP_STUBS)  ## run only the cpython lane
 	$(BIN)/python tools/run_lanes.py --lane cpython
 test-unix: setup  ## run only the micropython-unix lane
 	$(BIN)/python tools/run_lanes.py --lane micropython-unix
