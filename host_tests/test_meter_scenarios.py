@@ -3,6 +3,7 @@
 # mp-compiled: yes
 # The meter a customer stands in front of: real firmware from the keypad
 # matrix to the LCD glass, on the simulator's device models.
+from meter.texts import kwh
 from sts import results as R
 from support.rig import Rig
 from support.vend import OTHER_KEYS, credit, key_change, make_token
@@ -204,3 +205,17 @@ def test_published_class1_tokens_do_what_they_say():
     for row in (0, 1):  # 0xFF is the full block in the HD44780's character ROM
         assert bytes(lcd.ddram[a] for a in lcd.row_addresses(row)) == b"\xff" * 16
     assert rig.state.credit_wh == 1000  # tests never touch credit
+
+
+def test_emergency_credit_keeps_power_on_then_is_repaid_by_the_next_token():
+    rig = Rig(load_w=1000, emergency_credit_wh=2000)
+    assert rig.enter_token(credit(5_000_300, 10)) == R.ACCEPT  # 1 kWh
+    rig.advance(3600 + 1800)  # 1.5 kWh used: 0.5 kWh borrowed
+    assert rig.parts.relay_closed() and rig.state.credit_wh == 0
+    left = rig.state.available_wh
+    assert 1400 <= left <= 1500, left  # about 0.5 kWh of the 2 kWh borrowed
+    assert rig.meter.idle_screens()[0] == ("Emergency credit", kwh(left) + " left")
+    rig.advance(2 * 3600)  # the 2 kWh emergency amount runs out too
+    assert not rig.parts.relay_closed() and rig.meter.policy.reason == "no credit"
+    assert rig.enter_token(credit(5_000_301, 50)) == R.ACCEPT  # 5 kWh, 2 kWh of it repays the loan
+    assert 2990 <= rig.state.credit_wh <= 3000 and rig.parts.relay_closed()

@@ -189,6 +189,8 @@ class Meter:
         if self.alarm:
             second = "LOW CREDIT"
         first = [("Credit " + texts.kwh(credit), second)]
+        if self.state.emergency_active:  # borrowing: show what is left, repaid from the next token
+            first = [("Emergency credit", texts.kwh(self.state.available_wh) + " left")]
         if self.ic_status != metering.OK:  # energy is not being counted: say so
             first.append(("Meter fault", metering.status_name(self.ic_status)))
         if locked > 0:
