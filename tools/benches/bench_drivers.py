@@ -7,37 +7,23 @@ left allocated on the 32-bit wasm VM and the unix VM, and the I2C time one
 Run from the repo root: .venv/bin/python tools/benches/bench_drivers.py
 """
 
-import os
-import subprocess
 import sys
 
-ROOT = os.getcwd()
-PATH = [os.path.join(ROOT, p) for p in ("firmware", "host_tests", "host_tests/fakes")]
-MARK = "@@BENCH "
+import benchlib
+
 I2C_HZ = 100000
 LCD_LINE_TRANSACTIONS = 17  # one DDRAM address command + 16 characters
 
 
-def _collect(cmd, env):
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    lines = [line[len(MARK):] for line in proc.stdout.splitlines() if line.startswith(MARK)]
-    if proc.returncode != 0 or not lines:
-        sys.stderr.write("bench_drivers: %s failed:\n%s%s\n" % (cmd[0], proc.stdout[-2000:], proc.stderr[-2000:]))
-    return lines
-
-
 def micropython_unix():
-    env = dict(os.environ, MICROPYPATH=":".join(PATH))
-    cmd = [os.path.join(ROOT, ".venv", "bin", "micropython"), "-c",
-           "import drivers_bench_probe as p; p.test_probe(2000)"]
-    return ["micropython-unix " + line for line in _collect(cmd, env)]
+    lines = benchlib.unix("drivers_bench_probe", "test_probe(2000)", "bench_drivers")
+    return ["micropython-unix " + line for line in lines]
 
 
 def micropython_wasm32():
-    env = dict(os.environ, NODE_PATH=os.path.join(ROOT, "node_modules"))
-    cmd = ["node", os.path.join(ROOT, "host_tests", "harness", "wasm_runner.mjs"), ROOT, "drivers_bench_probe"]
     # ticks_us has 1 ms resolution in the wasm VM: only its allocation figures count.
-    return ["micropython-wasm32 " + line for line in _collect(cmd, env) if "allocated" in line]
+    lines = benchlib.wasm("drivers_bench_probe", "bench_drivers")
+    return ["micropython-wasm32 " + line for line in lines if "allocated" in line]
 
 
 def wire_time(lines):

@@ -6,39 +6,22 @@ on the 32-bit wasm VM (budget 256 B) and on the 64-bit unix VM.
 Run from the repo root: .venv/bin/python tools/benches/bench_sts.py
 """
 
-import os
-import subprocess
 import sys
 import time
 
-ROOT = os.getcwd()
-PATH = [os.path.join(ROOT, p) for p in ("firmware", "host_tests", "host_tests/fakes")]
-MARK = "@@BENCH "
-
-
-def _collect(cmd, env=None):
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    lines = [line[len(MARK) :] for line in proc.stdout.splitlines() if line.startswith(MARK)]
-    if proc.returncode != 0 or not lines:
-        sys.stderr.write("bench_sts: %s failed:\n%s%s\n" % (cmd[0], proc.stdout[-2000:], proc.stderr[-2000:]))
-        return []
-    return lines
+import benchlib
 
 
 def micropython_unix():
-    env = dict(os.environ, MICROPYPATH=":".join(PATH))
-    cmd = [os.path.join(ROOT, ".venv", "bin", "micropython"), "-c", "import sts_bench_probe as p; p.test_probe(1000)"]
-    return ["micropython-unix " + line for line in _collect(cmd, env)]
+    return ["micropython-unix " + line for line in benchlib.unix("sts_bench_probe", "test_probe(1000)", "bench_sts")]
 
 
 def micropython_wasm32():
-    env = dict(os.environ, NODE_PATH=os.path.join(ROOT, "node_modules"))
-    cmd = ["node", os.path.join(ROOT, "host_tests", "harness", "wasm_runner.mjs"), ROOT, "sts_bench_probe"]
-    return ["micropython-wasm32 " + line for line in _collect(cmd, env)]
+    return ["micropython-wasm32 " + line for line in benchlib.wasm("sts_bench_probe", "bench_sts")]
 
 
 def cpython(runs=2000):
-    sys.path[:0] = PATH
+    sys.path[:0] = benchlib.SOURCE_PATH
     import sts_bench_probe as probe
     from sts import pipeline
 
