@@ -1,5 +1,6 @@
 # `make sim` as a person uses it: a terminal, a token typed on the keyboard,
 # quit, start again, the credit is still there; the console pty answers.
+import json
 import os
 import pty
 import select
@@ -62,6 +63,11 @@ def test_token_typed_on_keyboard_accepted_and_kept_after_restart(tmp_path):
             reply += chunk
         assert b"credit_wh=12500" in reply and b"relay=closed" in reply
         port.close()
+        client = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "console.py"), pty_path, "--json",
+                                 "status"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert client.returncode == 0, client.stdout + client.stderr
+        status = json.loads(client.stdout)
+        assert status["credit_wh"] == 12500 and status["relay"] == "closed" and status["sgc"] == "123456"
     finally:
         term.quit()
     again = Terminal(flash)

@@ -158,7 +158,7 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for OK/ERR")
     parser.add_argument("--baud", type=int, default=115200)
     parser.add_argument("--eol", choices=sorted(EOLS), default="lf", help="line ending sent after a command")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # options may follow the port: PORT --json status
     try:
         client = ConsoleClient(args.port, args.timeout, args.baud, EOLS[args.eol])
     except ConsoleError as exc:
