@@ -1,6 +1,7 @@
 # Measurement probe for tools/benches/bench_cipher.py (not a test): runs inside the
 # MicroPython VMs and prints `@@BENCH label: value`.
 import sys
+
 from sts.digits import parse
 from sts.misty1 import Misty1
 from sts.sta import Sta

@@ -2,10 +2,11 @@
 # MicroPython VMs and prints `@@BENCH label: value`.
 import sys
 import time
+
+from drivers import metering
 from support.alloc import allocates_under_lock, bytes_allocated
 from support.checks import is_micropython
 from test_drv_metering_alloc import _ade7953, _atm90e26
-from drivers import metering
 
 MARK = "@@BENCH "
 
