@@ -111,3 +111,13 @@ def test_energy_today_resets_at_midnight_and_days_left():
     assert e.last_24h_wh() == 24000
     assert e.days_left(100000) == 4
     assert EnergyAccount().days_left(5000) == -1
+
+
+def test_meter_config_defaults_overrides_and_typos():
+    from meter.config import MeterConfig
+    from support.checks import raises
+
+    c = MeterConfig(flash_progsize=256, low_credit_wh=2000)
+    assert c.flash_progsize == 256 and c.low_credit_wh == 2000 and c.tid_record_size == 64
+    assert "unknown meter setting" in str(raises(ValueError, MeterConfig, low_credit_kwh=2).args[0])
+    assert "integer" in str(raises(ValueError, MeterConfig, low_credit_wh=2.5).args[0])

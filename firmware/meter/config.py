@@ -18,6 +18,8 @@ DEFAULTS = {
     "relay_test_s": 10,  # class 1 relay test: open this long
     "save_every_wh": 10,  # consumption saved at least every 10 Wh (the power-cut loss bound)
     "save_every_s": 900,  # ... and every 15 minutes
+    "tid_record_size": 64,  # used TIDs remembered (>= 50; sts/README.md)
+    "flash_progsize": 32,  # littlefs program size: 256 for a raw RP2040 flash region (store/README.md)
     "poll_ms": 1000,  # metering poll period
     "result_ms": 4000,  # how long a result screen stays
     "entry_timeout_ms": 20000,  # inter-digit timeout
