@@ -3,6 +3,7 @@
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import serial
 from support.vend import credit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The last fixed line a screen draws, complete (the pty path appears twice).
+FOOTER = re.compile(r"serial console on (\S+)  \(tools/console\.py \1\)")
 
 
 class Terminal:
@@ -23,16 +26,18 @@ class Terminal:
         os.close(slave)
         self.screen = ""
 
-    def read_until(self, text, timeout=30):
+    def read_until(self, *texts, timeout=30):
+        """The latest whole screen showing every text (a screen can arrive in
+        several reads: the footer line is required so it is complete)."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             ready, _, _ = select.select([self.master], [], [], 0.2)
             if ready:
                 self.screen += os.read(self.master, 65536).decode("utf-8", "replace")
                 last = self.screen[self.screen.rfind("\x1b[2J"):]
-                if text in last:
+                if FOOTER.search(last) and all(text in last for text in texts):
                     return last
-        raise AssertionError("%r not on screen; last screen:\n%s" % (text, self.screen[-1500:]))
+        raise AssertionError("%r not on screen; last screen:\n%s" % (texts, self.screen[-1500:]))
 
     def type(self, keys):
         for ch in keys:
@@ -53,7 +58,7 @@ def test_token_typed_on_keyboard_accepted_and_kept_after_restart(tmp_path):
         term.type(credit(6_100_000, 125) + "\r")
         screen = term.read_until("|Accept +12.5kWh |")
         assert "|Credit 12.5kWh  |" in screen
-        pty_path = screen.split("serial console on ")[1].split()[0]
+        pty_path = FOOTER.search(screen).group(1)
         port = serial.Serial(pty_path, 115200, timeout=5)
         port.write(b"status\n")
         reply = b""
