@@ -119,3 +119,17 @@ def test_backlight_times_out_and_wakes_on_key():
     assert not ui.backlight
     ui.key(ord("D"))
     assert ui.backlight and meter.user_keys == 1
+
+
+def test_quiet_idle_screen_is_rebuilt_once_a_second_not_every_tick():
+    ui, meter, clock = _ui()
+    calls = []
+    screens = meter.idle_screens
+    meter.idle_screens = lambda: calls.append(1) or screens()
+    for _ in range(20):  # one second of 50 ms UI ticks
+        clock.advance_ms(50)
+        ui.tick()
+    assert 1 <= len(calls) <= 2, len(calls)
+    clock.advance_ms(3000)  # the rotation to the next screen draws at once
+    ui.tick()
+    assert ui.lines[0].startswith("Power 0W")

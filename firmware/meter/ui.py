@@ -22,6 +22,7 @@ ENTRY = const(1)
 CODE = const(2)
 MESSAGE = const(3)
 BUSY = const(4)
+_REDRAW_MS = const(1000)
 
 
 class Ui:
@@ -42,6 +43,7 @@ class Ui:
         self._since = clock.ticks_ms()  # when the current screen/mode started
         self._last_key = self._since
         self._idle_index = 0
+        self._drawn_ms = self._since
         self._render()
 
     # ---- inputs -------------------------------------------------------
@@ -83,6 +85,7 @@ class Ui:
     def tick(self):
         now = self.clock.ticks_ms()
         elapsed = self.clock.ticks_diff(now, self._since)
+        changed = True
         if self.mode == BUSY:
             digits, self.digits = self.digits, ""
             self.show(self.meter.submit(digits))
@@ -93,9 +96,14 @@ class Ui:
         elif self.mode == IDLE and elapsed >= self.rotate_ms:
             self._idle_index += 1
             self._since = now
+        else:
+            changed = False
         if self.backlight and self.mode == IDLE and self.clock.ticks_diff(now, self._last_key) >= self.backlight_ms:
             self.backlight = False
-        self._render()
+        # A screen that did not change only carries live values (credit, power,
+        # a countdown): redraw those once a second, so a quiet meter makes no garbage.
+        if changed or self.clock.ticks_diff(now, self._drawn_ms) >= _REDRAW_MS:
+            self._render()
 
     def show(self, screens):
         """Show screens one after another (result_ms each), then go idle."""
@@ -167,6 +175,7 @@ class Ui:
         self._since = now
 
     def _render(self):
+        self._drawn_ms = self.clock.ticks_ms()
         if self.mode == ENTRY:
             first, rest = self.digits[:12], self.digits[12:]
             line1 = self.note or _grouped(rest)
