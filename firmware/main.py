@@ -1,6 +1,10 @@
 # Entry point on the board (and in the virtual meter, unchanged).  `board` is
 # the board file deployed as board.py (boards/<name>.py); it is the only other
 # place that touches `machine`.
+# The STA cipher's 4 KB tables first: on a small heap they need contiguous
+# memory, which is there before the rest of the firmware is loaded.
+import sts.sta  # noqa: F401  isort: skip
+
 import asyncio
 import sys
 

@@ -16,6 +16,8 @@
 # gain relative to those, so calibration helpers have something to correct.
 # Faults: set_fault("garbage") noise on MISO, "stuck_high" 0xFF, "stuck_low"
 # 0x00, None to clear; trigger_reset() puts every register back to defaults.
+from array import array
+
 from clock import ticks_diff
 
 SOFTRESET, SYSSTATUS, FUNCEN, SAGTH, SMALLPMOD, LASTDATA, LSB = 0x00, 0x01, 0x02, 0x03, 0x04, 0x06, 0x08
@@ -61,7 +63,7 @@ class Atm90e26Model:
         self._corrupt = {}  # address -> xor mask applied to the next write there
         self._glitch = {}  # address -> xor mask applied to MISO on the next read there
         self._miso_xor = 0
-        self.regs = [0] * 128
+        self.regs = array("H", bytes(256))  # 128 16-bit registers, as on the chip
         self._load = (0, 0, 0, 1000, 5000)  # mW, cV, mA, pf milli, cHz
         self._energy_acc = 0
         self._last_ms = clock.ticks_ms() if clock is not None else 0

@@ -1,12 +1,15 @@
 # A whole virtual meter for scenario tests: the simulator's board (keypad,
 # LCD and ATM90E26 models behind the machine fakes) on RAM flash, with a clock
 # the test moves.  Everything above the bus is the real firmware.
+# The 4 KB STA tables first, as firmware/main.py does: on a small heap they
+# need contiguous memory, which is there before everything else is loaded.
+import sts.sta  # noqa: F401  (isort: skip)
+
 import sim
 from fakeclock import FakeClock
 from meter.config import MeterConfig
 from meter.log import Log
 from meter.system import System
-from norflash import NorFlash
 from sim_commands import SimCommands
 from support.checks import is_micropython
 from support.vend import DEMO_PROVISION
@@ -21,6 +24,8 @@ def scratch_flash():
     the file is unlinked at once and lives while it is open.  On CPython a
     RAM NOR flash model."""
     if not is_micropython():
+        from norflash import NorFlash
+
         return NorFlash(16, 4096)
     import os
 

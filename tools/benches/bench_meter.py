@@ -12,7 +12,7 @@ import benchlib
 sys.path.insert(0, os.path.join(benchlib.ROOT, "host_tests"))
 from conftest import COMPILED_DIR, HOST_TESTS, compile_for_host  # noqa: E402
 
-HEAPS_WK = (96, 112, 128, 144, 160, 176, 192, 224, 256)
+HEAPS_WK = (96, 112, 120, 128, 136, 144, 160, 176, 192, 224, 256)
 LAST_FIGURE = "heap after scenario"  # printed only when the whole scenario ran
 COMPILED_PATH = [COMPILED_DIR, HOST_TESTS, os.path.join(HOST_TESTS, "harness")]
 
