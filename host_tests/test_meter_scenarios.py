@@ -219,3 +219,12 @@ def test_emergency_credit_keeps_power_on_then_is_repaid_by_the_next_token():
     assert not rig.parts.relay_closed() and rig.meter.policy.reason == "no credit"
     assert rig.enter_token(credit(5_000_301, 50)) == R.ACCEPT  # 5 kWh, 2 kWh of it repays the loan
     assert 2990 <= rig.state.credit_wh <= 3000 and rig.parts.relay_closed()
+
+
+def test_mistyped_class1_test_tokens_do_not_lock_the_keypad():
+    rig = Rig()
+    bad = RELAY_TEST_TOKEN[:-1] + ("5" if RELAY_TEST_TOKEN[-1] != "5" else "6")  # last digit wrong: CRC fails
+    for _ in range(4):
+        assert rig.enter_token(bad) == R.AUTH
+    assert rig.state.lockout_remaining_s(rig.clock.time()) == 0
+    assert rig.enter_token(credit(5_000_400, 10)) == R.ACCEPT

@@ -81,8 +81,8 @@ class Meter:
         out = screens.token_result(code, verdict, self.state)  # type: list
         if results.is_accepted(code):
             self.evaluate_relay(now)
-        elif code in _WRONG_TOKEN_CODES:
-            self.state.record_wrong_token(now)
+        elif code in _WRONG_TOKEN_CODES and (token is None or token.cls != 1):
+            self.state.record_wrong_token(now)  # class 1 tokens are not meter-specific: no lockout
             if self.state.lockout_remaining_s(now) > 0:
                 out.append(screens.lockout_screen(self.state, self.clock))
         return out
