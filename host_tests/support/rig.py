@@ -43,8 +43,20 @@ def scratch_flash():
     return flash
 
 
+def _release_previous_meter():
+    """A previous test's meter is still reachable through the fake machine's
+    pin registry: drop it and collect, so a new meter starts on a clean heap."""
+    import gc
+
+    import machine
+
+    machine.reset_registry()
+    gc.collect()
+
+
 class Rig:
     def __init__(self, load_w=0, flash=None, engineering=False, clock=None, **config):
+        _release_previous_meter()
         self.clock = clock or FakeClock(start_s=NOW)
         self.flash = flash or scratch_flash()
         self.log_lines = []
@@ -58,14 +70,9 @@ class Rig:
         """Lose everything but the flash (and time): returns (flash, clock) to
         boot a new Rig on.  The fake machine's pin registry is dropped too, so
         the old meter's memory can really be reclaimed."""
-        import gc
-
-        import machine
-
         flash, clock = self.flash, self.clock
-        machine.reset_registry()
         self.hw = self.parts = self.system = self.sim = None
-        gc.collect()
+        _release_previous_meter()
         return flash, clock
 
     @property

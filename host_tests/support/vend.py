@@ -19,7 +19,8 @@ DEMO_PROVISION = {
     "decoder_key": DEMO_KEY_HEX,
 }
 OTHER_KEYS = KeyState(7, bytes.fromhex("0abc12def3456789"), 1, 2, 1, 123456)  # another meter's key
-DEMO_KEYS.cipher()  # build the cipher tables now, before a test fragments the heap
+# Build the decrypt and (vending side) encrypt tables now, before a test fragments the heap.
+DEMO_KEYS.cipher().encrypt([0, 0, 0, 0])
 
 
 def make_token(cls, sub, values, keys=DEMO_KEYS):
