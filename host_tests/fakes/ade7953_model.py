@@ -12,7 +12,7 @@
 # gains; readings scale with the gain registers.  Faults as in the ATM90E26
 # model: set_fault("garbage"|"stuck_high"|"stuck_low"|None), trigger_reset(),
 # glitch_next_read(addr, mask), corrupt_next_write(addr, mask).
-from clock import ticks_diff
+from metering_model import MeteringModel
 
 LCYCMODE, UNLOCK, LAST_OP, LAST_RWDATA8, VERSION = 0x004, 0x0FE, 0x0FD, 0x0FF, 0x702
 LINECYC, CONFIG, PHCALA, PFA, PERIOD, TUNING = 0x101, 0x102, 0x108, 0x10A, 0x10E, 0x120
@@ -37,30 +37,23 @@ def register_bytes(addr):
     return 1 if group in (7, 8) else 0
 
 
-class Ade7953Model:
+class Ade7953Model(MeteringModel):
     def __init__(self, cs=None, spi=None, clock=None, version=0x08, volt_counts=26000, amp_counts=100000,
                  watt_counts=154, wh_counts=1000, max_baudrate=2000000):
+        self._start(clock)
         self.spi = spi
-        self.clock = clock
         self.version = version
         self.board = (volt_counts, amp_counts, watt_counts, wh_counts)
         self.max_baudrate = max_baudrate
-        self.fault = None
-        self.writes = []
-        self._glitch = {}
-        self._corrupt = {}
         self._noise = 0x2468ACE
         self.regs = {}
-        self._load = (0, 0, 0, 1000, 5000)  # mW, cV, mA, pf milli, cHz
         self._acc = 0
-        self._last_ms = clock.ticks_ms() if clock is not None else 0
         self._unlocked = False
         self._frame = bytearray(8)
         self._idx = 0
         self._addr = 0
         self._width = 0
         self._value = 0
-        self._miso_xor = 0
         self.trigger_reset()
         self._cs = cs
         if cs is not None:
@@ -74,38 +67,13 @@ class Ade7953Model:
         self._idx = 0
 
     # -- test controls ---------------------------------------------------
-    def set_load(self, watts, volts, amps, pf=1.0, hz=50.0):
-        self._sync_time()
-        self._load = (round(watts * 1000), round(volts * 100), round(amps * 1000), round(pf * 1000), round(hz * 100))
-        self._update_measurements()
-
-    def advance(self, seconds):
-        self._accumulate(round(seconds * 1000))
-
-    def set_fault(self, mode):
-        if mode not in (None, "garbage", "stuck_high", "stuck_low"):
-            raise ValueError(mode)
-        self.fault = mode
-
-    def glitch_next_read(self, addr, xor_mask):
-        self._glitch[addr] = xor_mask
-
-    def corrupt_next_write(self, addr, xor_mask):
-        self._corrupt[addr] = xor_mask
-
     def trigger_reset(self):
         self.regs = dict(DEFAULTS)
         self.regs[VERSION] = self.version
         self._acc = 0
-        self._update_measurements()
+        self._load_changed()
 
     # -- physics ---------------------------------------------------------
-    def _sync_time(self):
-        if self.clock is not None:
-            now = self.clock.ticks_ms()
-            self._accumulate(ticks_diff(now, self._last_ms))
-            self._last_ms = now
-
     def _accumulate(self, ms):
         mw = self._load[0]
         if ms <= 0 or mw == 0:
@@ -123,7 +91,7 @@ class Ade7953Model:
     def _signed(value, bits):
         return value - (1 << bits) if value & (1 << (bits - 1)) else value
 
-    def _update_measurements(self):
+    def _load_changed(self):
         # Cached per load/gain change so register reads need no big-int arithmetic.
         mw, cv, ma, pf, chz = self._load
         volt, amp, watt, _ = self.board
@@ -160,7 +128,7 @@ class Ade7953Model:
         if addr == CONFIG:
             value |= 0x8000  # COMM_LOCK: set once the interface is chosen
         self.regs[addr] = value
-        self._update_measurements()
+        self._load_changed()
 
     def _note_last(self, addr, value, width, read):
         # (comparisons, not tuples: reads in the allocation test must not allocate)

@@ -18,7 +18,7 @@
 # 0x00, None to clear; trigger_reset() puts every register back to defaults.
 from array import array
 
-from clock import ticks_diff
+from metering_model import MeteringModel
 
 SOFTRESET, SYSSTATUS, FUNCEN, SAGTH, SMALLPMOD, LASTDATA, LSB = 0x00, 0x01, 0x02, 0x03, 0x04, 0x06, 0x08
 CALSTART, CS1, ADJSTART, CS2 = 0x20, 0x2C, 0x30, 0x3B
@@ -45,28 +45,21 @@ def block_checksum(regs, addresses):
     return (xor << 8) | (total & 0xFF)
 
 
-class Atm90e26Model:
+class Atm90e26Model(MeteringModel):
     def __init__(self, cs=None, spi=None, clock=None, meter_constant=3200, board_ugain=0x6720,
                  board_igain=0x7A13, board_lgain=0, max_baudrate=160000):
+        self._start(clock)
         self._cs = None
         self.spi = spi
-        self.clock = clock
         self.meter_constant = meter_constant  # pulses/kWh at the default PLconst
         self.board_ugain = board_ugain
         self.board_igain = board_igain
         self.board_lgain = board_lgain
         self.max_baudrate = max_baudrate
-        self.fault = None
         self.frames = 0  # completed 24-clock accesses
-        self.writes = []  # (address, value) of every committed write
         self._noise = 0x1234567
-        self._corrupt = {}  # address -> xor mask applied to the next write there
-        self._glitch = {}  # address -> xor mask applied to MISO on the next read there
-        self._miso_xor = 0
         self.regs = array("H", bytes(256))  # 128 16-bit registers, as on the chip
-        self._load = (0, 0, 0, 1000, 5000)  # mW, cV, mA, pf milli, cHz
         self._energy_acc = 0
-        self._last_ms = clock.ticks_ms() if clock is not None else 0
         self._idx = 0
         self._cmd = 0
         self._hi = 0
@@ -89,27 +82,6 @@ class Atm90e26Model:
         self._idx = 0  # either edge ends a frame; an unfinished write is dropped
 
     # -- test controls ---------------------------------------------------
-    def set_load(self, watts, volts, amps, pf=1.0, hz=50.0):
-        self._sync_time()
-        self._load = (round(watts * 1000), round(volts * 100), round(amps * 1000), round(pf * 1000), round(hz * 100))
-        self._update_metered()
-
-    def advance(self, seconds):
-        self._accumulate(round(seconds * 1000))
-
-    def set_fault(self, mode):
-        if mode not in (None, "garbage", "stuck_high", "stuck_low"):
-            raise ValueError(mode)
-        self.fault = mode
-
-    def corrupt_next_write(self, addr, xor_mask):
-        """Flip bits of the next value written to addr (a bit error on MOSI)."""
-        self._corrupt[addr] = xor_mask
-
-    def glitch_next_read(self, addr, xor_mask):
-        """Flip bits of what the MCU receives on the next read of addr (MISO error)."""
-        self._glitch[addr] = xor_mask
-
     def trigger_reset(self):
         """Power-on/brown-out reset: every register back to its default."""
         for a in range(128):
@@ -117,25 +89,19 @@ class Atm90e26Model:
         self._energy_acc = 0
         self.metering_on = False
         self.measuring_on = False
-        self._update_metered()
+        self._load_changed()
 
     def calibration_error(self):
         return bool(self.regs[SYSSTATUS] & 0xC000), bool(self.regs[SYSSTATUS] & 0x3000)
 
     # -- physics ---------------------------------------------------------
-    def _update_metered(self):
+    def _load_changed(self):
         # Cached so a register read needs no big-int arithmetic (allocation tests).
         if not self.metering_on:
             self.metered_mw = 0
             return
         lgain = self._signed(self.regs[0x23])
         self.metered_mw = self._load[0] * (0x8000 + lgain) // (0x8000 + self.board_lgain)
-
-    def _sync_time(self):
-        if self.clock is not None:
-            now = self.clock.ticks_ms()
-            self._accumulate(ticks_diff(now, self._last_ms))
-            self._last_ms = now
 
     def _accumulate(self, ms):
         # 0.1-pulse counts = Wh * MC/100 * PLdefault/PLconst, in exact integers.
@@ -193,11 +159,11 @@ class Atm90e26Model:
         if addr == SYSSTATUS or addr == LASTDATA or addr == LSB or addr >= 0x40:
             return  # read-only
         regs[addr] = value
-        self._update_metered()
+        self._load_changed()
         if addr == CALSTART:
             self.metering_on, bits = self._start_command(value, METERING_REGS, CS1)
             regs[SYSSTATUS] = (regs[SYSSTATUS] & ~0xC000) | (bits << 14)
-            self._update_metered()
+            self._load_changed()
         elif addr == ADJSTART:
             self.measuring_on, bits = self._start_command(value, MEASUREMENT_REGS, CS2)
             regs[SYSSTATUS] = (regs[SYSSTATUS] & ~0x3000) | (bits << 12)

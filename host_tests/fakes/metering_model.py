@@ -1,0 +1,53 @@
+# What the metering-IC models share: the load a test puts on the meter, time
+# passing (read from a clock, or pushed by advance()), and the bus faults a
+# test can inject.  Each chip model adds its register file and SPI framing,
+# and implements _accumulate(ms) and _load_changed().
+from clock import ticks_diff
+
+FAULTS = (None, "garbage", "stuck_high", "stuck_low")
+
+
+class MeteringModel:
+    def _start(self, clock):
+        self.clock = clock
+        self.fault = None  # one of FAULTS: what MISO carries instead of answers
+        self.writes = []  # (address, value) of every committed write
+        self._corrupt = {}  # address -> xor mask applied to the next write there
+        self._glitch = {}  # address -> xor mask applied to MISO on the next read there
+        self._miso_xor = 0
+        self._load = (0, 0, 0, 1000, 5000)  # mW, cV, mA, pf milli, cHz
+        self._last_ms = clock.ticks_ms() if clock is not None else 0
+
+    # -- test controls ---------------------------------------------------
+    def set_load(self, watts, volts, amps, pf=1.0, hz=50.0):
+        self._sync_time()
+        self._load = (round(watts * 1000), round(volts * 100), round(amps * 1000), round(pf * 1000), round(hz * 100))
+        self._load_changed()
+
+    def advance(self, seconds):
+        self._accumulate(round(seconds * 1000))
+
+    def set_fault(self, mode):
+        if mode not in FAULTS:
+            raise ValueError(mode)
+        self.fault = mode
+
+    def corrupt_next_write(self, addr, xor_mask):
+        """Flip bits of the next value written to addr (a bit error on MOSI)."""
+        self._corrupt[addr] = xor_mask
+
+    def glitch_next_read(self, addr, xor_mask):
+        """Flip bits of what the MCU receives on the next read of addr (MISO error)."""
+        self._glitch[addr] = xor_mask
+
+    def _sync_time(self):
+        if self.clock is not None:
+            now = self.clock.ticks_ms()
+            self._accumulate(ticks_diff(now, self._last_ms))
+            self._last_ms = now
+
+    def _accumulate(self, ms):  # the chip model counts energy for ms milliseconds
+        raise NotImplementedError
+
+    def _load_changed(self):  # the chip model updates its measurement registers
+        raise NotImplementedError
