@@ -229,10 +229,6 @@ class Ade7953(MeteringIC):
         return rows
 
     # -- calibration -----------------------------------------------------
-    @property
-    def calibration(self):
-        return dict(self._cal)
-
     def _checked(self, values):
         checked = {}
         bits = {}

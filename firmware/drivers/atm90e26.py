@@ -237,10 +237,6 @@ class Atm90e26(MeteringIC):
         return rows
 
     # -- calibration -----------------------------------------------------
-    @property
-    def calibration(self):
-        return dict(self._cal)
-
     def _checked(self, values):
         checked = {}
         for name, value in values.items():

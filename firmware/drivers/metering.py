@@ -71,10 +71,11 @@ def check_register_value(name, value, bits):
 class MeteringIC:
     """What every metering driver shares: energy counted from the IC's
     clear-on-read registers is held as pending until a poll succeeds, then
-    folded into integer Wh with the sub-Wh remainder carried over; and the
-    fault bookkeeping.  A driver calls _start_energy() in its constructor,
-    adds register counts to _pending_fwd/_pending_rev, and calls
-    _fold_energy(scale, per_wh) on a good poll (Wh = counts * scale / per_wh)."""
+    folded into integer Wh with the sub-Wh remainder carried over; the fault
+    bookkeeping; and the calibration values (a driver keeps them in _cal).
+    A driver calls _start_energy() in its constructor, adds register counts
+    to _pending_fwd/_pending_rev, and calls _fold_energy(scale, per_wh) on a
+    good poll (Wh = counts * scale / per_wh)."""
 
     def _start_energy(self):
         self.energy_wh = 0
@@ -109,6 +110,11 @@ class MeteringIC:
         else:
             self.fault = "IC reset detected; set-up failed: " + str(self.fault)
         return FAULT_RESET
+
+    @property
+    def calibration(self):
+        """The calibration register values in use (name -> value), a copy to persist."""
+        return dict(self._cal)
 
     def begin(self):  # every driver provides its own start-up
         raise NotImplementedError
