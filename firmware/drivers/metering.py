@@ -77,6 +77,8 @@ class MeteringIC:
     to _pending_fwd/_pending_rev, and calls _fold_energy(scale, per_wh) on a
     good poll (Wh = counts * scale / per_wh)."""
 
+    _cal: dict  # calibration register name -> value, filled by each driver's constructor
+
     def _start_energy(self):
         self.energy_wh = 0
         self.reverse_energy_wh = 0
