@@ -140,14 +140,17 @@ class SimParts:
         return self.relay_pin.value() == 1
 
 
-def build_virtual(clock, bdev, load_w=0, engineering=False):
-    """(Hardware, SimParts) of a virtual meter on bdev."""
+def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True):
+    """(Hardware, SimParts) of a virtual meter on bdev (lcd_present=False: no
+    display answers on the I2C bus, as with a missing or dead backpack)."""
     machine.reset_registry()
     rows = [machine.Pin(p, machine.Pin.OUT, value=1) for p in ROW_PINS]
     cols = [machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP) for p in COL_PINS]
     keypad_model = KeypadModel(rows, cols, clock)
     i2c = machine.I2C(0)
-    lcd_model = LcdModel(16, 2, clock, bus_hz=100000).attach(i2c, 0x27)  # PCF8574 at 100 kHz
+    lcd_model = LcdModel(16, 2, clock, bus_hz=100000)  # PCF8574 at 100 kHz
+    if lcd_present:
+        lcd_model.attach(i2c, 0x27)
     spi = machine.SPI(1, baudrate=160000, polarity=1, phase=1)
     cs = machine.Pin(IC_CS_PIN, machine.Pin.OUT, value=1)
     ic_model = Atm90e26Model(cs=cs, spi=spi, clock=clock)

@@ -228,3 +228,26 @@ def test_mistyped_class1_test_tokens_do_not_lock_the_keypad():
         assert rig.enter_token(bad) == R.AUTH
     assert rig.state.lockout_remaining_s(rig.clock.time()) == 0
     assert rig.enter_token(credit(5_000_400, 10)) == R.ACCEPT
+
+
+def test_stuck_key_is_logged_once_and_its_release_too():
+    rig = Rig()
+    rig.parts.keypad.press("5")
+    for _ in range(3200):  # 32 s of 10 ms scans
+        rig.clock.advance_ms(10)
+        rig.system.keypad_step()
+    stuck = [line for line in rig.log_lines if "stuck" in line]
+    assert stuck == ["[warn] keypad: key 5 stuck (held down for 30 s or more)"]
+    rig.parts.keypad.release("5")
+    rig.press("*")
+    assert "[info] keypad: stuck key released" in rig.log_lines
+    assert rig.enter_token(credit(5_000_500, 10)) == R.ACCEPT  # the keypad works again
+
+
+def test_meter_without_a_display_boots_and_works_through_the_console():
+    rig = Rig(lcd_present=False)
+    assert any("lcd none found" in line for line in rig.console("config"))
+    reply = rig.console("token " + credit(5_000_600, 20))
+    assert reply[0] == "result=1 Accept" and reply[-1] == "OK"
+    assert rig.state.credit_wh == 2000 and rig.parts.relay_closed()
+    assert rig.console("lcd")[0].startswith("Accept +2.0kWh")  # what the LCD would show

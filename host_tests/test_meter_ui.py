@@ -133,3 +133,12 @@ def test_quiet_idle_screen_is_rebuilt_once_a_second_not_every_tick():
     clock.advance_ms(3000)  # the rotation to the next screen draws at once
     ui.tick()
     assert ui.lines[0].startswith("Power 0W")
+
+
+def test_holding_a_digit_types_it_once():
+    ui, _, _ = _ui()
+    ui.key(ord("5"))
+    ui.key(ord("5") | LONG)  # the keypad reports the hold as well
+    assert ui.digits == "5"
+    ui.key(ord("#") | LONG)
+    assert ui.digits == "5" and ui.mode == 1  # still typing: a held '#' submits nothing

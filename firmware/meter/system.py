@@ -26,6 +26,7 @@ class System:
         self._shown = [None, None]
         self._backlight = None
         self._last_poll_ms = 0
+        self._stuck_key = None
         self.powered = True  # False after a (simulated) mains cut: nothing runs
 
     def boot(self):
@@ -107,6 +108,12 @@ class System:
         while event >= 0:
             self.ui.key(event)
             event = keypad.get()
+        if keypad.stuck_key != self._stuck_key:  # a key held down for good: say so once
+            self._stuck_key = keypad.stuck_key
+            if self._stuck_key is None:
+                self.log.info("keypad: stuck key released")
+            else:
+                self.log.warn("keypad: key %s stuck (held down for 30 s or more)" % self._stuck_key)
 
     def ui_step(self):
         self.ui.tick()

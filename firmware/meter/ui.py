@@ -54,6 +54,8 @@ class Ui:
         long_press = event & LONG
         ch = chr(event & 0xFF)
         self.meter.on_user_key()
+        if long_press and ch != "*":
+            return  # only '*' means something when held (clear); the press itself was already typed
         if self.mode == BUSY:
             return  # a decode is under way: keys wait for its result
         if self.mode == MESSAGE and ch in "*D":

@@ -55,12 +55,12 @@ def _release_previous_meter():
 
 
 class Rig:
-    def __init__(self, load_w=0, flash=None, engineering=False, clock=None, **config):
+    def __init__(self, load_w=0, flash=None, engineering=False, clock=None, lcd_present=True, **config):
         _release_previous_meter()
         self.clock = clock or FakeClock(start_s=NOW)
         self.flash = flash or scratch_flash()
         self.log_lines = []
-        self.hw, self.parts = sim.build_virtual(self.clock, self.flash, load_w, engineering)
+        self.hw, self.parts = sim.build_virtual(self.clock, self.flash, load_w, engineering, lcd_present)
         self.hw.read_provisioning = lambda: DEMO_PROVISION
         self.system = System(self.hw, self.clock, MeterConfig(**config), Log(self.log_lines.append))
         self.system.boot()
