@@ -107,3 +107,15 @@ def test_calibration_with_the_jumper_is_applied_and_survives_reboot():
     kept = dict(line.split("=", 1) for line in _ok(again.console("status")))["voltage_v"]
     assert abs(int(kept.replace(".", "")) - 23230) <= 5, kept
     assert again.console("cal voltage 23x")[-1].startswith("ERR bad arguments for cal")
+
+
+def test_reboot_saves_consumption_and_logs_power_down_first():
+    rig = Rig(load_w=1000)
+    rig.console("token " + credit(5_100_040, 10))
+    rig.advance(21)  # about 6 Wh used: below the 10 Wh save step, so not yet on flash
+    assert rig.state.unsaved_wh > 0
+    restarts = []
+    rig.system.console.reboot = lambda: restarts.append(rig.state.unsaved_wh)
+    assert _ok(rig.console("reboot")) == ["rebooting"]
+    assert restarts == [0]  # everything was on flash before the restart
+    assert _ok(rig.console("log 1"))[0].endswith("power down a=1 b=0")

@@ -16,6 +16,9 @@ VERSION = "0.1.0"
 # and do not count; class 1 tokens never count.
 _WRONG_TOKEN_CODES = (results.FORMAT, results.AUTH)
 
+# Why the meter went down, as logged in a POWER_DOWN event (field a).
+POWER_DOWN_REASONS = ("unknown", "reboot")
+
 # Class 1 control bits (SPEC section 13, one vendor's published mapping).
 TEST_RELAY = 0x01
 TEST_DISPLAY = 0x02
@@ -241,6 +244,12 @@ class Meter:
             ("ic", "ok" if ok else "fault"),
             ("alarm", 1 if self.alarm else 0),
         ]
+
+    def power_down(self, why):
+        """Before a controlled restart: save unsaved consumption and log it."""
+        reason = POWER_DOWN_REASONS.index(why) if why in POWER_DOWN_REASONS else 0
+        self.state.flush(self.clock.time(), ev.POWER_DOWN, reason)
+        self.log.info("power down (%s)" % why)
 
     def relay_test(self):
         now = self.clock.time()

@@ -148,6 +148,7 @@ class Console:
     def cmd_reboot(self, args):
         if self.reboot is None:
             raise CommandError("reboot not available")
+        self.meter.power_down("reboot")  # a controlled restart loses nothing
         self.reboot()
         return ["rebooting"]
 
