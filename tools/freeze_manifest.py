@@ -1,0 +1,14 @@
+# ruff: noqa: F821  (include/package/module are provided by MicroPython's manifest tool)
+# A MicroPython manifest that freezes the meter firmware into the port's image:
+#     cd micropython/ports/esp32
+#     make BOARD=ESP32_GENERIC FROZEN_MANIFEST=/path/to/this/repo/tools/freeze_manifest.py
+# (ports/rp2 works the same way.)  Frozen bytecode runs from flash, so the
+# firmware's modules cost almost no heap: the way to run this meter on an
+# ESP32 without PSRAM.  main.py and board.py stay on the filesystem: deploy
+# them with `make deploy`.  Paths below are relative to this file.
+include("$(PORT_DIR)/boards/manifest.py")  # the port's own frozen modules (asyncio, ...)
+
+FIRMWARE = "../firmware"
+for name in ("sts", "store", "drivers", "meter"):
+    package(name, base_path=FIRMWARE)
+module("clock.py", base_path=FIRMWARE)
