@@ -40,12 +40,11 @@ def register_bytes(addr):
 class Ade7953Model(MeteringModel):
     def __init__(self, cs=None, spi=None, clock=None, version=0x08, volt_counts=26000, amp_counts=100000,
                  watt_counts=154, wh_counts=1000, max_baudrate=2000000):
-        self._start(clock)
+        self._start(clock, 0x2468ACE)
         self.spi = spi
         self.version = version
         self.board = (volt_counts, amp_counts, watt_counts, wh_counts)
         self.max_baudrate = max_baudrate
-        self._noise = 0x2468ACE
         self.regs = {}
         self._acc = 0
         self._unlocked = False
@@ -178,17 +177,4 @@ class Ade7953Model(MeteringModel):
                 self._write_register(self._addr, value)
         if self._cs is None and idx >= 2 + self._width:
             self._idx = 0  # no chip select: frames are back to back
-        if self.fault == "garbage" or not self._bus_ok():
-            self._noise = (self._noise * 1103515245 + 12345) & 0x7FFFFFFF
-            return (self._noise >> 16) & 0xFF
-        if self.fault == "stuck_high":
-            return 0xFF
-        if self.fault == "stuck_low":
-            return 0
-        return out
-
-    def spi_transfer(self, data):
-        out = bytearray(len(data))
-        for i in range(len(data)):
-            out[i] = self.exchange_byte(data[i])
-        return bytes(out)
+        return self._miso(out)

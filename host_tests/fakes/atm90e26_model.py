@@ -48,7 +48,7 @@ def block_checksum(regs, addresses):
 class Atm90e26Model(MeteringModel):
     def __init__(self, cs=None, spi=None, clock=None, meter_constant=3200, board_ugain=0x6720,
                  board_igain=0x7A13, board_lgain=0, max_baudrate=160000):
-        self._start(clock)
+        self._start(clock, 0x1234567)
         self._cs = None
         self.spi = spi
         self.meter_constant = meter_constant  # pulses/kWh at the default PLconst
@@ -57,7 +57,6 @@ class Atm90e26Model(MeteringModel):
         self.board_lgain = board_lgain
         self.max_baudrate = max_baudrate
         self.frames = 0  # completed 24-clock accesses
-        self._noise = 0x1234567
         self.regs = array("H", bytes(256))  # 128 16-bit registers, as on the chip
         self._energy_acc = 0
         self._idx = 0
@@ -177,10 +176,6 @@ class Atm90e26Model(MeteringModel):
         return False, 3
 
     # -- SPI -------------------------------------------------------------
-    def _miso_noise(self):
-        self._noise = (self._noise * 1103515245 + 12345) & 0x7FFFFFFF
-        return (self._noise >> 16) & 0xFF
-
     def _bus_ok(self):
         spi = self.spi
         if spi is None:
@@ -216,16 +211,4 @@ class Atm90e26Model(MeteringModel):
                 self._write_register(addr, value)
         else:
             out = 0xFF
-        if self.fault == "garbage" or not self._bus_ok():
-            return self._miso_noise()
-        if self.fault == "stuck_high":
-            return 0xFF
-        if self.fault == "stuck_low":
-            return 0
-        return out
-
-    def spi_transfer(self, data):
-        out = bytearray(len(data))
-        for i in range(len(data)):
-            out[i] = self.exchange_byte(data[i])
-        return bytes(out)
+        return self._miso(out)

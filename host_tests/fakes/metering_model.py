@@ -8,7 +8,7 @@ FAULTS = (None, "garbage", "stuck_high", "stuck_low")
 
 
 class MeteringModel:
-    def _start(self, clock):
+    def _start(self, clock, noise_seed):
         self.clock = clock
         self.fault = None  # one of FAULTS: what MISO carries instead of answers
         self.writes = []  # (address, value) of every committed write
@@ -17,6 +17,7 @@ class MeteringModel:
         self._miso_xor = 0
         self._load = (0, 0, 0, 1000, 5000)  # mW, cV, mA, pf milli, cHz
         self._last_ms = clock.ticks_ms() if clock is not None else 0
+        self._noise = noise_seed
 
     # -- test controls ---------------------------------------------------
     def set_load(self, watts, volts, amps, pf=1.0, hz=50.0):
@@ -40,6 +41,25 @@ class MeteringModel:
         """Flip bits of what the MCU receives on the next read of addr (MISO error)."""
         self._glitch[addr] = xor_mask
 
+    # -- the wire -----------------------------------------------------------
+    def spi_transfer(self, data):
+        out = bytearray(len(data))
+        for i in range(len(data)):
+            out[i] = self.exchange_byte(data[i])
+        return bytes(out)
+
+    def _miso(self, out):
+        """The byte the MCU really receives: out, unless a fault (or a bus the
+        chip cannot follow: wrong SPI mode or speed) replaces it."""
+        if self.fault == "garbage" or not self._bus_ok():
+            self._noise = (self._noise * 1103515245 + 12345) & 0x7FFFFFFF
+            return (self._noise >> 16) & 0xFF
+        if self.fault == "stuck_high":
+            return 0xFF
+        if self.fault == "stuck_low":
+            return 0
+        return out
+
     def _sync_time(self):
         if self.clock is not None:
             now = self.clock.ticks_ms()
@@ -50,4 +70,10 @@ class MeteringModel:
         raise NotImplementedError
 
     def _load_changed(self):  # the chip model updates its measurement registers
+        raise NotImplementedError
+
+    def exchange_byte(self, mosi):  # the chip model's SPI framing, one byte each way
+        raise NotImplementedError
+
+    def _bus_ok(self):  # the chip model checks the bus settings it needs
         raise NotImplementedError
