@@ -22,7 +22,6 @@ SIM_DIR = os.path.join(ROOT, "build", "sim")
 REBOOT_EXIT_CODE = 75  # boards/sim.py: "power on" -> start a fresh VM
 DEMO_METER = os.path.join(ROOT, "tools", "demo_meter.json")
 PROVISION_KEYS = ("pan", "sgc", "ti", "krn", "kt", "ken", "base_date", "ea", "decoder_key")
-LOG_PREFIXES = ("[error] ", "[warn] ", "[info] ", "[debug] ")
 
 
 def parse_args(argv):

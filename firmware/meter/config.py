@@ -40,6 +40,3 @@ class MeterConfig:
             if not isinstance(value, int):
                 raise ValueError("meter setting %s must be an integer" % name)
             setattr(self, name, value)
-
-    def items(self):
-        return [(name, getattr(self, name)) for name in sorted(DEFAULTS)]
