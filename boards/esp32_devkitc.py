@@ -35,8 +35,6 @@ INTERNAL_PULL_UPS = False  # for relay_feedback and eng_jumper: GPIO 34/35 have 
 
 METER_CONFIG = {}  # overrides of meter.config.MeterConfig defaults for this board
 PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at boot
-FLASH_IMAGE = "meter.img"  # fallback store when no raw flash partition is set aside
-FLASH_BLOCKS = 64  # x 4 KiB
 
 
 def pins_and_buses():
@@ -71,15 +69,16 @@ def make_clock():
     return SystemClock()
 
 
-def build(clock, bdev=None):
-    """The meter's Hardware (meter.hardware) from this board's parts."""
+def build(clock, fs=None):
+    """The meter's Hardware (meter.hardware) from this board's parts; fs: the
+    filesystem for the store (default: the board's own, see _store_fs)."""
     import machine
     from meter.hardware import board_hardware
 
-    store_note = "store on flash partition"
-    if bdev is None:
-        bdev, store_note = _flash_device()
-    return board_hardware(pins_and_buses(), clock, bdev, store_note, PROVISION_FILE, machine.reset)
+    store_note = "store on the given filesystem"
+    if fs is None:
+        fs, store_note = _store_fs()
+    return board_hardware(pins_and_buses(), clock, fs, store_note, PROVISION_FILE, machine.reset)
 
 
 def attach(system):
@@ -92,9 +91,10 @@ def console_stream():
     return console_stream()
 
 
-def _flash_device():
-    # A data partition labelled "meter" in a custom partition table keeps the
-    # store apart from the MicroPython filesystem; without one, a file image.
+def _store_fs():
+    # Optional: a data partition labelled "meter" in a custom partition table
+    # (store/README.md) holds its own littlefs.  The stock image has none: then
+    # the store keeps small files in /meter on the port's own littlefs.
     try:
         import esp32
 
@@ -102,7 +102,12 @@ def _flash_device():
     except ImportError:
         found = []
     if found:
-        return found[0], "store on flash partition 'meter'"
-    from meter.hardware import file_store
+        from store.volume import StorageFault, mount_flash
 
-    return file_store(FLASH_IMAGE, FLASH_BLOCKS)
+        try:
+            return mount_flash(found[0], 32), "store on flash partition 'meter'"
+        except (OSError, StorageFault) as exc:  # the store reports the fault at boot
+            return None, "store partition 'meter' does not mount (%r): format it deliberately" % (exc,)
+    from meter.hardware import port_store
+
+    return port_store()

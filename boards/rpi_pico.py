@@ -32,8 +32,6 @@ INTERNAL_PULL_UPS = True
 
 METER_CONFIG = {}  # overrides of meter.config.MeterConfig defaults for this board
 PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at boot
-FLASH_IMAGE = "meter.img"  # fallback store when no raw flash partition is set aside
-FLASH_BLOCKS = 64  # x 4 KiB
 
 
 def pins_and_buses():
@@ -68,15 +66,16 @@ def make_clock():
     return SystemClock()
 
 
-def build(clock, bdev=None):
-    """The meter's Hardware (meter.hardware) from this board's parts."""
+def build(clock, fs=None):
+    """The meter's Hardware (meter.hardware) from this board's parts; fs: the
+    filesystem for the store (default: the board's own, see _store_fs)."""
     import machine
     from meter.hardware import board_hardware
 
-    store_note = "store on flash partition"
-    if bdev is None:
-        bdev, store_note = _flash_device()
-    return board_hardware(pins_and_buses(), clock, bdev, store_note, PROVISION_FILE, machine.reset)
+    store_note = "store on the given filesystem"
+    if fs is None:
+        fs, store_note = _store_fs()
+    return board_hardware(pins_and_buses(), clock, fs, store_note, PROVISION_FILE, machine.reset)
 
 
 def attach(system):
@@ -89,9 +88,10 @@ def console_stream():
     return console_stream()
 
 
-def _flash_device():
-    # The rp2 port gives the whole user flash to its own filesystem, so the
-    # store lives in an image file on it (see boards/README.md).
-    from meter.hardware import file_store
+def _store_fs():
+    # The rp2 port gives the whole user flash to its own littlefs (progsize 256)
+    # and formats it at boot if it does not mount with that size: the store
+    # keeps small files in /meter on it rather than carving a region out.
+    from meter.hardware import port_store
 
-    return file_store(FLASH_IMAGE, FLASH_BLOCKS)
+    return port_store()

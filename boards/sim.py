@@ -18,6 +18,7 @@ from drivers.relay import MonostableRelay
 from keypad_model import KeypadModel
 from lcd_model import LcdModel
 from meter.hardware import Hardware, make_keypad, make_lcd, make_metering
+from store.volume import StorageFault, mount_flash
 
 NAME = "virtual meter (sim)"
 METER_CONFIG = {}
@@ -140,9 +141,10 @@ class SimParts:
         return self.relay_pin.value() == 1
 
 
-def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True):
-    """(Hardware, SimParts) of a virtual meter on bdev (lcd_present=False: no
-    display answers on the I2C bus, as with a missing or dead backpack)."""
+def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, progsize=32):
+    """(Hardware, SimParts) of a virtual meter on bdev, a flash holding the
+    store's littlefs (lcd_present=False: no display answers on the I2C bus, as
+    with a missing or dead backpack)."""
     machine.reset_registry()
     rows = [machine.Pin(p, machine.Pin.OUT, value=1) for p in ROW_PINS]
     cols = [machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP) for p in COL_PINS]
@@ -159,7 +161,11 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True):
     relay = MonostableRelay(relay_pin)
     flash = CuttableFlash(bdev)
     lcd, lcd_note = make_lcd(i2c, clock)
-    hw = Hardware(NAME, relay, flash, make_keypad(rows, cols, clock), lcd, make_metering("atm90e26", spi, cs, clock),
+    try:
+        fs = mount_flash(flash, progsize)
+    except (OSError, StorageFault):
+        fs = None  # the store reports the fault at boot
+    hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, make_metering("atm90e26", spi, cs, clock),
                   engineering)
     hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, "relay monostable on " + RELAY_PIN,
                 "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]

@@ -9,6 +9,7 @@ from drivers.keypad import Keypad
 from drivers.relay import LatchingRelay
 from fakeclock import FakeClock
 from norflash import NorFlash
+from store.volume import mount_flash
 
 REAL_BOARDS = ("esp32_devkitc", "rpi_pico")
 BOARD_KEYS = ("name", "title", "pins", "keypad_rows", "keypad_cols", "i2c", "spi", "meter_cs", "metering_ic",
@@ -95,7 +96,7 @@ def test_build_assembles_the_hardware_with_the_relay_open():
         jumper.reader = lambda: 1  # pull-up, jumper not fitted
         feedback = machine.Pin(board.PINS["relay_feedback"])
         feedback.reader = lambda: 1  # auxiliary contact open
-        hw = board.build(FakeClock(), bdev=NorFlash())
+        hw = board.build(FakeClock(), fs=mount_flash(NorFlash()))
         assert hw.name == name
         assert isinstance(hw.relay, LatchingRelay) and hw.relay.position is False
         assert hw.relay.feedback_closed() is False and not hw.relay.feedback_mismatch()
@@ -108,4 +109,4 @@ def test_build_assembles_the_hardware_with_the_relay_open():
 def test_fitted_jumper_means_engineering_mode():
     board = _board("rpi_pico")
     machine.Pin(board.PINS["eng_jumper"]).reader = lambda: 0
-    assert board.build(FakeClock(), bdev=NorFlash()).engineering is True
+    assert board.build(FakeClock(), fs=mount_flash(NorFlash())).engineering is True

@@ -2,21 +2,19 @@
 # Corruption of each record file: detected at boot, the last good generation is
 # used (never credit from a corrupt record), a storage-recovery event is logged.
 from store import events as ev
-from store.volume import Volume
+from store.volume import Volume, mount_flash
 from test_store_state import NOW, credit, enter, meter, new_flash, reboot
 
 
 def _flip(flash, name, position):
-    volume = Volume(flash)
-    assert volume.mount() == "mounted"
+    volume = Volume(mount_flash(flash))
     raw = bytearray(volume.read(name))
     raw[position % len(raw)] ^= 0x5A
     volume.write_atomic(name, bytes(raw))
 
 
 def _positions(flash, name):
-    volume = Volume(flash)
-    volume.mount()
+    volume = Volume(mount_flash(flash))
     size = len(volume.read(name))
     return (0, 2, 3, 5, 9, 12, size // 2, size - 5, size - 1)
 
@@ -101,22 +99,10 @@ def test_event_segment_corrupt_entry_is_voided_and_others_kept():
 def test_leftover_temp_file_is_removed_and_logged():
     flash, state = meter()
     enter(state, credit(1000, 10))
-    volume = Volume(flash)
-    volume.mount()
+    volume = Volume(mount_flash(flash))
     volume.write_atomic("state.7", b"half-written")
     volume.rename("state.7", "state.0.tmp")
     again, report = reboot(flash)
     assert report["recoveries"] == [ev.RECOVERY_TMP_REMOVED] and again.credit_wh == 1000
-    volume = Volume(flash)
-    volume.mount()
+    volume = Volume(mount_flash(flash))
     assert "state.0.tmp" not in volume.names()
-
-
-def test_damaged_filesystem_is_reformatted_and_reported():
-    flash, state = meter()
-    for block in range(flash.block_count):
-        flash.ioctl(6, block)
-        flash.writeblocks(block, b"\x00" * 64, 0)  # not blank, not littlefs
-    again, report = reboot(flash)
-    assert report["mount"] == "formatted-damaged" and not again.provisioned
-    assert ev.RECOVERY_FORMATTED in report["recoveries"]

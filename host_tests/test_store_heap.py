@@ -20,6 +20,7 @@ from fakeclock import FakeClock  # noqa: E402
 from store import events as ev  # noqa: E402
 from store.filedev import FileBlockDevice  # noqa: E402
 from store.state import MeterState  # noqa: E402
+from store.volume import mount_flash  # noqa: E402
 from sts.digits import format_token  # noqa: E402
 from sts.pipeline import check  # noqa: E402
 from sts.token import build_words  # noqa: E402
@@ -36,7 +37,7 @@ def _token(tid):
 
 
 def _boot(device, now):
-    state = MeterState(device, FakeClock(start_s=now), {})
+    state = MeterState(mount_flash(device), FakeClock(start_s=now), {})
     state.boot(now)
     return state
 

@@ -5,6 +5,7 @@ from fakeclock import FakeClock
 from norflash import NorFlash
 from store import events as ev
 from store.state import MeterState
+from store.volume import StorageFault, mount_flash
 from sts import results as R
 from sts.digits import format_token
 from sts.keys import KeyState
@@ -35,7 +36,7 @@ def credit(tid, count):
 
 def meter(flash=None, config=None, provision=True, now=NOW):
     flash = flash or new_flash()
-    state = MeterState(flash, FakeClock(start_s=now), config or {})
+    state = MeterState(mount_flash(flash), FakeClock(start_s=now), config or {})
     state.boot(now)
     if provision and not state.provisioned:
         assert state.provision(KEY, "600727000000000009", now_s=now)
@@ -47,17 +48,32 @@ def enter(state, digits, now=NOW):
 
 
 def reboot(flash, config=None, now=NOW):
-    state = MeterState(flash, FakeClock(start_s=now), config or {})
+    state = MeterState(mount_flash(flash), FakeClock(start_s=now), config or {})
     report = state.boot(now)
     return state, report
 
 
 def test_blank_device_is_formatted_and_unprovisioned():
-    state = MeterState(new_flash(), FakeClock(), {})
+    state = MeterState(mount_flash(new_flash()), FakeClock(), {})
     report = state.boot(NOW)
-    assert report["mount"] == "formatted-blank" and not report["provisioned"]
+    assert report["mount"] == "created" and not report["provisioned"]
     assert state.credit_wh == 0 and state.keys is None
     assert state.apply(_accept(), NOW) == R.NOT_READY  # no keys yet: nothing can be applied
+
+
+def test_flash_holding_data_that_does_not_mount_is_a_fault_not_formatted():
+    flash = new_flash()
+    flash.writeblocks(3, b"\x00" * 64, 0)  # not blank, not littlefs
+    image = flash.image()
+    raises(StorageFault, mount_flash, flash)
+    assert flash.image() == image and flash.erases == 0  # nothing was touched
+
+
+def test_store_keeps_unknown_files_in_its_folder():
+    flash, state = meter()
+    state.volume.write_atomic("resets", b"3")  # another part of the firmware's own record
+    again, report = reboot(flash)
+    assert again.volume.read("resets") == b"3" and report["recoveries"] == []
 
 
 def _accept():
@@ -243,3 +259,40 @@ def test_provision_refuses_twice_and_bad_data():
     raises(ValueError, state.provision, None, "", 0, 0, True)
     raises(ValueError, state.provision, KEY, "", -5, 0, True)
     assert state.provision(KEY, "1", credit_wh=700, force=True) and state.credit_wh == 700
+
+
+def _scratch_folder():
+    import os
+
+    tag = "".join("%02x" % b for b in os.urandom(6))
+    path = "/tmp/sts-portfs-" + tag
+    os.mkdir(path)
+    return path
+
+
+def _remove_tree(path):
+    import os
+
+    for name in os.listdir(path + "/meter"):
+        os.remove(path + "/meter/" + name)
+    os.rmdir(path + "/meter")
+    os.rmdir(path)
+
+
+def test_port_filesystem_adapter_keeps_state_across_reboots():
+    from store.volume import PortFs
+
+    root = _scratch_folder()
+    try:
+        state = MeterState(PortFs(root), FakeClock(start_s=NOW), {})
+        assert state.boot(NOW)["mount"] == "created"
+        assert state.provision(KEY, "600727000000000009", now_s=NOW)
+        assert enter(state, credit(1000, 25)) == R.ACCEPT
+        state.consume(15, NOW)
+        again = MeterState(PortFs(root + "/"), FakeClock(start_s=NOW), {})
+        report = again.boot(NOW)
+        assert report["mount"] == "mounted" and report["recoveries"] == []
+        assert again.credit_wh == 2500 - 15 and check(credit(1000, 25), again, NOW).code == R.USED
+        assert not [n for n in again.volume.names() if n.endswith(".tmp")]
+    finally:
+        _remove_tree(root)

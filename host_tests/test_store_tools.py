@@ -17,12 +17,14 @@ import json, sys
 from fakeclock import FakeClock
 from store.filedev import FileBlockDevice
 from store.state import MeterState
+from store.volume import mount_flash
 from sts.digits import format_token
 from sts.keys import KeyState
 from sts.pipeline import check
 from sts.token import build_words
 NOW = 1_700_000_000
-state = MeterState(FileBlockDevice(sys.argv[1], 32, 4096), FakeClock(start_s=NOW), {"emergency_credit_wh": 300})
+fs = mount_flash(FileBlockDevice(sys.argv[1], 32, 4096))
+state = MeterState(fs, FakeClock(start_s=NOW), {"emergency_credit_wh": 300})
 report = state.boot(NOW)
 if sys.argv[2] == "write":
     key = KeyState(7, bytes((0xE6, 0x53, 0x34, 0x1F, 0x9D, 0x5B, 0xF3, 0x6F)), 1, 2, 1, 123456)

@@ -62,6 +62,7 @@ from fakeclock import FakeClock  # noqa: E402
 from norflash import NorFlash  # noqa: E402
 from store import events as ev  # noqa: E402
 from store.state import MeterState  # noqa: E402
+from store.volume import mount_flash  # noqa: E402
 from sts import results as R  # noqa: E402
 from sts.digits import format_token  # noqa: E402
 from sts.keys import KeyState  # noqa: E402
@@ -96,7 +97,7 @@ def kct(keys, sub, ro=0):
 
 
 def boot(flash):
-    state = MeterState(flash, FakeClock(start_s=NOW), CONFIG)
+    state = MeterState(mount_flash(flash), FakeClock(start_s=NOW), CONFIG)
     state.boot(NOW)
     return state
 
@@ -237,8 +238,8 @@ class Boot(Scenario):
     name = "boot with leftovers"
 
     def prepare(self, state):
-        state._volume.write_atomic("state.9", b"junk")
-        state._volume.rename("state.9", "state.1.tmp")
+        state.volume.write_atomic("state.9", b"junk")
+        state.volume.rename("state.9", "state.1.tmp")
 
     def run(self, flash, state):
         boot(flash)

@@ -9,11 +9,11 @@ from drivers.pcf8574 import Pcf8574Transport, find_lcd
 
 
 class Hardware:
-    def __init__(self, name, relay, bdev, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
+    def __init__(self, name, relay, fs, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
                  reboot=None, read_provisioning=None, provisioning_done=None):
         self.name = name
         self.relay = relay
-        self.bdev = bdev
+        self.fs = fs  # the mounted filesystem the store keeps its folder on (None: none)
         self.keypad = keypad
         self.lcd = lcd
         self.ic = ic
@@ -65,7 +65,7 @@ def make_relay(parts, clock):
     return MonostableRelay(pins[0], active_high=high, feedback=feedback)
 
 
-def board_hardware(parts, clock, bdev, store_note, provision_file, reboot):
+def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
     """Hardware for a real board from its parts dict: relay first (open before
     anything else starts), then LCD, keypad and metering IC."""
     relay = make_relay(parts, clock)
@@ -82,7 +82,7 @@ def board_hardware(parts, clock, bdev, store_note, provision_file, reboot):
     return Hardware(
         parts["name"],
         relay,
-        bdev,
+        fs,
         make_keypad(parts["keypad_rows"], parts["keypad_cols"], clock),
         lcd,
         make_metering(parts["metering_ic"], parts["spi"], parts["meter_cs"], clock),
@@ -94,11 +94,12 @@ def board_hardware(parts, clock, bdev, store_note, provision_file, reboot):
     )
 
 
-def file_store(path, blocks):
-    """A flash image file on the board's own filesystem as the store's block device."""
-    from store.filedev import FileBlockDevice
+def port_store():
+    """The store on the port's own littlefs as the stock _boot.py mounted it at
+    "/" (never mounted, shrunk or formatted here: store/README.md)."""
+    from store.volume import PortFs
 
-    return FileBlockDevice(path, blocks, 4096), "store in file " + path
+    return PortFs("/"), "store in /meter on the board's filesystem"
 
 
 def provisioning_file(path):

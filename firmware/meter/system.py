@@ -14,12 +14,12 @@ from store.state import MeterState
 
 class System:
     def __init__(self, hw, clock, config, log):
-        self.hw = hw  # keypad, lcd, relay, ic, bdev, engineering, name, describe()
+        self.hw = hw  # keypad, lcd, relay, ic, fs, engineering, name, describe()
         self.clock = clock
         self.config = config
         self.log = log
         # Objects only: nothing here touches the flash or the buses (boot() does).
-        self.state = MeterState(hw.bdev, clock, config)
+        self.state = MeterState(hw.fs, clock, config)
         self.meter = Meter(self.state, hw.ic, hw.relay, clock, config, log)
         self.ui = Ui(self.meter, clock, config.entry_timeout_ms, config.result_ms, 4000, config.backlight_ms)
         self.console = Console(self.meter, self.ui, self.boot_report, hw.engineering, hw.reboot)

@@ -12,7 +12,7 @@ import struct
 
 from store import events as ev
 from store import lockout, record
-from store.ledger import Ledger, setting
+from store.ledger import Ledger
 from store.snapshot import decode as decode_snapshot
 from store.snapshot import encode as encode_snapshot
 from store.volume import TMP_SUFFIX, Volume
@@ -66,10 +66,10 @@ def _parse_calibration(payload):
 
 
 class MeterState(Ledger):
-    def __init__(self, bdev, clock, config=None):
+    def __init__(self, fs, clock, config=None):
         Ledger.__init__(self, clock, config)
-        self._volume = Volume(bdev, setting(config, "flash_progsize", 32))
-        self._events = ev.EventLog(self._volume)
+        self.volume = Volume(fs)
+        self._events = ev.EventLog(self.volume)
         self._energy_seq = 0
         self._cal_seq = 0
         self._calibration = {}
@@ -83,16 +83,15 @@ class MeterState(Ledger):
         records, log power-up and recoveries.  Returns a short report dict."""
         now = self._now(now_s)
         recoveries = []
-        mounted = self._volume.mount()
-        if mounted == "formatted-damaged":  # a new (blank) device is no recovery
-            recoveries.append((ev.RECOVERY_FORMATTED, 1))
-        for name in self._volume.names():
+        mounted = "mounted" if self.volume.folder_exists() else "created"
+        self.volume.create_folder()
+        for name in self.volume.names():
             if name.endswith(TMP_SUFFIX):
-                self._volume.remove(name)
+                self.volume.remove(name)
                 recoveries.append((ev.RECOVERY_TMP_REMOVED, 0))
-        state = _load_slots(self._volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
+        state = _load_slots(self.volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
                             lambda slot: recoveries.append((ev.RECOVERY_STATE_CORRUPT, slot)))
-        energy = _load_slots(self._volume, ENERGY_FILE, record.KIND_ENERGY, _parse_energy,
+        energy = _load_slots(self.volume, ENERGY_FILE, record.KIND_ENERGY, _parse_energy,
                              lambda slot: recoveries.append((ev.RECOVERY_ENERGY_CORRUPT, slot)))
         if state is not None:
             self._seq, self._snap = state
@@ -100,7 +99,7 @@ class MeterState(Ledger):
             recoveries.append((ev.RECOVERY_STATE_LOST, 0))
         if energy is not None:
             self._energy_seq = energy[0]
-        calibration = _load_slots(self._volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
+        calibration = _load_slots(self.volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
                                   lambda slot: recoveries.append((ev.RECOVERY_CALIBRATION_CORRUPT, slot)))
         self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
         mark = self._snap.energy_mark_wh
@@ -133,7 +132,7 @@ class MeterState(Ledger):
         self._seq += 1  # never reused, even if this write fails
         data = record.encode(record.KIND_STATE, self._seq, encode_snapshot(snap))
         try:
-            self._volume.write_atomic(STATE_FILE + str(self._seq & 1), data)
+            self.volume.write_atomic(STATE_FILE + str(self._seq & 1), data)
         except OSError:
             self.storage_errors += 1
             return False
@@ -147,7 +146,7 @@ class MeterState(Ledger):
         data = record.encode(record.KIND_ENERGY, self._energy_seq, struct.pack(">q", self._energy_total))
         try:
             # in place, not temp + rename: a third of the erases (README.md, wear)
-            self._volume.write_in_place(ENERGY_FILE + str(self._energy_seq & 1), data)
+            self.volume.write_in_place(ENERGY_FILE + str(self._energy_seq & 1), data)
         except OSError:
             self.storage_errors += 1
             return False
@@ -166,7 +165,7 @@ class MeterState(Ledger):
         self._cal_seq += 1
         data = record.encode(record.KIND_CALIBRATION, self._cal_seq, json.dumps(values).encode())
         try:
-            self._volume.write_atomic(CALIBRATION_FILE + str(self._cal_seq & 1), data)
+            self.volume.write_atomic(CALIBRATION_FILE + str(self._cal_seq & 1), data)
         except OSError:
             self.storage_errors += 1
             return False

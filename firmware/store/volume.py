@@ -1,11 +1,19 @@
-# The store's view of the filesystem: littlefs on an injected block device,
-# with the few operations the records need.  MicroPython uses vfs.VfsLfs2
-# directly (not mounted into the VFS tree, so nothing else can touch it);
-# on CPython hosts the test fakes provide a work-alike (host_tests/fakes/host_vfs.py).
+# The store's view of a filesystem: small files in the folder "meter/" of an
+# already-mounted littlefs.  On a board that is the port's own filesystem (the
+# one the stock _boot.py mounts at "/"), reached through PortFs; tests and the
+# simulator mount a littlefs on a block device with mount_flash().  Each record
+# is a small file written atomically (temporary file, then rename): littlefs
+# keeps files this small inline in its directory metadata and moves that
+# metadata around the whole filesystem, so an update costs a fraction of an
+# erase, wear-levelled (README.md, wear).
+import os
+
 from micropython import const
 
+FOLDER = "meter"
 TMP_SUFFIX = ".tmp"
 _READ_CHUNK = const(512)
+_BLANK_CHUNK = const(256)
 
 try:
     import vfs as _vfs  # MicroPython 1.23+
@@ -13,61 +21,106 @@ except ImportError:  # CPython hosts (tests, tools): littlefs-python behind the 
     import host_vfs as _vfs  # pyright: ignore[reportMissingImports]
 
 
-def _is_blank(bdev):
-    """True if the first two blocks read as erased flash (a device never formatted)."""
-    buf = bytearray(32)
-    for block in (0, 1):
-        bdev.readblocks(block, buf, 0)
-        for byte in buf:
-            if byte != 0xFF:
+class StorageFault(Exception):
+    """The flash holds data that is not a filesystem we can mount.  Never
+    answered by formatting: that loses the money records, so it is left to an
+    engineer (format_flash)."""
+
+
+def is_blank(bdev):
+    """True if every byte of the device reads as erased flash (0xFF)."""
+    buf = bytearray(_BLANK_CHUNK)
+    erased = b"\xff" * _BLANK_CHUNK
+    size = bdev.ioctl(5, 0)
+    for block in range(bdev.ioctl(4, 0)):
+        for offset in range(0, size, _BLANK_CHUNK):
+            bdev.readblocks(block, buf, offset)
+            if buf != erased:
                 return False
     return True
 
 
-FOLDER = "meter"
+def format_flash(bdev, progsize=32):
+    """Make an empty littlefs on bdev: an explicit engineering action (all data lost)."""
+    _vfs.VfsLfs2.mkfs(bdev, progsize=progsize)
+
+
+def mount_flash(bdev, progsize=32):
+    """littlefs (VfsLfs2) on a block device, for tests and the simulator.  A
+    fully erased device is formatted first (a new part); a device holding data
+    that does not mount raises StorageFault (never formatted silently)."""
+    try:
+        return _vfs.VfsLfs2(bdev, progsize=progsize, mtime=False)
+    except OSError:
+        pass
+    if not is_blank(bdev):
+        raise StorageFault("flash holds data but no filesystem that mounts")
+    format_flash(bdev, progsize)
+    return _vfs.VfsLfs2(bdev, progsize=progsize, mtime=False)
+
+
+class PortFs:
+    """The VfsLfs2 method set over the builtin open() and os for a folder of
+    the VFS tree: on a board, root "/" is the port's own littlefs as the stock
+    _boot.py mounted it (never mounted, shrunk or formatted here)."""
+
+    def __init__(self, root="/"):
+        self.root = root.rstrip("/") + "/"
+
+    def _path(self, path):
+        return self.root + path
+
+    def open(self, path, mode):
+        return open(self._path(path), mode)
+
+    def rename(self, old, new):
+        os.rename(self._path(old), self._path(new))
+
+    def remove(self, path):
+        os.remove(self._path(path))
+
+    def mkdir(self, path):
+        os.mkdir(self._path(path))
+
+    def stat(self, path):
+        return os.stat(self._path(path))
+
+    def ilistdir(self, path):
+        full = self._path(path)
+        if hasattr(os, "ilistdir"):
+            return os.ilistdir(full)  # pyright: ignore[reportAttributeAccessIssue]
+        return iter([(name, 0x8000, 0, 0) for name in os.listdir(full)])  # CPython
 
 
 class Volume:
-    """All files live in one folder, not in the root: littlefs keeps the root in
-    the superblock pair (blocks 0 and 1), which it does not wear-level, while a
-    folder's metadata pair moves to fresh blocks every block_cycles erases."""
+    """The records' folder on fs.  A folder rather than the root: littlefs keeps
+    the root in the superblock pair (blocks 0 and 1), which it never moves,
+    while a folder's metadata pair is relocated after block_cycles erases."""
 
-    def __init__(self, bdev, progsize=32):
-        self.bdev = bdev
-        self.progsize = progsize  # 256 on RP2040: its flash programs whole pages
-        self.fs = None
-
-    def mount(self):
-        """Mount; format a device that does not mount.  Returns "mounted",
-        "formatted-blank" (new device) or "formatted-damaged" (data lost)."""
-        try:
-            self.fs = self._mount()
-            result = "mounted"
-        except OSError:
-            blank = _is_blank(self.bdev)
-            self._mkfs()
-            self.fs = self._mount()
-            result = "formatted-blank" if blank else "formatted-damaged"
-        try:
-            self.fs.mkdir(FOLDER)
-        except OSError:  # it exists (the usual case)
-            pass
-        return result
-
-    def _mount(self):
-        return _vfs.VfsLfs2(self.bdev, progsize=self.progsize, mtime=False)
-
-    def _mkfs(self):
-        _vfs.VfsLfs2.mkfs(self.bdev, progsize=self.progsize)
+    def __init__(self, fs):
+        self.fs = fs  # None: no filesystem (the board could not give one)
 
     def _fs(self):
         fs = self.fs
         if fs is None:
-            raise OSError(19)  # ENODEV: not mounted
+            raise OSError(19)  # ENODEV: no filesystem
         return fs
 
+    def folder_exists(self):
+        try:
+            self._fs().stat(FOLDER)
+            return True
+        except OSError:
+            return False
+
+    def create_folder(self):
+        try:
+            self._fs().mkdir(FOLDER)
+        except OSError:  # it exists
+            pass
+
     def names(self):
-        """Names of the files in the root directory."""
+        """Names of the files in the folder."""
         return [entry[0] for entry in self._fs().ilistdir(FOLDER)]
 
     def read(self, name):
@@ -100,9 +153,7 @@ class Volume:
 
     def write_in_place(self, name, data):
         """Replace name's content directly: littlefs commits the new content
-        atomically at close (one metadata commit instead of two or three), so
-        name is old or new after a cut.  For the frequent energy record, which
-        also keeps its previous generation in a second file."""
+        atomically at close, so name is old or new after a cut."""
         f = self._fs().open(FOLDER + "/" + name, "wb")
         try:
             f.write(data)

@@ -79,6 +79,13 @@ class VfsLfs2:
         except (littlefs.LittleFSError, OSError) as exc:
             raise OSError(17, str(exc)) from exc
 
+    def stat(self, path):
+        try:
+            st = self._lfs.stat(path)
+        except littlefs.LittleFSError as exc:
+            raise OSError(2, str(exc)) from exc
+        return (0x4000 if st.type == 2 else 0x8000, 0, 0, 0, 0, 0, st.size, 0, 0, 0)
+
     def ilistdir(self, path):
         for name in self._lfs.listdir(path):
             yield (name, 0x8000, 0, 0)

@@ -27,6 +27,7 @@ sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith(("tools", "benc
 from fakeclock import FakeClock  # noqa: E402
 from norflash import NorFlash  # noqa: E402
 from store.state import MeterState  # noqa: E402
+from store.volume import mount_flash  # noqa: E402
 from sts.keys import KeyState  # noqa: E402
 
 BLOCKS, BLOCK_SIZE = 256, 4096  # 1 MiB partition
@@ -56,7 +57,7 @@ Verdict.cls = 0
 def measure(progsize):
     flash = NorFlash(BLOCKS, BLOCK_SIZE)
     config = {"save_every_wh": SAVE_EVERY_WH, "save_every_s": 900, "flash_progsize": progsize}
-    state = MeterState(flash, FakeClock(start_s=NOW), config)
+    state = MeterState(mount_flash(flash, progsize), FakeClock(start_s=NOW), config)
     state.boot(NOW)
     state.provision(KeyState(7, bytes(range(8)), 1, 2, 1, 123456), "600727000000000009", now_s=NOW)
     start = flash.erases
