@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """`make bench`: run every tools/benches/bench_*.py and print their figures.
 
+    tools/bench.py [NAME ...]     (NAME: cipher, sts, store, ...; default: all)
+
 Each bench script prints `label: value unit` lines. Speed and memory are
 measured here, never asserted in timed tests.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
+import argparse
 import glob
 import os
 import subprocess
@@ -13,8 +18,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(argv):
-    only = argv[1:]
     scripts = sorted(glob.glob(os.path.join(ROOT, "tools", "benches", "bench_*.py")))
+    names = [os.path.basename(s)[len("bench_"):-3] for s in scripts]
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("only", nargs="*", choices=names, metavar="NAME", help="benches to run: " + ", ".join(names))
+    only = parser.parse_args(argv[1:]).only
     failed = []
     for script in scripts:
         name = os.path.basename(script)[len("bench_"):-3]

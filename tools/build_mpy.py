@@ -12,6 +12,8 @@ Architectures: armv6m (RP2040), xtensawin (ESP32), x64 (the unix VM of the virtu
 Bytecode-only modules are identical for every arch; the arch matters once a module uses
 the native or viper emitter.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import os
 import shutil
 import subprocess
@@ -104,6 +106,9 @@ def main(argv):
             out = args.pop(0)
         elif arg == "--root" and args:
             root = os.path.abspath(args.pop(0))
+        elif arg in ("-h", "--help"):
+            print(__doc__.strip())
+            return 0
         elif arg.startswith("-"):
             print(__doc__.strip().splitlines()[2], file=sys.stderr)
             return 2

@@ -13,6 +13,8 @@ In --json status output a value becomes a JSON integer when it is written as one
 (`credit_wh=1200` -> 1200); identity fields that are digit strings (pan, sgc, ti, ea) and
 numbers with leading zeros stay text so no digit is lost.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import argparse
 import json
 import os

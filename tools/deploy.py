@@ -9,6 +9,8 @@ host: x64 for the virtual board, tools/vboard.py). Device layout: firmware/ beco
 Only the deployed files are touched, plus the .py/.mpy twin of each (MicroPython imports a
 stale .py before a fresh .mpy): the meter's own data files on the board are left alone.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import argparse
 import hashlib
 import os

@@ -7,6 +7,9 @@
 The table is derived from S0, S1 and P in sta.py (SPEC 7.2);
 host_tests/test_sts_sta.py rebuilds it from the SPEC's numbers and compares.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
+import argparse
 import os
 import sys
 
@@ -26,6 +29,9 @@ def literal(data):
 
 
 def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the committed literal is stale")
+    check = parser.parse_args(argv).check
     sys.path.insert(0, os.path.join(ROOT, "firmware"))
     from sts import sta
 
@@ -35,7 +41,7 @@ def main(argv):
     head, rest = src.split(BEGIN)
     _, tail = rest.split(END)
     new = head + BEGIN + literal(data) + END + tail
-    if "--check" in argv:
+    if check:
         if new != src:
             print("firmware/sts/sta.py: the STA table literal is stale; run tools/gen_sta_tables.py")
             return 1

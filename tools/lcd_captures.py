@@ -3,6 +3,9 @@
 firmware on the simulator's device models (the LCD model's glass, not the
 UI's intentions).  `tools/lcd_captures.py --check` fails if README.md is stale.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
+import argparse
 import os
 import sys
 
@@ -93,8 +96,11 @@ def markdown():
 
 
 def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 if README.md's captures are stale")
+    check = parser.parse_args(argv).check
     text = markdown()
-    if "--check" in argv:
+    if check:
         with open(os.path.join(ROOT, "README.md")) as f:
             readme = f.read()
         if text not in readme:

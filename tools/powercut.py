@@ -24,10 +24,17 @@ Prints one line `cut points: N, violations: V`; exits 1 if V > 0.
 """
 import sys
 
-if sys.implementation.name != "micropython":  # host side: launch the VM on this file
+if sys.implementation.name != "micropython":  # host side: check the options, launch the VM on this file
+    import argparse
     import os
     import subprocess
 
+    import _venv  # noqa: F401  (re-runs this tool with .venv's Python)
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--torn", action="store_true", help="operation k writes only part of its data")
+    parser.add_argument("-v", action="store_true", help="one line per operation, and the count of hidden reports")
+    parser.parse_args()
     ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, MICROPYPATH="firmware:host_tests:host_tests/fakes")
     cmd = [os.path.join(ROOT, ".venv", "bin", "micropython"), "-X", "heapsize=8M", os.path.abspath(__file__)]

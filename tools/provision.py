@@ -12,6 +12,8 @@ imports the file into its protected store and deletes it.
 
 The decoder key is never printed, not even in error messages: output shows it masked.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import argparse
 import hashlib
 import json

@@ -5,6 +5,8 @@
 
 Exits non-zero if any lane has a failure or error, or collected no tests.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import os
 import re
 import subprocess
@@ -38,6 +40,9 @@ def main(argv):
         i = argv.index("--")
         argv, extra = argv[:i], argv[i + 1:]
     while argv:
+        if argv[0] in ("-h", "--help"):
+            print(__doc__.strip())
+            return 0
         if argv[0] == "--lane" and len(argv) > 1:
             lanes.append(argv[1])
             argv = argv[2:]

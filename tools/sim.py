@@ -9,6 +9,8 @@ flash image file that keeps credit and history between runs).
 This program supervises the VM: `sim power on` ends the VM (a power cut
 loses everything in RAM) and a new one boots from the same flash image.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import argparse
 import json
 import os

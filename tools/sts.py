@@ -14,6 +14,8 @@ Keys are hex in natural byte order (SPEC 7.1).  Bad input: one error line on
 stderr and exit code 2.
 """
 
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import argparse
 import datetime
 import decimal

@@ -9,7 +9,7 @@ with DIR mounted as its root filesystem, so `/main.py` on the "device" is DIR/ma
 Each --micropypath directory is mounted read-write at /.host<N> and put on sys.path after
 the board's own ['', '.frozen', '/lib'] (for host fakes such as a `machine` module).
 
-Why a wrapper is needed (see shared notes, HOST_TOOLING.md): the unix VM has the raw REPL
+Why a wrapper is needed: the unix VM has the raw REPL
 that mpremote speaks, but Ctrl-D there exits the process instead of soft-resetting. This
 wrapper restarts the VM when it exits, prints "MPY: soft reboot" like a board, and puts
 the new VM back into raw REPL when the client was in it. The VM runs on its own pty in
@@ -18,6 +18,8 @@ raw while it runs code, so a Ctrl-C from the client is turned into SIGINT here, 
 while the VM is busy (not sitting at a prompt): a SIGINT at the prompt would stay pending
 and interrupt the next command instead.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
 import argparse
 import fcntl
 import os

@@ -6,6 +6,9 @@
 
 The board files stay the single source: change PINS there, then run this.
 """
+import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
+
+import argparse
 import os
 import sys
 
@@ -127,7 +130,9 @@ def outputs():
 
 
 def main(argv):
-    check = "--check" in argv
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is out of date")
+    check = parser.parse_args(argv).check
     stale = []
     for path, content in sorted(outputs().items()):
         current = None
