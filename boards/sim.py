@@ -210,9 +210,21 @@ def _reboot():
 
 
 def console_stream():
-    import asyncio
+    from meter.hardware import console_stream
 
-    return asyncio.StreamReader(sys.stdin), sys.stdout
+    return console_stream()
+
+
+def kbd_intr(char):
+    """micropython.kbd_intr, and a note for tools/sim.py, which plays the
+    port's UART: it turns a 0x03 into SIGINT only while char is 3."""
+    import micropython
+
+    micropython.kbd_intr(char)
+    path = _env("SIM_KBD_FILE", "")
+    if path:
+        with open(path, "w") as f:
+            f.write("%d\n" % char)
 
 
 def attach(system):

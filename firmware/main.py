@@ -18,6 +18,7 @@ from meter.system import System
 def main():
     clock = board.make_clock()
     hw = board.build(clock)  # the relay is in its safe (open) state from here on
+    board.kbd_intr(-1)  # Ctrl-C is an ordinary console byte while the meter runs (README: the REPL escape)
     config = MeterConfig(**board.METER_CONFIG)
     log = Log(print)
     system = System(hw, clock, config, log)

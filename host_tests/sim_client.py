@@ -31,15 +31,37 @@ class SimSession:
         self.proc.stdin.flush()
         out = []
         while True:
-            got = self.lines.get(timeout=timeout)
-            if got is None:
-                raise AssertionError("virtual meter ended; got %r" % out)
+            got = self._next(timeout, out)
             if got.startswith(LOG_PREFIXES):
                 self.log.append(got)
                 continue
             out.append(got)
             if got == "OK" or got.startswith("ERR"):
                 return out
+
+    def _next(self, timeout, so_far):
+        got = self.lines.get(timeout=timeout)
+        if got is None:
+            raise AssertionError("virtual meter ended; got %r" % so_far)
+        return got
+
+    def send_raw(self, data):
+        """Bytes to the console exactly as given (no newline added)."""
+        self.proc.stdin.buffer.write(data)
+        self.proc.stdin.flush()
+
+    def sync(self, timeout=60):
+        """Skip every reply still on its way (e.g. to garbage sent with send_raw):
+        asks for the version and returns the lines that came before its reply."""
+        self.proc.stdin.write("\nversion\n")
+        self.proc.stdin.flush()
+        skipped = []
+        while True:
+            got = self._next(timeout, skipped)
+            if got.startswith("version="):
+                assert self.lines.get(timeout=timeout) == "OK"
+                return skipped
+            skipped.append(got)
 
     def status(self):
         reply = self.cmd("status")

@@ -14,6 +14,7 @@ import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
 SIM_DIR = os.path.join(ROOT, "build", "sim")
 REBOOT_EXIT_CODE = 75  # boards/sim.py: "power on" -> start a fresh VM
+INTERRUPT_CHAR = 3  # Ctrl-C: a board's UART/USB driver turns it into KeyboardInterrupt while kbd_intr allows
 DEMO_METER = os.path.join(ROOT, "tools", "demo_meter.json")
 PROVISION_KEYS = ("pan", "sgc", "ti", "krn", "kt", "ken", "base_date", "ea", "decoder_key")
 
@@ -72,7 +74,7 @@ def vm_command(args):
     time_file = args.flash + ".time"
     env = dict(os.environ, MICROPYPATH=":".join(path), SIM_FLASH=args.flash, SIM_PROVISION=provision,
                SIM_LOAD_W=str(args.load_watts), SIM_SPEED=str(args.speed), SIM_TIME_FILE=time_file,
-               SIM_ENGINEERING="1" if args.engineering else "0")
+               SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args))
     if os.path.exists(time_file):
         with open(time_file) as f:
             env["SIM_START_S"] = f.read().strip()
@@ -85,8 +87,14 @@ def vm_command(args):
     return [MICROPYTHON, "-X", "heapsize=" + args.heap, os.path.join(ROOT, "firmware", "main.py")], env
 
 
+def kbd_file(args):
+    """Where the VM's sim board records its interrupt character (boards/sim.py kbd_intr)."""
+    return args.flash + ".kbd"
+
+
 class Supervisor:
-    """Runs the VM, restarts it on power-on, and passes console lines through."""
+    """Runs the VM, restarts it on power-on, and passes console bytes through
+    unchanged, as a UART does (only the interrupt character is the port's)."""
 
     def __init__(self, args, on_line):
         self.args = args
@@ -99,13 +107,15 @@ class Supervisor:
     def start(self):
         cmd, env = vm_command(self.args)
         self.ready.clear()
+        if os.path.exists(kbd_file(self.args)):
+            os.remove(kbd_file(self.args))  # a new VM starts with Ctrl-C enabled, as a board's port does
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+                                     stderr=subprocess.STDOUT)
         threading.Thread(target=self._pump, args=(self.proc,), daemon=True).start()
 
     def _pump(self, proc):
-        for line in proc.stdout:
-            line = line.rstrip("\n")
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
             if line == "[info] ready":
                 self.ready.set()
             self.on_line(line)
@@ -118,13 +128,36 @@ class Supervisor:
             self.on_line("ERR virtual meter stopped (exit code %d)" % code)
             self.ready.set()
 
-    def send(self, line):
+    def send(self, data):
+        """Console input: bytes exactly as given, or a str as one line."""
+        if isinstance(data, str):
+            data = (data.rstrip("\n") + "\n").encode()
         with self.lock:
             try:
-                self.proc.stdin.write(line.rstrip("\n") + "\n")
+                parts = data.split(bytes([INTERRUPT_CHAR]))
+                for i, part in enumerate(parts):
+                    if i > 0:
+                        self._interrupt_char()
+                    self.proc.stdin.write(part)
                 self.proc.stdin.flush()
             except (BrokenPipeError, ValueError, OSError):
                 self.on_line("ERR virtual meter not running")
+
+    def interrupt_enabled(self):
+        try:
+            with open(kbd_file(self.args)) as f:
+                return int(f.read().strip() or INTERRUPT_CHAR) == INTERRUPT_CHAR
+        except (OSError, ValueError):
+            return True  # never set: the port's default
+
+    def _interrupt_char(self):
+        """The unix VM raises KeyboardInterrupt on SIGINT while kbd_intr is 3, and
+        dies of SIGINT after kbd_intr(-1); a board raises on the byte, or passes it on."""
+        if self.interrupt_enabled():
+            self.proc.stdin.flush()
+            self.proc.send_signal(signal.SIGINT)
+        else:
+            self.proc.stdin.write(bytes([INTERRUPT_CHAR]))
 
     def stop(self):
         self.stopping = True
@@ -145,13 +178,13 @@ def run_headless(args):
     sup.start()
     if not sup.ready.wait(60):
         sys.exit("sim: the virtual meter did not boot")
-    for line in sys.stdin:
+    for raw in sys.stdin.buffer:  # bytes: the console gets them unchanged
         sup.ready.wait(60)  # after `sim power on`, wait for the new boot
-        if line.strip() in ("quit", "exit"):
+        if raw.strip() in (b"quit", b"exit"):
             break
-        if line.strip() == "sim power on":
+        if raw.strip() == b"sim power on":
             sup.ready.clear()
-        sup.send(line)
+        sup.send(raw)
     # let the last reply arrive, then stop
     import time
 

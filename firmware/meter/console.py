@@ -24,6 +24,11 @@ HELP = (
 )
 
 
+MAX_NAME = 12  # longer first words are no command (and would make an over-long attribute name)
+MAX_KEYS = 64  # `key`: a token is 20 digits and a few control keys
+MAX_LOG = 100  # `log`: the event ring holds fewer than this
+
+
 class CommandError(Exception):
     pass
 
@@ -43,9 +48,11 @@ class Console:
         if not words:
             return ["OK"]
         name, args = words[0].lower(), words[1:]
-        handler = self.extra.get(name) or getattr(self, "cmd_" + name, None)
+        handler = None
+        if len(name) <= MAX_NAME:
+            handler = self.extra.get(name) or getattr(self, "cmd_" + name, None)
         if handler is None:
-            return ["ERR unknown command '%s' (try: help)" % name]
+            return ["ERR unknown command '%s' (try: help)" % name[:MAX_NAME]]
         try:
             out = handler(args)
         except CommandError as exc:
@@ -73,6 +80,8 @@ class Console:
         if len(args) != 1:
             raise CommandError("usage: key <keys>, e.g. key 1234#")
         keys = args[0]
+        if len(keys) > MAX_KEYS:
+            raise CommandError("at most %d keys at a time" % MAX_KEYS)
         for ch in keys.replace("!", ""):
             if ch.upper() not in "0123456789*#ABCD":
                 raise CommandError("not a keypad key: %r" % ch)
@@ -99,10 +108,12 @@ class Console:
         return ["result=%d %s" % (code, results.name(code))] + list(self.ui.lines)
 
     def cmd_log(self, args):
+        if args and len(args[0]) > 6:  # int() of a long digit string costs the square of its length
+            raise CommandError("usage: log [n] (n up to %d)" % MAX_LOG)
         n = int(args[0]) if args else 10
         if n <= 0:
             raise CommandError("n must be positive")
-        return self.meter.event_lines(n)
+        return self.meter.event_lines(min(n, MAX_LOG))
 
     def cmd_tids(self, args):
         tids = list(self.meter.state.tids)

@@ -128,8 +128,10 @@ def provisioning_file(path):
 
 
 def console_stream():
-    """The REPL UART/USB as the console's (reader, writer)."""
-    import asyncio
+    """The REPL UART/USB as the console's (input, writer): raw bytes in (see
+    meter.linereader), text out."""
     import sys
 
-    return asyncio.StreamReader(sys.stdin), sys.stdout
+    from meter.linereader import PolledInput
+
+    return PolledInput(sys.stdin.buffer), sys.stdout

@@ -8,8 +8,12 @@
 from meter import provision, texts
 from meter.app import VERSION, Meter
 from meter.console import Console
+from meter.linereader import MAX_LINE
 from meter.ui import Ui
 from store.state import MeterState
+
+CONSOLE_CHUNK = 128  # bytes taken from the console per loop turn: a bounded slice of work
+CONSOLE_IDLE_MS = 20  # how often an idle console looks for input
 
 
 class System:
@@ -181,16 +185,26 @@ class System:
             await asyncio.sleep_ms(period_ms)
 
     async def console_task(self, stream):
-        """Line-based shell on a stream (reader with readline(), writer with write())."""
-        reader, writer = stream
-        while True:
-            line = await reader.readline()
-            if not line:
-                return
-            if isinstance(line, bytes):
-                line = line.decode("utf-8", "replace")
-            if not self.powered and not line.lstrip().startswith("sim"):
-                writer.write("ERR meter is off (power cut)\n")
-                continue
-            for out in self.console.handle(line):
-                writer.write(out + "\n")
+        """The console on (PolledInput, writer): bytes in, reply lines out.
+        Reads only what has arrived, so a slow or endless line never holds
+        the loop; every line gets its reply before the next is read."""
+        import asyncio
+
+        from meter.linereader import LineReader
+
+        port, writer = stream
+        lines = LineReader()
+        while not port.closed:
+            data = port.read_available(CONSOLE_CHUNK)
+            for line in lines.feed(data):
+                for out in self.console_reply(line):
+                    writer.write(out + "\n")
+            await asyncio.sleep_ms(0 if data else CONSOLE_IDLE_MS)
+
+    def console_reply(self, line):
+        """Reply lines for one console line (None: a line over the length cap)."""
+        if line is None:
+            return ["ERR line too long (max %d bytes)" % MAX_LINE]
+        if not self.powered and not line.lstrip().startswith("sim"):
+            return ["ERR meter is off (power cut)"]
+        return self.console.handle(line)

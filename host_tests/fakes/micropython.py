@@ -25,3 +25,11 @@ def heap_unlock():
 
 def mem_info(*_args):
     pass
+
+
+interrupt_char = 3  # as set by kbd_intr: 3 (Ctrl-C raises KeyboardInterrupt) or -1 (an ordinary byte)
+
+
+def kbd_intr(char):
+    global interrupt_char
+    interrupt_char = char

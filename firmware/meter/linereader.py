@@ -1,0 +1,95 @@
+# The console's input side: bytes from the UART/USB, never text.  MicroPython's
+# text stdin raises UnicodeError on invalid UTF-8 and bytes.decode() ignores its
+# `errors` argument, so one stray byte would end the meter; here every byte
+# sequence becomes either a line of printable ASCII or a dropped line.
+#
+# PolledInput reads only what is already waiting (select.poll with a zero
+# timeout, one byte at a time: a board's stdin.read(n) blocks until n bytes),
+# so the loop is never held between the first byte and the end of a line.
+from micropython import const
+
+MAX_LINE = const(256)  # longer lines are dropped whole, with one ERR
+TOO_LONG = None  # the item feed() yields for a dropped line
+_CR = const(13)
+_LF = const(10)
+
+
+def printable(raw):
+    """str of raw (bytes) with C0 controls and DEL dropped and every byte
+    >= 0x80 shown as '?': console commands are ASCII, and nothing echoed back
+    can move a terminal's cursor."""
+    for byte in raw:
+        if byte < 32 or byte > 126:
+            break
+    else:
+        return raw.decode()
+    out = bytearray()
+    for byte in raw:
+        if 32 <= byte <= 126:
+            out.append(byte)
+        elif byte == 9:
+            out.append(32)
+        elif byte > 126 and byte != 127:
+            out.append(63)
+    return out.decode()
+
+
+class LineReader:
+    """Splits a byte stream into lines (CR, LF or CRLF end one).  A line longer
+    than max_len is discarded up to its end and reported once as TOO_LONG;
+    memory stays bounded by max_len whatever arrives."""
+
+    def __init__(self, max_len=MAX_LINE):
+        self.max_len = max_len
+        self._buf = bytearray()
+        self._dropping = False
+        self._after_cr = False
+
+    def feed(self, data):
+        """Lines completed by data: str for each line, TOO_LONG for a dropped one."""
+        out = []
+        buf = self._buf
+        for byte in data:
+            if byte == _LF and self._after_cr:  # the LF of a CRLF: the line already ended
+                self._after_cr = False
+                continue
+            self._after_cr = byte == _CR
+            if byte == _CR or byte == _LF:
+                if self._dropping:
+                    out.append(TOO_LONG)
+                    self._dropping = False
+                else:
+                    out.append(printable(buf))
+                buf[:] = b""
+            elif not self._dropping:
+                if len(buf) >= self.max_len:
+                    self._dropping = True
+                    buf[:] = b""
+                else:
+                    buf.append(byte)
+        return out
+
+
+class PolledInput:
+    """Bytes already received on a stream, without waiting for more."""
+
+    def __init__(self, stream):
+        import select
+
+        self.stream = stream
+        self.closed = False
+        self._poll = select.poll()
+        self._poll.register(stream, select.POLLIN)
+        self._one = bytearray(1)
+
+    def read_available(self, limit):
+        """Up to limit bytes that are waiting now (b"" if none); sets closed at
+        end of input (a pipe in the simulator; a board's console never ends)."""
+        got = bytearray()
+        one = self._one
+        while len(got) < limit and self._poll.poll(0):  # data, or the end of input (then readinto gives 0)
+            if not self.stream.readinto(one):
+                self.closed = True
+                break
+            got.append(one[0])
+        return got
