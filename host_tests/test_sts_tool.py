@@ -235,3 +235,53 @@ def test_demo_without_tid_uses_the_current_utc_minute():
     assert proc.returncode == 0, proc.stderr
     tid = json.loads(decode(KEY07, proc.stdout.strip()))["fields"]["tid"]
     assert minutes <= tid <= minutes + 2
+
+
+def _meter_copy(tmp_path):
+    meter = tmp_path / "shop_meter.json"
+    meter.write_text(open(os.path.join(ROOT, "tools", "demo_meter.json")).read())
+    return str(meter)
+
+
+def _tid(token):
+    return json.loads(decode(KEY07, token))["fields"]["tid"]
+
+
+def test_two_tokens_in_the_same_minute_get_different_tids(tmp_path):
+    meter = _meter_copy(tmp_path)
+    first = run("issue", "--meter", meter, "--kwh", "1", "--rnd", "1")
+    second = run("issue", "--meter", meter, "--kwh", "1", "--rnd", "1")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    tid1, tid2 = _tid(first.stdout.strip()), _tid(second.stdout.strip())
+    assert tid2 > tid1
+    assert (tmp_path / "shop_meter.last_tid").read_text().strip() == str(tid2)
+    if tid2 == tid1 + 1 and first.stderr == "":  # same minute: the tool says it moved on
+        assert "already issued" in second.stderr and len(second.stderr.splitlines()) == 1
+
+
+def test_a_tid_ahead_of_the_clock_is_followed_not_reused(tmp_path):
+    meter = _meter_copy(tmp_path)
+    base = datetime.datetime(2014, 1, 1)
+    now = int((datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - base).total_seconds() // 60)
+    (tmp_path / "shop_meter.last_tid").write_text("%d\n" % (now + 100))
+    proc = run("issue", "--meter", meter, "--kwh", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert _tid(proc.stdout.strip()) == now + 101
+    assert "TID %d" % (now + 101) in proc.stderr
+    assert (tmp_path / "shop_meter.last_tid").read_text().strip() == str(now + 101)
+
+
+def test_an_explicit_tid_is_used_as_given_and_not_recorded(tmp_path):
+    meter = _meter_copy(tmp_path)
+    (token,) = ok("issue", "--meter", meter, "--kwh", "1", "--tid-value", "77")
+    assert _tid(token) == 77
+    assert not (tmp_path / "shop_meter.last_tid").exists()
+
+
+def test_a_bad_meter_file_is_one_error_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"pan": "600727000000000009"}')
+    proc = run("issue", "--meter", str(bad), "--kwh", "1")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == ["sts.py: error: meter file %s lacks decoder_key, base_date, krn, kt, ti, sgc"
+                                        % bad]

@@ -8,16 +8,23 @@ decode tokens with the firmware's own token engine.
                --tid 2004-03-01T13:55 --rnd 5
   sts.py issue --key KEY --kct --new-key HEX --new-krn 2 --new-kt 2 --new-ti 1
   sts.py issue --demo --kwh 10
+  sts.py issue --meter meter.json --kwh 10       (a provisioning file: its key and identity)
   sts.py decode --key e653341f9d5bf36f [--runtime micropython] TOKEN...
 
 Keys are hex in natural byte order (SPEC 7.1).  Bad input: one error line on
 stderr and exit code 2.
+
+TIDs: a meter takes each TID (the issue minute) only once. Without --tid/--tid-value,
+`issue --demo` / `--meter FILE` uses the current UTC minute, but never one it already
+gave that meter: the last is kept beside the meter file (FILE without .json, plus
+.last_tid), and a second token in the same minute gets the next minute (said on stderr).
 """
 
 import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
 
 import argparse
 import datetime
+import fcntl
 import decimal
 import json
 import os
@@ -187,9 +194,41 @@ def kct_tokens(key, new_key, meta):
     return tokens
 
 
-def _load_demo():
-    with open(DEMO_PATH) as f:
-        return json.load(f)
+def _load_meter(path):
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise ToolError("cannot read meter file %s: %s" % (path, exc)) from None
+    missing = [k for k in ("decoder_key", "base_date", "krn", "kt", "ti", "sgc") if k not in doc]
+    if missing:
+        raise ToolError("meter file %s lacks %s" % (path, ", ".join(missing)))
+    doc["path"] = path
+    return doc
+
+
+def last_tid_path(meter_path):
+    """The state file beside a meter file: demo_meter.json -> demo_meter.last_tid."""
+    base = meter_path[:-5] if meter_path.endswith(".json") else meter_path
+    return base + ".last_tid"
+
+
+def next_tid(meter_path, now_tid):
+    """now_tid, or one past the last TID issued for this meter if that is later; records it."""
+    fd = os.open(last_tid_path(meter_path), os.O_RDWR | os.O_CREAT, 0o644)
+    with os.fdopen(fd, "r+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # two `make token` at once still get different TIDs
+        text = f.read().strip()
+        last = int(text) if text.isdigit() else -1
+        tid = max(now_tid, last + 1)
+        if tid >= TID_LIMIT:
+            raise ToolError("no TID left after %d for this meter's base date: roll over (--kct --ro)" % last)
+        f.seek(0)
+        f.truncate()
+        f.write("%d\n" % tid)
+    if tid != now_tid:
+        sys.stderr.write("sts.py: TID %d (this minute's, %d, was already issued to this meter)\n" % (tid, now_tid))
+    return tid
 
 
 def _field_values(args, cls, subclass):
@@ -211,18 +250,20 @@ def _field_values(args, cls, subclass):
 
 
 def cmd_issue(args):
-    demo = _load_demo() if args.demo else None
-    if demo and (args.key or args.vk):
-        raise ToolError("--demo brings its own key: drop --key/--vk")
-    if demo:
-        key = _hex(demo["decoder_key"], "demo decoder_key", (16, 32))
-        base_date = int(demo["base_date"])
-        current = {"krn": demo["krn"], "kt": demo["kt"], "ti": int(demo["ti"]), "sgc": int(demo["sgc"])}
+    if args.demo and args.meter:
+        raise ToolError("give --demo or --meter, not both")
+    meter = _load_meter(DEMO_PATH if args.demo else args.meter) if args.demo or args.meter else None
+    if meter and (args.key or args.vk):
+        raise ToolError("--demo/--meter bring their own key: drop --key/--vk")
+    if meter:
+        key = _hex(meter["decoder_key"], "decoder_key in the meter file", (16, 32))
+        base_date = int(meter["base_date"])
+        current = {"krn": meter["krn"], "kt": meter["kt"], "ti": int(meter["ti"]), "sgc": int(meter["sgc"])}
     else:
         ea = ea_text(args.ea) if args.ea else None
         key = _hex(args.key, "--key", (16, 32)) if args.key else _derive_from_args(args, ea or "07")
         if key is None:
-            raise ToolError("give --key HEX, the derive-key inputs (--dkga --vk ...), or --demo")
+            raise ToolError("give --key HEX, the derive-key inputs (--dkga --vk ...), --demo or --meter")
         if ea and (ea == "07") != (len(key) == 8):
             raise ToolError("--ea %s does not match a %d-byte key" % (ea, len(key)))
         base_date = args.base_date
@@ -244,23 +285,24 @@ def cmd_issue(args):
             raise ToolError("class %d subclass %d carries no amount" % (cls, subclass))
         values["amount"] = _int(args.amount, "--amount", -(1 << 62), 1 << 62)
     if "tid" in names:
-        values["tid"] = _tid_for(args, demo, base_date)
+        values["tid"] = _tid_for(args, meter, base_date)
         if "rnd" in names:
             values["rnd"] = secrets.randbelow(16) if args.rnd is None else _int(args.rnd, "--rnd", 0, 15)
     print(issue_token(key, cls, subclass, values))
 
 
-def _tid_for(args, demo, base_date):
+def _tid_for(args, meter, base_date):
     if args.tid is not None and args.tid_value is not None:
         raise ToolError("give --tid or --tid-value, not both")
     if args.tid_value is not None:
         return _int(args.tid_value, "--tid-value", 0, TID_LIMIT - 1)
     if args.tid is not None:
         return tid_from_datetime(args.tid, base_date)
-    if demo is None:
+    if meter is None:
         raise ToolError("this token carries a TID: give --tid YYYY-MM-DDTHH:MM or --tid-value N")
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
-    return _tid_minutes(now, base_date, "the current UTC minute (demo meter; give --tid-value N or roll over)")
+    now_tid = _tid_minutes(now, base_date, "the current UTC minute (give --tid-value N or roll over)")
+    return next_tid(meter["path"], now_tid)
 
 
 def _issue_kct(args, key, current):
@@ -333,6 +375,7 @@ def build_parser():
     p = sub.add_parser("issue", help="make tokens of any class/subclass, or a key change set")
     p.add_argument("--key", help="decoder key, hex in natural byte order")
     p.add_argument("--demo", action="store_true", help="use the demo meter in tools/demo_meter.json")
+    p.add_argument("--meter", help="use this meter's key and identity (a provisioning JSON file)")
     add_derive_options(p, required=False)
     p.add_argument("--class", dest="cls", help="token class 0..2 (default 0)")
     p.add_argument("--subclass", help="subclass 0..15 (default 0)")
