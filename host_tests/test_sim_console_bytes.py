@@ -65,8 +65,11 @@ class _FakeVm:
 def test_the_simulated_uart_turns_ctrl_c_into_sigint_only_while_kbd_intr_is_3(tmp_path):
     import importlib.util
     import signal
+    import sys
     from types import SimpleNamespace
 
+    if "tools" not in sys.path:
+        sys.path.append("tools")  # tools/sim.py's own helpers (_venv)
     spec = importlib.util.spec_from_file_location("sim_tool", "tools/sim.py")  # not boards/sim.py
     sim_tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(sim_tool)
