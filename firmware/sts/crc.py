@@ -3,6 +3,8 @@
 # stored field is the register with its bytes swapped.  Currency credit tokens
 # (class 0, subclasses 4..7) feed one extra 0x01 byte (CRC_C).
 # Table-driven and allocation-free: everything stays a 16-bit small int.
+# crc_field runs as native code (sts/viper_frame.py) where the port has the
+# viper emitter, else as crc_field_python below; NATIVE says which.
 
 
 def _build_table():
@@ -29,7 +31,7 @@ def uses_crc_c(cls, subclass):
     return cls == 0 and 4 <= subclass <= 7
 
 
-def crc_field(cls, words):
+def crc_field_python(cls, words):
     """The 16-bit CRC field for class cls and block words[0..2] (words[3] ignored)."""
     reg = _step(0xFFFF, cls)
     w = words[0]
@@ -41,6 +43,22 @@ def crc_field(cls, words):
     if cls == 0 and 4 <= (words[0] >> 12) <= 7:
         reg = _step(reg, 1)
     return ((reg & 0xFF) << 8) | (reg >> 8)
+
+
+try:
+    from sts import viper_frame as _viper
+
+    NATIVE = True
+except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wrong .mpy arch (ValueError)
+    NATIVE = False
+
+if not NATIVE:
+    crc_field = crc_field_python
+else:
+
+    def crc_field(cls, words):
+        """The 16-bit CRC field for class cls and block words[0..2] (native code)."""
+        return _viper.crc_field(cls, words, _TABLE)
 
 
 def crc_ok(cls, words):

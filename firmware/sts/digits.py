@@ -6,11 +6,13 @@
 # intermediate below 2**30 (a small int on a 32-bit MCU).  The token value T
 # (< 10**20 < 2**67) is built in five 16-bit limbs, four digits at a time:
 # limb * 10**4 + carry < 2**16 * 10**4 + 10**4 < 2**30.
+# parse is native code (sts/viper_frame.py) where the port has the viper
+# emitter, else parse_python below; NATIVE says which.
 
 _ZERO = 48  # ord("0")
 
 
-def parse(digits, words):
+def parse_python(digits, words):
     """Parse a typed token into `words`; return its class 0..3, or -1.
 
     digits: a str (or bytes/bytearray of ASCII codes) that must be exactly 20
@@ -53,6 +55,13 @@ def parse(digits, words):
     words[2] = (l1 & 0xE7FF) | (l4 << 11)  # bits 28, 27 of C = bits 65, 64 of T
     words[3] = l0
     return cls
+
+
+try:
+    from sts.viper_frame import parse
+except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wrong .mpy arch (ValueError)
+    parse = parse_python
+NATIVE = parse is not parse_python
 
 
 def format_token(cls, words):

@@ -6,8 +6,20 @@
 # works on 16 bits, FO and FL on two 16-bit halves), so every value stays
 # below 2**16.  decrypt() and encrypt() work in place and allocate nothing:
 # the constructor lays the expanded key out in the order each direction uses it.
+#
+# Two implementations on the same subkeys and S-boxes: sts/viper_misty1.py
+# (native code, chosen at import where the port has the viper emitter) and
+# _crypt below (pure Python: CPython, the WebAssembly VM).  NATIVE says which
+# one encrypt/decrypt use; encrypt_python/decrypt_python are always Python.
 from array import array
 from sys import byteorder
+
+try:
+    from sts import viper_misty1 as _viper
+
+    NATIVE = True
+except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wrong .mpy arch (ValueError)
+    NATIVE = False
 
 # RFC 2994 section 2.3 S-boxes.  S7: 128 bytes.  S9: 512 values as byte pairs,
 # low byte first.  host_tests/test_sts_misty1.py checks them against the RFC's
@@ -76,6 +88,7 @@ def _u16(data):
 
 S9 = _u16(_S9_BYTES)
 del _S9_BYTES
+_SBOXES = (S9, S7)
 
 
 def fi(x, key):
@@ -131,13 +144,26 @@ class Misty1:
         self._ek = array("H", e)  # 100 subkeys each way, 16 bits
         self._dk = array("H", d)
 
-    def encrypt(self, words):
-        """Plaintext block -> ciphertext block, in place."""
+    def encrypt_python(self, words):
+        """Plaintext block -> ciphertext block, in place (pure Python)."""
         _crypt(words, self._ek, True)
 
-    def decrypt(self, words):
-        """Ciphertext block -> plaintext block, in place."""
+    def decrypt_python(self, words):
+        """Ciphertext block -> plaintext block, in place (pure Python)."""
         _crypt(words, self._dk, False)
+
+    if not NATIVE:
+        encrypt = encrypt_python
+        decrypt = decrypt_python
+    else:
+
+        def encrypt(self, words):
+            """Plaintext block -> ciphertext block, in place (native code)."""
+            _viper.crypt(words, self._ek, _SBOXES, 1)
+
+        def decrypt(self, words):
+            """Ciphertext block -> plaintext block, in place (native code)."""
+            _viper.crypt(words, self._dk, _SBOXES, 0)
 
 
 def _crypt(words, k, enc):

@@ -4,11 +4,17 @@
 # the 8-byte decoder key in natural byte order (SPEC 7.1).  decrypt() and
 # encrypt() work in place, allocate nothing and keep every value < 2**16.
 #
+# Two implementations of the same algorithm on the same tables: sts/viper_sta.py
+# (native code, chosen at import where the port has the viper emitter: the
+# boards, the unix VM) and the pure-Python methods below (CPython, the
+# WebAssembly VM).  NATIVE says which one Sta.decrypt/encrypt use;
+# decrypt_python/encrypt_python are always the Python path (tests compare them).
+#
 # How it is fast: a round is "substitute every nibble, permute the 64 bits"
 # (encryption), or the reverse (decryption).  One substitution followed by the
 # permutation is a single table pass: for nibble n, S-box choice k and nibble
 # value x, the table holds the 64-bit image of that nibble, as four 16-bit
-# words, at index n*32 + k*16 + x.  A pass ORs 16 such images together.
+# words (output word w at w*512 + n*32 + k*16 + x).  A pass ORs 16 images.
 # Decryption, P^-1 then S^-1 per round, becomes
 #     P^-1 (as S0 per nibble, then an S0^-1+P^-1 pass), 15 passes, last S^-1.
 # Encryption is exactly 16 passes of S then P.
@@ -21,6 +27,13 @@
 from array import array
 from sys import byteorder
 
+try:
+    from sts import viper_sta as _viper
+
+    NATIVE = True
+except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wrong .mpy arch (ValueError)
+    NATIVE = False
+
 # Production tables, SPEC 7.2 (NEC domain/table; STS 531-1-0-02 vectors pass).
 S0 = b"\x0e\x0a\x07\x09\x0c\x03\x02\x05\x0d\x00\x0f\x01\x04\x08\x06\x0b"
 S1 = b"\x0c\x08\x02\x0d\x07\x06\x01\x03\x0b\x05\x09\x0f\x00\x04\x0a\x0e"
@@ -32,6 +45,13 @@ P = bytes((
 ))
 
 _ALL_S0 = 0xFFFF0  # a pass mask choosing table 1 (S0) for all 16 nibbles
+# One table of 16-bit entries (layout shared with viper_sta.py): the pass table
+# (4 x 512), then S0 (16), then the last-round inverse (32): [x | k << 4] =
+# (inv(S0) if k else inv(S1))[x].
+_S0_AT = 2048
+_INV_AT = 2064
+TABLE_SIZE = 2096
+_SCHEDULE_SIZE = 37  # see viper_sta.py: 16 + 1 + 16 masks, 4 words of scratch
 
 
 def _inverse(perm):
@@ -42,10 +62,10 @@ def _inverse(perm):
 
 
 def _pass_table(sbox1, sbox0, dest):
-    """Four arrays (output words 0..3) of the one-pass table: at n*32 + k*16 + x
-    the image of nibble n holding (sbox1 if k else sbox0)[x], its bit j moved
-    to bit dest[4n + j] of the 64-bit result."""
-    t = [array("H", bytes(1024)) for _ in range(4)]
+    """The one-pass table: at w*512 + n*32 + k*16 + x, output word w of the
+    image of nibble n holding (sbox1 if k else sbox0)[x], its bit j moved to
+    bit dest[4n + j] of the 64-bit result."""
+    t = array("H", bytes(2 * TABLE_SIZE))
     for n in range(16):
         for k in range(2):
             sbox = sbox1 if k else sbox0
@@ -55,49 +75,55 @@ def _pass_table(sbox1, sbox0, dest):
                 for j in range(4):
                     if (y >> j) & 1:
                         pos = dest[4 * n + j]
-                        t[3 - (pos >> 4)][i] |= 1 << (pos & 15)
+                        t[(3 - (pos >> 4)) * 512 + i] |= 1 << (pos & 15)
     return t
 
 
-def decrypt_tables(s0, s1, perm):
-    """Decryption pass table for any S0, S1, P (SPEC 7.2 form: out bit P[i] =
-    in bit i): nibble images under inv(S0) (k = 1) or inv(S1) (k = 0), then P^-1."""
-    return _pass_table(_inverse(s0), _inverse(s1), _inverse(perm))
+def decrypt_table(s0, s1, perm):
+    """Decryption table for any S0, S1, P (SPEC 7.2 form: out bit P[i] = in bit
+    i): nibble images under inv(S0) (k = 1) or inv(S1) (k = 0), then P^-1; S0
+    and the last round's inverses after them."""
+    t = _pass_table(_inverse(s0), _inverse(s1), _inverse(perm))
+    inv = _inverse(s1) + _inverse(s0)
+    for x in range(32):
+        if x < 16:
+            t[_S0_AT + x] = s0[x]
+        t[_INV_AT + x] = inv[x]
+    return t
 
 
-def encrypt_tables(s0, s1, perm):
-    """Encryption pass table: S0 (k = 1) or S1 (k = 0), then P."""
+def encrypt_table(s0, s1, perm):
+    """Encryption table: S0 (k = 1) or S1 (k = 0), then P."""
     return _pass_table(bytes(s0), bytes(s1), bytes(perm))
 
 
-def pack_tables(t):
-    """The four arrays as one bytes object, 16-bit little-endian (see _unpack)."""
+def pack_table(t):
+    """The table as bytes, 16-bit little-endian (see _load)."""
     out = bytearray()
-    for a in t:
-        for v in a:
-            out.append(v & 0xFF)
-            out.append(v >> 8)
+    for v in t:
+        out.append(v & 0xFF)
+        out.append(v >> 8)
     return bytes(out)
 
 
-def _unpack(data):
-    n = len(data) // 8
-    t = []
-    for k in range(4):
-        part = data[2 * n * k:2 * n * (k + 1)]
-        if byteorder == "little":
-            a = array("H", part)
-        else:
-            a = array("H", bytes(n * 2))
-            for i in range(n):
-                a[i] = part[2 * i] | (part[2 * i + 1] << 8)
-        t.append(a)
+def _load(data):
+    if byteorder == "little":
+        return array("H", data)  # the only copy: the literal is garbage after import
+    t = array("H", bytes(len(data)))
+    for i in range(len(data) // 2):
+        t[i] = data[2 * i] | (data[2 * i + 1] << 8)
     return t
 
 
-# The production decryption pass table, built by tools/gen_sta_tables.py from
-# S0, S1 and P above (host_tests/test_sts_sta.py rebuilds it and compares).
-_DECRYPT = _unpack(
+def _views(t):
+    """The four output-word parts of a pass table, for the Python path."""
+    mv = memoryview(t)
+    return (mv[0:512], mv[512:1024], mv[1024:1536], mv[1536:2048])
+
+
+# The production decryption table, built by tools/gen_sta_tables.py from S0, S1
+# and P above (host_tests/test_sts_sta.py rebuilds it and compares).
+_DECRYPT = _load(
     # BEGIN generated
     b"\x00\x00\x40\x00\x40\x00\xc0\x00\x80\x00\x80\x00\x80\x00\x00\x00\x80\x00\x40\x00\x40\x00\x00\x00"
     b"\x00\x00\xc0\x00\xc0\x00\xc0\x00\x80\x00\xc0\x00\x40\x00\x80\x00\x00\x00\xc0\x00\x40\x00\x40\x00"
@@ -269,10 +295,14 @@ _DECRYPT = _unpack(
     b"\x00\x20\x00\x24\x00\x20\x00\x00\x00\x24\x00\x04\x00\x04\x00\x24\x00\x20\x00\x00\x00\x00\x00\x00"
     b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
     b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x0e\x00\x0a\x00\x07\x00\x09\x00"
+    b"\x0c\x00\x03\x00\x02\x00\x05\x00\x0d\x00\x00\x00\x0f\x00\x01\x00\x04\x00\x08\x00\x06\x00\x0b\x00"
+    b"\x0c\x00\x06\x00\x02\x00\x07\x00\x0d\x00\x09\x00\x05\x00\x04\x00\x01\x00\x0a\x00\x0e\x00\x08\x00"
+    b"\x00\x00\x03\x00\x0f\x00\x0b\x00\x09\x00\x0b\x00\x06\x00\x05\x00\x0c\x00\x07\x00\x0e\x00\x02\x00"
+    b"\x0d\x00\x03\x00\x01\x00\x0f\x00\x04\x00\x08\x00\x00\x00\x0a\x00"
     # END generated
 )
-_INV = _inverse(S1) + _inverse(S0)  # last decryption round: [x | k << 4] = (inv(S0) if k else inv(S1))[x]
+_DECRYPT_VIEWS = _views(_DECRYPT)
 _encrypt = None  # production encryption table, built on first use (vending side only)
 
 
@@ -284,77 +314,98 @@ class Sta:
     def __init__(self, key8, tables=None):
         if len(key8) != 8:
             raise ValueError("STA key must be 8 bytes")
-        # masks[r]: bit n+4 = bit (4n + r) mod 64 of K (pre-shifted for the pass code)
-        masks = [0] * 16
+        # sched: decryption masks 0..15 (a P^-1 pass, all S0, then rounds
+        # 0..14), the last round's at 16, encryption masks (round r: mask
+        # 15 - r) at 17..32, scratch 33..36.  Mask r: bit n+4 = bit (4n + r)
+        # mod 64 of K (pre-shifted for the pass code).
+        sched = array("I", bytes(4 * _SCHEDULE_SIZE))
+        sched[0] = _ALL_S0
         for r in range(16):
             m = 0
             for n in range(16):
                 j = (4 * n + r) & 63
                 if (key8[7 - (j >> 3)] >> (j & 7)) & 1:
                     m |= 1 << (n + 4)
-            masks[r] = m
-        # decryption: a P^-1 pass (all S0) then rounds 0..14; round 15 is the last S^-1
-        self._dmasks = [_ALL_S0] + masks[:15]
-        self._last = masks[15]
-        # encryption round r uses masks[15 - r]
-        self._emasks = masks[::-1]
+            sched[r + 1] = m  # r = 15 lands on 16: the last round
+            sched[32 - r] = m
+        self._sched = sched
         if tables is None:
-            self._s0 = S0
-            self._inv = _INV
-            self._dt = _DECRYPT
+            self._tab = _DECRYPT
+            self._views = _DECRYPT_VIEWS
             self._tables = None
         else:
-            s0, s1, perm = tables
-            self._s0 = bytes(s0)
-            self._inv = _inverse(s1) + _inverse(s0)
-            self._dt = decrypt_tables(s0, s1, perm)
-            self._tables = (bytes(s0), bytes(s1), bytes(perm))
-        self._et = None
+            self._tab = decrypt_table(*tables)
+            self._views = _views(self._tab)
+            self._tables = (bytes(tables[0]), bytes(tables[1]), bytes(tables[2]))
+        self._etab = None
+        self._eviews = None
 
-    def decrypt(self, words):
-        """Ciphertext block -> plaintext block, in place."""
+    def decrypt_python(self, words):
+        """Ciphertext block -> plaintext block, in place (pure Python)."""
         # P^-1 = (S0^-1 then P^-1) after S0: substitute S0 in every nibble first
-        s0 = self._s0
+        t = self._tab
         k = 0
         while k < 4:
             w = words[k]
-            words[k] = (s0[w >> 12] << 12) | (s0[(w >> 8) & 15] << 8) | (s0[(w >> 4) & 15] << 4) | s0[w & 15]
+            words[k] = (
+                (t[_S0_AT + (w >> 12)] << 12)
+                | (t[_S0_AT + ((w >> 8) & 15)] << 8)
+                | (t[_S0_AT + ((w >> 4) & 15)] << 4)
+                | t[_S0_AT + (w & 15)]
+            )
             k += 1
-        _passes(words, self._dt, self._dmasks)
+        _passes(words, self._views, self._sched, 0, 16)
         # last round: S^-1 chosen per nibble by the mask bits
-        inv = self._inv
-        m = self._last
+        m = self._sched[16]
         k = 3
         while k >= 0:
             w = words[k]
             words[k] = (
-                (inv[(w >> 12) | ((m >> 3) & 16)] << 12)
-                | (inv[((w >> 8) & 15) | ((m >> 2) & 16)] << 8)
-                | (inv[((w >> 4) & 15) | ((m >> 1) & 16)] << 4)
-                | inv[(w & 15) | (m & 16)]
+                (t[_INV_AT + ((w >> 12) | ((m >> 3) & 16))] << 12)
+                | (t[_INV_AT + (((w >> 8) & 15) | ((m >> 2) & 16))] << 8)
+                | (t[_INV_AT + (((w >> 4) & 15) | ((m >> 1) & 16))] << 4)
+                | t[_INV_AT + ((w & 15) | (m & 16))]
             )
             m >>= 4
             k -= 1
 
-    def encrypt(self, words):
-        """Plaintext block -> ciphertext block, in place (vending side, tests)."""
-        et = self._et
-        if et is None:
-            et = self._et = _encrypt_table(self._tables)
-        _passes(words, et, self._emasks)
+    def encrypt_python(self, words):
+        """Plaintext block -> ciphertext block, in place (pure Python)."""
+        if self._eviews is None:
+            self._eviews = _views(self._encrypt_table())
+        _passes(words, self._eviews, self._sched, 17, 33)
+
+    def _encrypt_table(self):
+        if self._etab is None:
+            self._etab = _encrypt_table(self._tables)
+        return self._etab
+
+    if not NATIVE:
+        decrypt = decrypt_python
+        encrypt = encrypt_python
+    else:
+
+        def decrypt(self, words):
+            """Ciphertext block -> plaintext block, in place (native code)."""
+            _viper.decrypt(words, self._tab, self._sched)
+
+        def encrypt(self, words):
+            """Plaintext block -> ciphertext block, in place (native code;
+            vending side, tests)."""
+            _viper.encrypt(words, self._etab or self._encrypt_table(), self._sched)
 
 
 def _encrypt_table(tables):
     global _encrypt
     if tables is not None:
-        return encrypt_tables(*tables)
+        return encrypt_table(*tables)
     if _encrypt is None:
-        _encrypt = encrypt_tables(S0, S1, P)
+        _encrypt = encrypt_table(S0, S1, P)
     return _encrypt
 
 
-def _passes(words, tables, masks):
-    """One table pass per mask, in place on words."""
+def _passes(words, tables, sched, first, end):
+    """One table pass per mask sched[first:end], in place on words."""
     t0 = tables[0]
     t1 = tables[1]
     t2 = tables[2]
@@ -363,10 +414,9 @@ def _passes(words, tables, masks):
     b = words[1]
     c = words[2]
     d = words[3]
-    r = 0
-    nr = len(masks)
-    while r < nr:
-        m = masks[r]
+    r = first
+    while r < end:
+        m = sched[r]
         e = f = g = h = 0
         i = a >> 12 | (m >> 15) & 16 | 480
         e |= t0[i]
