@@ -8,7 +8,7 @@ from sts.digits import format_token
 from sts.keys import KeyState
 from sts.tids import DEFAULT_SIZE, TidRecord
 from sts.token import build_words
-from support.alloc import bytes_allocated
+from support.alloc import assert_no_alloc, bytes_allocated
 from support.checks import SkipTest, is_micropython
 
 KEY07 = bytes((0xE6, 0x53, 0x34, 0x1F, 0x9D, 0x5B, 0xF3, 0x6F))  # the demo meter (SPEC 7.1)
@@ -330,6 +330,49 @@ def test_ea11_sgc_out_of_range():
     for sub in (3, 8, 9):
         apply(view, pipeline.check(sections[sub], view, 0), 0)
     assert pipeline.check(sections[4], view, 0).code == R.RANGE
+
+
+def test_a_reused_verdict_is_filled_afresh_by_each_check():
+    view = View(keys07())
+    mine = pipeline.Verdict()
+    v = pipeline.check(credit(keys07(), 5000, tenths=125), view, 0, mine)
+    assert v is mine and v.code == R.ACCEPT and v.credit_wh == 12500 and v.tid == 5000
+    assert v.token is not None and v.token.amount == 125
+    apply(view, v, 0)
+    v = pipeline.check(credit(keys07(), 5000, tenths=125), view, 0, mine)
+    assert v is mine and v.code == R.USED and v.credit_wh == 0 and v.tid == -1 and v.token.tid == 5000
+    v = pipeline.check("1234", view, 0, mine)
+    assert v.code == R.FORMAT and v.token is None
+    v = pipeline.check(make(keys07(), 2, 0, rnd=1, tid=6000, mpl=5000), view, 0, mine)
+    assert v.code == R.ACCEPT and v.setting == ("max_power_w", 5000) and v.tid == 6000
+    v = pipeline.check(make(keys07(), 1, 0, control=1, mfr_code=0), view, 0, mine)
+    assert v.code == R.ACCEPT and v.setting is None and v.tid == -1 and v.token.cls == 1
+    # without a verdict, each check returns a new one (callers that keep verdicts)
+    a = pipeline.check("1234", view, 0)
+    b = pipeline.check(credit(keys07(), 7000), view, 0)
+    assert a is not b and a.code == R.FORMAT and b.code == R.ACCEPT
+
+
+def test_check_with_a_reused_verdict_allocates_nothing():
+    if not is_micropython():
+        raise SkipTest("allocation is measured inside MicroPython")
+    for keys in (keys07(), keys11()):
+        view = View(keys)
+        for i in range(DEFAULT_SIZE):
+            view.tids.add(1000 + i)  # a full record: the Used/Old scan does its whole work
+        verdict = pipeline.Verdict()
+        cases = (
+            (credit(keys, 5000, tenths=1234), R.ACCEPT),
+            (credit(keys, 1000), R.USED),
+            (credit(keys, 5), R.OLD),
+            (credit(keys07() if keys.ea == 11 else keys11(), 5000), R.AUTH),  # another meter's token
+            (make(keys, 1, 0, control=1, mfr_code=0), R.ACCEPT),
+            ("1234", R.FORMAT),
+            ("99999999999999999999", R.FORMAT),
+        )
+        for digits, code in cases:
+            assert pipeline.check(digits, view, 0, verdict).code == code, (keys.ea, digits)
+            assert_no_alloc(lambda digits=digits: pipeline.check(digits, view, 0, verdict))
 
 
 def _measure(digits, view):

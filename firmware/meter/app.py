@@ -59,6 +59,7 @@ class Meter:
         self.last_result = 0
         self.display_test_until = 0
         self._words = [0, 0, 0, 0]
+        self._verdict = pipeline.Verdict()  # reused by every check: no allocation per token
         self.version = VERSION
 
     # ---- tokens ---------------------------------------------------------
@@ -71,7 +72,7 @@ class Meter:
         if self.state.lockout_remaining_s(now) > 0 and sts_digits.parse(digits, self._words) != 1:
             self._note_result(results.LOCKOUT, None, now)
             return [screens.lockout_screen(self.state, self.clock)]
-        verdict = pipeline.check(digits, self.state, now)
+        verdict = pipeline.check(digits, self.state, now, self._verdict)  # overwritten by the next token
         code = verdict.code
         if results.is_accepted(code):
             code = self.state.apply(verdict, now)  # durable before we say Accept; logs it

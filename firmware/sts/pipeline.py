@@ -17,97 +17,108 @@ CLEAR_ALL = const(0xFFFF)
 # Class 2 subclasses this meter acts on besides the key change sections:
 # max power, clear credit, tariff rate, clear tamper, phase unbalance limit.
 MANAGEMENT = (0, 1, 2, 5, 6)
+_TEXT_TYPES = (str, bytes, bytearray)  # built once: a tuple of names in check() would be allocated per call
 
 
 class Verdict:
-    # Defaults live on the class so a verdict only stores what differs.
-    token = None  # type: Token | None
-    credit_wh = 0
-    tid = -1
-    clear_register = -1
-    setting = None  # type: tuple | None
-    kct_pending = None  # type: list | None
-    new_keys = None  # type: _keys.KeyState | None
-    clear_tids = False
+    """One check's result.  It owns its block (words) and Token, so a caller that
+    passes the same Verdict to every check() allocates nothing per token; the next
+    check overwrites every field, so keep copies of what must outlive it."""
 
-    def __init__(self, code, token=None):
+    def __init__(self, code=0, token=None):
+        self.words = [0, 0, 0, 0]
+        self._token = Token(0, self.words)
+        self.reset(code, token)
+
+    def reset(self, code, token=None):
+        """Every field to its default (all set here: reuse never grows the object)."""
         self.code = code
-        if token is not None:
-            self.token = token
+        self.token = token  # type: Token | None
+        self.credit_wh = 0
+        self.tid = -1
+        self.clear_register = -1
+        self.setting = None  # type: tuple | None
+        self.kct_pending = None  # type: list | None
+        self.new_keys = None  # type: _keys.KeyState | None
+        self.clear_tids = False
+        return self
 
     def __repr__(self):
         return "Verdict(%d %s)" % (self.code, R.name(self.code))
 
 
-def check(digits, view, now_s):
-    """Validate one typed token against the meter's state; see the module header."""
-    if not isinstance(digits, (str, bytes, bytearray)) or len(digits) != 20:
-        return Verdict(R.FORMAT)
-    words = [0, 0, 0, 0]
+def check(digits, view, now_s, verdict=None):
+    """Validate one typed token against the meter's state; see the module header.
+    verdict: a Verdict to fill and return (no allocation), else a new one."""
+    v = verdict if verdict is not None else Verdict()
+    if not isinstance(digits, _TEXT_TYPES) or len(digits) != 20:
+        return v.reset(R.FORMAT)
+    words = v.words
     cls = _digits.parse(digits, words)
     if cls < 0 or cls == 3:
-        return Verdict(R.FORMAT)
+        return v.reset(R.FORMAT)
     if cls == 1:
-        return _class1(words, view)
+        return _class1(v, view)
     keys = view.keys
     if keys is None:
-        return Verdict(R.NOT_READY)  # not provisioned with a decoder key yet
+        return v.reset(R.NOT_READY)  # not provisioned with a decoder key yet
     keys.cipher().decrypt(words)
-    token = Token(cls, words)
+    token = v._token.load(cls)
     if not token.crc_ok:
-        return Verdict(R.AUTH, token)
+        return v.reset(R.AUTH, token)
     sub = words[0] >> 12
     if cls == 0:
         if sub > 7 or sub not in view.supported:
-            return Verdict(R.FUNCTION, token)
+            return v.reset(R.FUNCTION, token)
     elif sub in (3, 4, 8, 9):
-        return _key_change(token, view, now_s)
+        return _key_change(v, token, view, now_s)
     elif sub not in MANAGEMENT:
-        return Verdict(R.FUNCTION, token)
+        return v.reset(R.FUNCTION, token)
 
     tid = ((words[0] & 0xFF) << 16) | words[1]
     if (tid >> 16) > keys.ken:
-        return Verdict(R.KEY_EXPIRED, token)
+        return v.reset(R.KEY_EXPIRED, token)
     if cls == 0 and keys.kt == _keys.KT_DDTK:
-        return Verdict(R.DDTK, token)
+        return v.reset(R.DDTK, token)
     code = view.tids.check(tid)
     if code:
-        return Verdict(code, token)
+        return v.reset(code, token)
     if cls == 0:
-        return _credit(token, sub, tid, view)
-    return _management(token, sub, tid, view)
+        return _credit(v, token, sub, tid, view)
+    return _management(v, token, sub, tid, view)
 
 
-def _class1(words, view):
-    token = Token(1, words)  # not encrypted
+def _class1(v, view):
+    token = v._token.load(1)  # not encrypted
     if not token.crc_ok:
-        return Verdict(R.AUTH, token)
+        return v.reset(R.AUTH, token)
     if token.subclass > 1:
-        return Verdict(R.FUNCTION, token)
+        return v.reset(R.FUNCTION, token)
     mfr = token.mfr_code
     if mfr != 0 and mfr != view.mfr_code:
-        return Verdict(R.MFR_CODE, token)
-    return Verdict(R.ACCEPT, token)
+        return v.reset(R.MFR_CODE, token)
+    return v.reset(R.ACCEPT, token)
 
 
-def _credit(token, sub, tid, view):
+def _credit(v, token, sub, tid, view):
+    # amount * 100 passes 2**30 (a big int on a 32-bit board) only above 1,073,741 kWh
     add_wh = token.amount * WH_PER_COUNT if sub == 0 else 0
     if view.credit_wh + add_wh > view.credit_limit_wh:
-        return Verdict(R.OVERFLOW, token)
-    verdict = Verdict(R.ACCEPT, token)
+        return v.reset(R.OVERFLOW, token)
+    verdict = v.reset(R.ACCEPT, token)
     verdict.credit_wh = add_wh
     verdict.tid = tid
     return verdict
 
 
-def _management(token, sub, tid, view):
+def _management(v, token, sub, tid, view):
     if sub == 1:
         register = token.register
         if register != CLEAR_ALL and register not in view.supported:
-            return Verdict(R.RANGE, token)  # a register this meter does not have
+            return v.reset(R.RANGE, token)  # a register this meter does not have
     elif sub == 5 and token.pad:
-        return Verdict(R.FORMAT, token)  # padding must be zero
-    verdict = Verdict(R.ACCEPT, token)
+        return v.reset(R.FORMAT, token)  # padding must be zero
+    verdict = v.reset(R.ACCEPT, token)
     verdict.tid = tid
     if sub == 0:
         verdict.setting = ("max_power_w", token.mpl)
@@ -122,11 +133,11 @@ def _management(token, sub, tid, view):
     return verdict
 
 
-def _key_change(token, view, now_s):
+def _key_change(v, token, view, now_s):
     keys = view.keys
     code = _keys.section_error(keys, token)
     if code:
-        return Verdict(code, token)
+        return v.reset(code, token)
     sub = token.subclass
     # Keep the fresh sections of other subclasses; a repeated subclass replaces
     # the held one.  A section from the "future" (clock set back) is dropped too.
@@ -139,10 +150,10 @@ def _key_change(token, view, now_s):
     pending.append((sub, (w[0], w[1], w[2], w[3]), now_s))
     code, new_keys, ro = _keys.complete(keys, pending)
     if code == 0:
-        verdict = Verdict(R.KCT1_ACCEPTED, token)
+        verdict = v.reset(R.KCT1_ACCEPTED, token)
         verdict.kct_pending = pending
         return verdict
-    verdict = Verdict(code, token)
+    verdict = v.reset(code, token)
     if code == R.KCT2_ACCEPTED:
         verdict.new_keys = new_keys
         verdict.kct_pending = []

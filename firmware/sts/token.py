@@ -2,7 +2,7 @@
 # significant first), with the fields of SPEC section 4 as read-only properties
 # named after the SPEC names in snake_case.  A property whose field the token
 # does not carry returns None.  Nothing is computed until asked for, so building
-# a Token costs one small object (the pipeline's allocation budget).
+# a Token costs one small object, and pipeline.Verdict reuses its own (load()).
 # Vending side: build_words() makes the block from field values.
 from sts import amount, crc
 
@@ -61,6 +61,13 @@ class Token:
         self.cls = cls
         self.words = words  # kept, not copied: the caller hands it over
         self.crc_ok = crc.crc_ok(cls, words)
+
+    def load(self, cls):
+        """Reuse this Token for the block now in self.words (pipeline.Verdict owns
+        one, so a check allocates nothing)."""
+        self.cls = cls
+        self.crc_ok = crc.crc_ok(cls, self.words)
+        return self
 
     @property
     def subclass(self):
