@@ -372,7 +372,7 @@ def test_check_with_a_reused_verdict_allocates_nothing():
         )
         for digits, code in cases:
             assert pipeline.check(digits, view, 0, verdict).code == code, (keys.ea, digits)
-            assert_no_alloc(lambda digits=digits: pipeline.check(digits, view, 0, verdict))
+            assert_no_alloc(lambda d=digits, view=view, v=verdict: pipeline.check(d, view, 0, v))
 
 
 def _measure(digits, view):
