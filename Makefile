@@ -10,9 +10,10 @@ STAMP_NODE := node_modules/.installed
 STUBS  := .typings
 STAMP_STUBS := $(STUBS)/.installed
 ARCHES := armv6m xtensawin
+PORT   ?= auto
 FIRMWARE_PY := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
-.PHONY: help setup test test-cpython test-unix test-wasm build lint bench sim token deploy provision clean
+.PHONY: help setup test test-cpython test-unix test-wasm build lint bench sim token deploy provision ports vboard clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -68,11 +69,17 @@ sim: setup  ## run the virtual meter (the real firmware in the MicroPython VM)
 token: $(STAMP_VENV)  ## print a credit token for the demo meter: make token KWH=10
 	$(BIN)/python tools/sts.py issue --demo --kwh $(or $(KWH),10)
 
-deploy: $(STAMP_VENV)  ## copy firmware to a board, verify by sha256: make deploy BOARD=rpi_pico|esp32_devkitc|host PORT=...
+ports: $(STAMP_VENV)  ## list serial ports, MicroPython boards marked (what PORT=auto picks)
+	$(BIN)/python tools/ports.py
+
+vboard: $(STAMP_VENV)  ## run the virtual board (the unix VM behind a serial port) for make deploy BOARD=host
+	$(BIN)/python tools/vboard.py --fs vboard-fs --micropypath host_tests/fakes:boards --port-file build/vboard.port
+
+deploy: $(STAMP_VENV)  ## copy firmware to a board, verify by sha256: make deploy BOARD=rpi_pico|esp32_devkitc|host [PORT=auto]
 	$(BIN)/python tools/deploy.py --board "$(BOARD)" --port "$(PORT)"
 
-provision: $(STAMP_VENV)  ## write a meter identity and key to a board: make provision PORT=... PROVISION=meter.json
-	$(BIN)/python tools/provision.py --port "$(PORT)" "$(PROVISION)"
+provision: $(STAMP_VENV)  ## write a meter identity and key to a board: make provision PROVISION=meter.json [PORT=auto]
+	$(BIN)/python tools/provision.py --port "$(PORT)" --board "$(BOARD)" "$(PROVISION)"
 
 clean:  ## remove build output (keeps the venv and node_modules)
 	rm -rf build .pytest_cache

@@ -43,9 +43,16 @@ def mpremote(port, *args, timeout=30):
     return subprocess.run([MPREMOTE, "connect", port] + list(args), capture_output=True, text=True, timeout=timeout)
 
 
-def tool(name, *args, timeout=300):
+def tool(name, *args, timeout=300, env=None):
     return subprocess.run([PY, os.path.join(ROOT, "tools", name)] + list(args), capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)
+                          timeout=timeout, cwd=ROOT, env=env)
+
+
+def no_ports(tmp_path):
+    """An environment in which the port listing is empty (see tools/ports.py)."""
+    listing = tmp_path / "no-ports.json"
+    listing.write_text("[]")
+    return dict(os.environ, METER_PORT_LISTING=str(listing))
 
 
 def test_mpremote_exec_and_filesystem(board, tmp_path):
@@ -134,11 +141,11 @@ def test_deploy_board_file_and_stale_source_twin(board, tmp_path):
     assert "pico fresh pkg/mod.mpy" in proc.stdout
 
 
-def test_deploy_argument_errors():
+def test_deploy_argument_errors(tmp_path):
     proc = tool("deploy.py", "--board", "esp8266", "--port", "/dev/null")
     assert proc.returncode == 2 and "BOARD must be one of" in proc.stderr
-    proc = tool("deploy.py", "--board", "rpi_pico")
-    assert proc.returncode == 2 and "PORT is required" in proc.stderr
+    proc = tool("deploy.py", "--board", "rpi_pico", env=no_ports(tmp_path))
+    assert proc.returncode == 1 and "no MicroPython board found" in proc.stderr
     proc = tool("deploy.py", "--board", "host", "--port", "/dev/no-such-port")
     assert proc.returncode == 1 and "deploy: error:" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -203,7 +210,8 @@ def test_provision_cli_rejects_without_touching_the_board(board, tmp_path):
     assert "provision: error: kt" in proc.stderr and "Traceback" not in proc.stderr
     assert not (fs / "provision.json").exists()
     assert tool("provision.py", "--port", port, str(tmp_path / "absent.json")).returncode == 1
-    assert tool("provision.py", _write(tmp_path, DEMO_METER)).returncode == 2
+    proc = tool("provision.py", _write(tmp_path, DEMO_METER), env=no_ports(tmp_path))
+    assert proc.returncode == 1 and "no MicroPython board found" in proc.stderr
 
 
 def _read_until(port, marker, timeout=10):

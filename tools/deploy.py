@@ -20,6 +20,7 @@ import sys
 if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
     sys.path.append(os.path.dirname(os.path.abspath(__file__)))
 import build_mpy  # noqa: E402
+import ports  # noqa: E402
 
 ROOT = build_mpy.ROOT
 MPREMOTE = os.path.join(ROOT, ".venv", "bin", "mpremote")
@@ -165,7 +166,7 @@ def verify(port, plan, say=print):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Copy the firmware to a board and verify it.")
     parser.add_argument("--board", default="", help="rpi_pico, esp32_devkitc, or host (the virtual board)")
-    parser.add_argument("--port", default="", help="serial port of the board, e.g. /dev/ttyACM0")
+    parser.add_argument("--port", default="auto", help="serial port of the board, e.g. /dev/ttyACM0 (auto: find it)")
     parser.add_argument("--arch", help="override the board's mpy-cross architecture")
     parser.add_argument("--no-mpy", action="store_true", help="copy .py sources instead of .mpy")
     parser.add_argument("--verify-only", action="store_true", help="only compare the device's files with the build")
@@ -174,9 +175,12 @@ def main(argv=None):
     if args.board not in BOARD_ARCH:
         print("deploy: BOARD must be one of %s (got %r)" % (", ".join(BOARD_ARCH), args.board), file=sys.stderr)
         return 2
-    if not args.port:
-        print("deploy: PORT is required, e.g. make deploy BOARD=%s PORT=/dev/ttyACM0" % args.board, file=sys.stderr)
-        return 2
+    try:
+        args.port = ports.resolve(args.port, args.board, say=lambda text: print("deploy: " + text))
+        ports.probe_raw_repl(args.port)  # before building: a wrong port fails in seconds
+    except ports.PortError as exc:
+        print("deploy: error: %s" % exc, file=sys.stderr)
+        return 1
     try:
         plan = plan_files(args.board, os.path.abspath(args.root), args.arch, not args.no_mpy)
         if not args.verify_only:

@@ -114,15 +114,13 @@ def write_to_board(port, doc, say=print):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Write a meter identity and key to a board.")
     parser.add_argument("file", nargs="?", default="", help="provisioning JSON file")
-    parser.add_argument("--port", default="", help="serial port of the board")
+    parser.add_argument("--port", default="auto", help="serial port of the board (auto: find it)")
+    parser.add_argument("--board", default="", help="host: the running virtual board when --port is auto")
     parser.add_argument("--check", action="store_true", help="validate the file only")
     args = parser.parse_args(argv)
     if not args.file:
         print("provision: give the JSON file, e.g. make provision PORT=/dev/ttyACM0 PROVISION=meter.json",
               file=sys.stderr)
-        return 2
-    if not args.port and not args.check:
-        print("provision: PORT is required (or --check to validate only)", file=sys.stderr)
         return 2
     try:
         doc = load(args.file)
@@ -130,8 +128,10 @@ def main(argv=None):
         if args.check:
             print("provision: %s is valid" % args.file)
             return 0
-        write_to_board(args.port, doc)
-    except ProvisionError as exc:
+        port = deploy.ports.resolve(args.port, args.board, say=lambda text: print("provision: " + text))
+        deploy.ports.probe_raw_repl(port)
+        write_to_board(port, doc)
+    except (ProvisionError, deploy.ports.PortError) as exc:
         print("provision: error: %s" % exc, file=sys.stderr)
         return 1
     print("provision: reset the board to import it (the firmware deletes the file once stored)")

@@ -228,6 +228,7 @@ def main(argv=None):
     parser.add_argument("--fs", default="vboard-fs", help="directory used as the device's root filesystem")
     parser.add_argument("--micropypath", default="", help="host directories (':'-separated) put on sys.path")
     parser.add_argument("--heapsize", default=None, help="VM heap, e.g. 192wK (like a 192 KB MCU heap)")
+    parser.add_argument("--port-file", help="write the port's path here while running (make vboard: for PORT=auto)")
     args = parser.parse_args(argv)
     if not os.access(MICROPYTHON, os.X_OK):
         print("vboard: %s not found (run `make setup`)" % MICROPYTHON, file=sys.stderr)
@@ -236,11 +237,18 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, board.stop)
     signal.signal(signal.SIGINT, board.stop)
     try:
-        print(board.open(), flush=True)
+        port = board.open()
+        print(port, flush=True)
+        if args.port_file:
+            os.makedirs(os.path.dirname(os.path.abspath(args.port_file)), exist_ok=True)
+            with open(args.port_file, "w") as f:
+                f.write(port + "\n")
         print("vboard: device filesystem is %s; stop with Ctrl-C" % board.fs_dir, file=sys.stderr, flush=True)
         board.serve_forever()
     finally:
         board.close()
+        if args.port_file and os.path.exists(args.port_file):
+            os.remove(args.port_file)
     return 0
 
 
