@@ -6,14 +6,12 @@ that the tools find the project's .venv by themselves.
 """
 import os
 import subprocess
-import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = os.path.join(ROOT, "tools")
 LIBRARIES = ("_venv.py", "sim_screen.py", "sts_derive.py")  # imported by tools, not run
-MANIFESTS = ("freeze_manifest.py",)  # read by MicroPython's build; runnable only to show its help
 SKIP_DIRS = {".git", ".venv", "node_modules", ".typings", "__pycache__", ".pytest_cache", ".hypothesis"}
 
 
@@ -36,8 +34,6 @@ def tree_state():
 def test_every_program_is_executable_with_a_shebang():
     for name in programs():
         path = os.path.join(TOOLS, name)
-        if name in MANIFESTS:
-            continue
         assert os.access(path, os.X_OK), "%s is not executable (chmod +x)" % name
         with open(path) as f:
             assert f.readline().strip() == "#!/usr/bin/env python3", name
@@ -46,7 +42,7 @@ def test_every_program_is_executable_with_a_shebang():
 @pytest.mark.parametrize("name", programs())
 def test_help_prints_help_and_changes_nothing(name):
     path = os.path.join(TOOLS, name)
-    cmd = [sys.executable, path] if name in MANIFESTS else [path]
+    cmd = [path]
     before = tree_state()
     proc = subprocess.run(cmd + ["--help"], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))

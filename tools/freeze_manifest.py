@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # ruff: noqa: F821  (include/package/module are provided by MicroPython's manifest tool)
 """A MicroPython manifest that freezes the meter firmware into the port's image:
 
