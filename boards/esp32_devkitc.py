@@ -33,7 +33,12 @@ SPI_BAUD = 160000  # ATM90E26 start-up speed; mode 3
 INTERNAL_PULL_UPS = False  # for relay_feedback and eng_jumper: GPIO 34/35 have none
 
 
-from micropython import kbd_intr  # noqa: E402,F401  main.py: Ctrl-C off while the meter runs
+def kbd_intr(char):
+    """micropython.kbd_intr for main.py (Ctrl-C off while the meter runs); imported
+    here, not at the top, so host tools (tools/wiring.py) can load the pin data."""
+    import micropython
+
+    micropython.kbd_intr(char)
 
 METER_CONFIG = {}  # overrides of meter.config.MeterConfig defaults for this board
 PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at boot
