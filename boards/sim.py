@@ -6,7 +6,9 @@
 #
 # Options come from the environment when main.py imports this board:
 #   SIM_FLASH (image path), SIM_PROVISION (JSON meter identity), SIM_LOAD_W,
-#   SIM_SPEED (simulated seconds per real second), SIM_ENGINEERING (1 = jumper fitted).
+#   SIM_SPEED (simulated seconds per real second), SIM_ENGINEERING (1 = jumper fitted),
+#   SIM_RTC (none | battery | no-battery: the DS3231 on the LCD's bus), SIM_RTC_FILE
+#   (where a battery-backed RTC's offset from world time is kept between runs).
 import json
 import os
 import sys
@@ -15,15 +17,17 @@ import time
 import machine
 from atm90e26_model import Atm90e26Model
 from drivers.relay import MonostableRelay
+from ds3231_model import Ds3231Model
 from keypad_model import KeypadModel
 from lcd_model import LcdModel
-from meter.hardware import Hardware, make_keypad, make_lcd, make_metering
+from meter.hardware import Hardware, make_keypad, make_lcd, make_metering, make_rtc
 from store.volume import StorageFault, mount_flash
 
 NAME = "virtual meter (sim)"
 METER_CONFIG = {}
 ROW_PINS = ("KR0", "KR1", "KR2", "KR3")
 COL_PINS = ("KC0", "KC1", "KC2", "KC3")
+RTC_MODES = ("none", "battery", "no-battery")
 RELAY_PIN = "RELAY"
 IC_CS_PIN = "IC_CS"
 VOLTS = 230
@@ -119,12 +123,13 @@ class CuttableFlash:
 class SimParts:
     """The models behind the fakes, for the simulator and tests to drive."""
 
-    def __init__(self, keypad, lcd, ic, flash, relay_pin):
+    def __init__(self, keypad, lcd, ic, flash, relay_pin, rtc=None):
         self.keypad = keypad
         self.lcd = lcd
         self.ic = ic
         self.flash = flash
         self.relay_pin = relay_pin
+        self.rtc = rtc  # Ds3231Model or None
         self.load_w = 0
         relay_pin.listeners.append(lambda _pin, _level: self._apply_load())
 
@@ -141,10 +146,27 @@ class SimParts:
         return self.relay_pin.value() == 1
 
 
-def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, progsize=32):
+def make_rtc_model(clock, rtc):
+    """The DS3231 model for an RTC mode (RTC_MODES), or rtc itself when it is
+    already a model (the same chip across a simulated power cut).  A battery
+    RTC leaves the factory set to the world's time."""
+    if rtc is None or isinstance(rtc, Ds3231Model):
+        return rtc
+    if rtc not in RTC_MODES:
+        raise ValueError("rtc must be one of " + ", ".join(RTC_MODES))
+    if rtc == "none":
+        return None
+    model = Ds3231Model(clock, battery=rtc == "battery")
+    if model.battery:
+        model.factory_set(clock.time())
+    return model
+
+
+def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, progsize=32, rtc="battery"):
     """(Hardware, SimParts) of a virtual meter on bdev, a flash holding the
     store's littlefs (lcd_present=False: no display answers on the I2C bus, as
-    with a missing or dead backpack)."""
+    with a missing or dead backpack; rtc: a mode of RTC_MODES or a
+    Ds3231Model kept from before a power cut)."""
     machine.reset_registry()
     rows = [machine.Pin(p, machine.Pin.OUT, value=1) for p in ROW_PINS]
     cols = [machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP) for p in COL_PINS]
@@ -153,6 +175,10 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     lcd_model = LcdModel(16, 2, clock, bus_hz=100000)  # PCF8574 at 100 kHz
     if lcd_present:
         lcd_model.attach(i2c, 0x27)
+    rtc_model = make_rtc_model(clock, rtc)
+    if rtc_model is not None:
+        rtc_model.power_restore()
+        rtc_model.attach(i2c)
     spi = machine.SPI(1, baudrate=160000, polarity=1, phase=1)
     cs = machine.Pin(IC_CS_PIN, machine.Pin.OUT, value=1)
     ic_model = Atm90e26Model(cs=cs, spi=spi, clock=clock)
@@ -165,11 +191,12 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
         fs = mount_flash(flash, progsize)
     except (OSError, StorageFault):
         fs = None  # the store reports the fault at boot
+    rtc_driver, rtc_note = make_rtc(i2c)
     hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, make_metering("atm90e26", spi, cs, clock),
-                  engineering)
-    hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, "relay monostable on " + RELAY_PIN,
-                "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
-    parts = SimParts(keypad_model, lcd_model, ic_model, flash, relay_pin)
+                  engineering, rtc=rtc_driver)
+    hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, rtc_note,
+                "relay monostable on " + RELAY_PIN, "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
+    parts = SimParts(keypad_model, lcd_model, ic_model, flash, relay_pin, rtc_model)
     parts.set_load(load_w)
     return hw, parts
 
@@ -190,11 +217,42 @@ def build(clock):
     from store.filedev import FileBlockDevice
 
     bdev = FileBlockDevice(_env("SIM_FLASH", "sim-flash.img"))
-    hw, _parts = build_virtual(clock, bdev, int(_env("SIM_LOAD_W", "0")), _env("SIM_ENGINEERING", "0") == "1")
+    hw, _parts = build_virtual(clock, bdev, int(_env("SIM_LOAD_W", "0")), _env("SIM_ENGINEERING", "0") == "1",
+                               rtc=_restored_rtc(clock, _env("SIM_RTC", "battery")))
     hw.read_provisioning = _read_provisioning
     hw.provisioning_done = lambda: None  # the simulator's file is the user's: keep it
     hw.reboot = _reboot
     return hw
+
+
+def _restored_rtc(clock, mode):
+    """A battery RTC goes on with the offset it had in the last run (its file);
+    one without a battery lost its time with the mains, as at a first power-up."""
+    model = make_rtc_model(clock, mode)
+    path = _env("SIM_RTC_FILE", "")
+    if model is None or not model.battery or not path:
+        return model
+    try:
+        with open(path) as f:
+            words = f.read().split()
+        if words[0] == "set":
+            model.factory_set(clock.time() + int(words[1]))
+        else:
+            model = Ds3231Model(clock, battery=True)  # never set, or its oscillator stopped
+    except (OSError, IndexError, ValueError):
+        pass  # first run: as delivered (factory set)
+    return model
+
+
+def save_rtc(parts, clock):
+    """Keep a battery RTC's offset from world time for the next run."""
+    path = _env("SIM_RTC_FILE", "")
+    rtc = parts.rtc
+    if not path or rtc is None or not rtc.battery:
+        return
+    chip = rtc.unix_time()
+    with open(path, "w") as f:
+        f.write("unset\n" if chip is None or rtc.osf else "set %d\n" % (chip - clock.time()))
 
 
 def _read_provisioning():

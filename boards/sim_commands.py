@@ -63,6 +63,9 @@ class SimCommands:
         if path:
             with open(path, "w") as f:
                 f.write("%d\n" % self.clock.time())
+        from sim import save_rtc
+
+        save_rtc(self.parts, self.clock)
 
     def _step_size(self, left):
         # One-second steps when the credit could run out soon (so the relay

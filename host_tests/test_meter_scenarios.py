@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 144wK
+# mp-heapsize: 160wK
 # mp-compiled: yes
 # The meter a customer stands in front of: real firmware from the keypad
 # matrix to the LCD glass, on the simulator's device models.

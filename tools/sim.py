@@ -37,6 +37,8 @@ def parse_args(argv):
     p.add_argument("--speed", type=int, default=1, help="simulated seconds per real second")
     p.add_argument("--engineering", action="store_true", help="engineering jumper fitted (calibration, relay test)")
     p.add_argument("--heap", default="1024wK", help="MicroPython heap, e.g. 128wK (the size of a board's heap)")
+    p.add_argument("--rtc", choices=("none", "battery", "no-battery"), default="battery",
+                   help="DS3231 clock on the LCD's bus: absent, battery-backed, or losing its time at power cuts")
     p.add_argument("--mpy", action="store_true", help="import mpy-cross bytecode, as deployed, instead of source")
     return p.parse_args(argv)
 
@@ -74,7 +76,8 @@ def vm_command(args):
     time_file = args.flash + ".time"
     env = dict(os.environ, MICROPYPATH=":".join(path), SIM_FLASH=args.flash, SIM_PROVISION=provision,
                SIM_LOAD_W=str(args.load_watts), SIM_SPEED=str(args.speed), SIM_TIME_FILE=time_file,
-               SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args))
+               SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args),
+               SIM_RTC=args.rtc, SIM_RTC_FILE=args.flash + ".rtc")
     if os.path.exists(time_file):
         with open(time_file) as f:
             env["SIM_START_S"] = f.read().strip()

@@ -3,6 +3,7 @@
 # this facade.  Nothing here touches `machine`: everything is injected.
 from drivers import metering
 from meter import screens, shortcodes, texts
+from meter.customer import Customer
 from meter.energy import EnergyAccount
 from meter.relay_policy import RelayPolicy, low_credit_alarm
 from store import events as ev
@@ -61,6 +62,8 @@ class Meter:
         self._words = [0, 0, 0, 0]
         self._verdict = pipeline.Verdict()  # reused by every check: no allocation per token
         self.version = VERSION
+        # wall clock, evidence, alarm, friendly credit; clock is a meter.wallclock.WallClock
+        self.customer = Customer(self, state, clock, config, log)
 
     # ---- tokens ---------------------------------------------------------
     def submit(self, digits):
@@ -84,6 +87,7 @@ class Meter:
             return self._class1(token.control, now)
         out = screens.token_result(code, verdict, self.state)  # type: list
         if results.is_accepted(code):
+            self.customer.on_token(verdict, code)
             self.evaluate_relay(now)
         elif code in _WRONG_TOKEN_CODES and (token is None or token.cls != 1):
             self.state.record_wrong_token(now)  # class 1 tokens are not meter-specific: no lockout
@@ -151,6 +155,7 @@ class Meter:
         self.alarm = low_credit_alarm(
             self.state.credit_wh, self.config.low_credit_wh, hour, self.config.quiet_from_h, self.config.quiet_to_h
         )
+        self.customer.step()
 
     def has_credit(self):
         return self.state.available_wh > 0  # includes unused emergency credit
@@ -244,11 +249,12 @@ class Meter:
             ("last_result", self.last_result),
             ("ic", "ok" if ok else "fault"),
             ("alarm", 1 if self.alarm else 0),
-        ]
+        ] + self.customer.status()
 
     def power_down(self, why):
         """Before a controlled restart: save unsaved consumption and log it."""
         reason = POWER_DOWN_REASONS.index(why) if why in POWER_DOWN_REASONS else 0
+        self.customer.save()
         self.state.flush(self.clock.time(), ev.POWER_DOWN, reason)
         self.log.info("power down (%s)" % why)
 

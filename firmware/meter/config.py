@@ -24,6 +24,7 @@ DEFAULTS = {
     "result_ms": 4000,  # how long a result screen stays
     "entry_timeout_ms": 20000,  # inter-digit timeout
     "backlight_ms": 30000,
+    "tz_offset_min": 0,  # local time = UTC + this (minutes; e.g. 120 for UTC+2)
 }
 
 

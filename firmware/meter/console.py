@@ -15,6 +15,7 @@ HELP = (
     "log [n]              last n events (default 10)",
     "tids                 the used-TID record",
     "energy               energy figures",
+    "time [set <local>]   wall time and its source; set e.g. 2024-05-01T18:30 (engineering jumper)",
     "regdump              metering IC registers",
     "cal voltage|current|power <ref>  calibrate (engineering jumper)",
     "relaytest            open the relay briefly (engineering jumper)",
@@ -127,6 +128,19 @@ class Console:
             "last_24h_wh=%d" % m.energy.last_24h_wh(),
             "credit_wh=%d" % m.state.credit_wh,
         ]
+
+    def cmd_time(self, args):
+        customer = self.meter.customer
+        if args and args[0] == "set":
+            self._need_engineering("setting the time")
+            if len(args) != 2:
+                raise CommandError("usage: time set 2024-05-01T18:30:00 (local time)")
+            customer.set_time(args[1])
+        elif args:
+            raise CommandError("usage: time | time set <local time>")
+        wall = customer.wall
+        return ["time=" + wall.iso(), "clock_source=" + wall.source, "utc_s=%d" % wall.utc(),
+                "tz_offset_min=%d" % wall.tz_offset_min] + (["note=" + wall.note] if wall.note else [])
 
     def cmd_regdump(self, args):
         if self.meter.ic is None:

@@ -3,6 +3,7 @@
 # this module finds the LCD, starts it, picks the metering driver, and keeps a
 # description for the boot report.  A part that is missing or dead is
 # reported and left out (None): the meter runs without it rather than crash.
+from drivers.ds3231 import Ds3231, find_rtc
 from drivers.hd44780 import HD44780
 from drivers.keypad import Keypad
 from drivers.pcf8574 import Pcf8574Transport, find_lcd
@@ -10,7 +11,7 @@ from drivers.pcf8574 import Pcf8574Transport, find_lcd
 
 class Hardware:
     def __init__(self, name, relay, fs, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
-                 reboot=None, read_provisioning=None, provisioning_done=None):
+                 reboot=None, read_provisioning=None, provisioning_done=None, rtc=None):
         self.name = name
         self.relay = relay
         self.fs = fs  # the mounted filesystem the store keeps its folder on (None: none)
@@ -22,6 +23,7 @@ class Hardware:
         self.reboot = reboot  # callable, or None where a restart is not possible
         self.read_provisioning = read_provisioning  # callable -> dict or None (a pending provisioning file)
         self.provisioning_done = provisioning_done  # callable: delete the file once imported
+        self.rtc = rtc  # drivers.ds3231.Ds3231 on the LCD's bus, or None
 
     def describe(self):
         return list(self.notes)
@@ -40,6 +42,14 @@ def make_lcd(i2c, clock, cols=16, rows=2):
     if not lcd.init():
         return None, "lcd at 0x%02x did not start (I2C error %s)" % (addr, lcd.last_error)
     return lcd, "lcd %dx%d at 0x%02x" % (cols, rows, addr)
+
+
+def make_rtc(i2c):
+    """Scan for a DS3231 at 0x68 on the LCD's bus; (rtc or None, report line)."""
+    addr = find_rtc(i2c)
+    if addr is None:
+        return None, "rtc none found at 0x68 (wall time from flash and tokens)"
+    return Ds3231(i2c, addr), "rtc ds3231 at 0x%02x" % addr
 
 
 def make_metering(kind, spi, cs, clock, calibration=None, **options):
@@ -70,10 +80,12 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
     anything else starts), then LCD, keypad and metering IC."""
     relay = make_relay(parts, clock)
     lcd, lcd_note = make_lcd(parts["i2c"], clock)
+    rtc, rtc_note = make_rtc(parts["i2c"])
     pins = parts["pins"]
     notes = [
         "board " + parts["title"],
         lcd_note,
+        rtc_note,
         "relay %s on %s" % (parts["relay_kind"], " ".join(str(p) for p in parts["relay_pins"])),
         "metering %s cs=%s" % (parts["metering_ic"], pins["meter_cs"]),
         store_note,
@@ -91,6 +103,7 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
         reboot,
         read,
         done,
+        rtc,
     )
 
 

@@ -10,6 +10,7 @@ from meter.app import VERSION, Meter
 from meter.console import Console
 from meter.linereader import MAX_LINE
 from meter.ui import Ui
+from meter.wallclock import WallClock
 from store.state import MeterState
 
 CONSOLE_CHUNK = 128  # bytes taken from the console per loop turn: a bounded slice of work
@@ -19,12 +20,15 @@ CONSOLE_IDLE_MS = 20  # how often an idle console looks for input
 class System:
     def __init__(self, hw, clock, config, log):
         self.hw = hw  # keypad, lcd, relay, ic, fs, engineering, name, describe()
+        # The wall clock (RTC, flash, token floor) stamps the state and the log.
+        clock = WallClock(clock, getattr(hw, "rtc", None), config.tz_offset_min)
         self.clock = clock
         self.config = config
         self.log = log
         # Objects only: nothing here touches the flash or the buses (boot() does).
         self.state = MeterState(hw.fs, clock, config)
         self.meter = Meter(self.state, hw.ic, hw.relay, clock, config, log)
+        self.customer = self.meter.customer
         self.ui = Ui(self.meter, clock, config.entry_timeout_ms, config.result_ms, 4000, config.backlight_ms)
         self.console = Console(self.meter, self.ui, self.boot_report, hw.engineering, hw.reboot)
         self._shown = [None, None]
@@ -37,6 +41,7 @@ class System:
         self._lcd_lines("STS meter v" + VERSION, "starting...")
         report = self.state.boot()
         self._import_provisioning()
+        self.customer.boot()
         if self.state.keys is not None:
             self.state.keys.cipher()  # tables and key schedule now, while the heap is young
         ic = self.hw.ic
@@ -100,6 +105,7 @@ class System:
         credit = self.state.credit_wh
         lines.append("credit %s (%d Wh), tids=%d" % (texts.kwh(credit), credit, len(self.state.tids)))
         lines.append("ic %s" % (self.hw.ic.identity() if self.hw.ic is not None else "none fitted"))
+        lines += self.customer.boot_lines()
         return lines
 
     # ---- one step of each concern -------------------------------------------

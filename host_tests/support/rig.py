@@ -55,12 +55,14 @@ def _release_previous_meter():
 
 
 class Rig:
-    def __init__(self, load_w=0, flash=None, engineering=False, clock=None, lcd_present=True, **config):
+    def __init__(self, load_w=0, flash=None, engineering=False, clock=None, lcd_present=True, rtc="battery",
+                 **config):
         _release_previous_meter()
         self.clock = clock or FakeClock(start_s=NOW)
         self.flash = flash or scratch_flash()
         self.log_lines = []
-        self.hw, self.parts = sim.build_virtual(self.clock, self.flash, load_w, engineering, lcd_present)
+        self.hw, self.parts = sim.build_virtual(self.clock, self.flash, load_w, engineering, lcd_present, rtc=rtc)
+        self.rtc = self.parts.rtc  # the DS3231 model (None: no RTC); it outlives a power cut
         self.hw.read_provisioning = lambda: DEMO_PROVISION
         self.system = System(self.hw, self.clock, MeterConfig(**config), Log(self.log_lines.append))
         self.system.boot()
@@ -68,9 +70,12 @@ class Rig:
 
     def power_cut(self):
         """Lose everything but the flash (and time): returns (flash, clock) to
-        boot a new Rig on.  The fake machine's pin registry is dropped too, so
-        the old meter's memory can really be reclaimed."""
+        boot a new Rig on (pass rtc=rig.rtc for the same RTC chip).  The fake
+        machine's pin registry is dropped too, so the old meter's memory can
+        really be reclaimed."""
         flash, clock = self.flash, self.clock
+        if self.rtc is not None:
+            self.rtc.power_cut()  # keeps counting on its battery, or loses its time without one
         self.hw = self.parts = self.system = self.sim = None
         _release_previous_meter()
         return flash, clock

@@ -1,0 +1,138 @@
+# DS3231 real-time clock on I2C (address 0x68), battery-backed.
+#
+# Datasheet facts used (Maxim DS3231, "Figure 1. Timekeeping Registers",
+# "Clock and Calendar", "Control Register (0Eh)", "Status Register (0Fh)"):
+# - registers 00h..06h: seconds, minutes, hours, day of week, date, month
+#   (bit 7 = century), year, all BCD; hours bit 6 = 12-hour mode (bit 5 then
+#   AM/PM), in 24-hour mode bit 5 is the 20-hours digit;
+# - the register pointer auto-increments and wraps from 12h to 00h; the time is
+#   copied to read buffers at every START, so one read is coherent;
+# - status bit 7, OSF (oscillator stop flag), is 1 after the first power-up and
+#   whenever the oscillator stopped (VCC and VBAT both too low: battery missing
+#   or flat); it stays 1 until written 0.  With OSF set the time is not valid;
+# - register contents are undefined at the first power-up ("Note" under
+#   Figure 1), so the driver also refuses illogical dates.
+# Reading allocates nothing: one write of the pointer, one 16-byte read into a
+# reused buffer, fields decoded into a reused list.
+from micropython import const
+
+ADDRESS = const(0x68)
+_REG_SECONDS = const(0x00)
+_REG_STATUS = const(0x0F)
+_OSF = const(0x80)
+_CENTURY = const(0x80)
+_HOUR_12 = const(0x40)
+_PM = const(0x20)
+_READ_LEN = const(16)  # 00h..0Fh: the time and the status in one transaction
+
+# Indices into Ds3231.fields
+YEAR = const(0)
+MONTH = const(1)
+DAY = const(2)
+HOUR = const(3)
+MINUTE = const(4)
+SECOND = const(5)
+
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def find_rtc(i2c):
+    """ADDRESS if a DS3231 answers on the bus, else None (a failing scan too)."""
+    try:
+        return ADDRESS if ADDRESS in i2c.scan() else None
+    except OSError:
+        return None
+
+
+def _bcd(byte):
+    """BCD byte -> int, or -1 if a digit is not decimal (undefined registers)."""
+    low, high = byte & 0x0F, byte >> 4
+    if low > 9 or high > 9:
+        return -1
+    return high * 10 + low
+
+
+def _to_bcd(value):
+    return ((value // 10) << 4) | (value % 10)
+
+
+class Ds3231:
+    def __init__(self, i2c, addr=ADDRESS):
+        self._i2c = i2c
+        self.addr = addr
+        self._pointer = bytearray(1)
+        self._regs = bytearray(_READ_LEN)
+        self._write = bytearray(8)  # pointer + 7 time registers
+        self._status = bytearray(2)
+        self.fields = [2000, 1, 1, 0, 0, 0]  # year, month, day, hour, minute, second of the last good read
+        self.lost_power = False  # OSF seen: the time is not valid until set
+        self.last_error = 0  # errno of the last I2C failure (0 = none)
+
+    def read(self):
+        """Read the time into `fields`; True only when the chip answered, its
+        oscillator never stopped (OSF clear) and the date is a real date."""
+        regs = self._regs
+        try:
+            self._pointer[0] = _REG_SECONDS
+            self._i2c.writeto(self.addr, self._pointer)
+            self._i2c.readfrom_into(self.addr, regs)
+        except OSError as exc:
+            self.last_error = exc.args[0] if exc.args else -1
+            return False
+        self.lost_power = bool(regs[_REG_STATUS] & _OSF)
+        if self.lost_power:
+            return False
+        hours = regs[2]
+        if hours & _HOUR_12:  # 12-hour mode (we never set it, but honour it)
+            hour = _bcd(hours & 0x1F)
+            if hour < 1 or hour > 12:
+                return False
+            hour = hour % 12 + (12 if hours & _PM else 0)
+        else:
+            hour = _bcd(hours & 0x3F)
+        year = _bcd(regs[6])
+        month = _bcd(regs[5] & 0x1F)
+        day = _bcd(regs[4] & 0x3F)
+        minute = _bcd(regs[1] & 0x7F)
+        second = _bcd(regs[0] & 0x7F)
+        if year < 0 or not 1 <= month <= 12 or day < 1 or day > _DAYS_IN_MONTH[month - 1]:
+            return False
+        if not 0 <= hour <= 23 or not 0 <= minute <= 59 or not 0 <= second <= 59:
+            return False
+        fields = self.fields
+        fields[YEAR] = 2000 + year + (100 if regs[5] & _CENTURY else 0)
+        fields[MONTH] = month
+        fields[DAY] = day
+        fields[HOUR] = hour
+        fields[MINUTE] = minute
+        fields[SECOND] = second
+        return True
+
+    def set(self, year, month, day, hour, minute, second, weekday=1):
+        """Set the time (24-hour mode) and clear OSF; True if the chip took it.
+        weekday 1..7 (the chip only counts it)."""
+        if not 2000 <= year <= 2199:
+            raise ValueError("DS3231 keeps years 2000..2199")
+        buf = self._write
+        buf[0] = _REG_SECONDS
+        buf[1] = _to_bcd(second)
+        buf[2] = _to_bcd(minute)
+        buf[3] = _to_bcd(hour)  # bit 6 = 0: 24-hour mode
+        buf[4] = weekday
+        buf[5] = _to_bcd(day)
+        buf[6] = _to_bcd(month) | (_CENTURY if year >= 2100 else 0)
+        buf[7] = _to_bcd(year % 100)
+        try:
+            self._i2c.writeto(self.addr, buf)
+            # OSF is cleared by writing it 0; the other status bits are kept
+            self._pointer[0] = _REG_STATUS
+            self._i2c.writeto(self.addr, self._pointer)
+            self._i2c.readfrom_into(self.addr, self._pointer)
+            self._status[0] = _REG_STATUS
+            self._status[1] = self._pointer[0] & ~_OSF & 0xFF
+            self._i2c.writeto(self.addr, self._status)
+        except OSError as exc:
+            self.last_error = exc.args[0] if exc.args else -1
+            return False
+        self.lost_power = False
+        return True

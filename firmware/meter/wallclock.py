@@ -1,0 +1,161 @@
+# The meter's wall clock, and how far it can be trusted.  Sources, most
+# trusted first:
+#   rtc     a battery-backed RTC chip whose oscillator never stopped;
+#   flash   the last time the meter knew, kept in flash: after a power cut the
+#           clock goes on from there (a lower bound: the outage is not counted,
+#           but time never goes backwards);
+#   token   the issue minute of the newest accepted token (its TID): the meter
+#           cannot be earlier than a token it accepted;
+#   unknown none of them: features that need local time say so.
+# Between readings the time runs on the board's tick counter.  It is also the
+# clock the meter state and event log use (time()): where the wall time is
+# unknown that falls back to the board's own time.time().
+from meter import civil
+
+RTC = "rtc"
+FLASH = "flash"
+TOKEN = "token"
+UNKNOWN = "unknown"
+RESYNC_MS = 600000  # re-read the RTC every 10 minutes (the tick crystal drifts more)
+BASE_DATES = {1993: civil.to_seconds(1993, 1, 1), 2014: civil.to_seconds(2014, 1, 1),
+              2035: civil.to_seconds(2035, 1, 1)}
+
+
+def token_floor_s(keys, tids):
+    """Unix seconds of the newest accepted TID (minutes since the key's base
+    date, sts/tids.py), or -1 if there is none."""
+    if keys is None or not len(tids):
+        return -1
+    base = BASE_DATES.get(keys.base_date)
+    if base is None:
+        return -1
+    return base + 60 * max(tids)
+
+
+class WallClock:
+    def __init__(self, clock, rtc=None, tz_offset_min=0):
+        self.base = clock
+        self.rtc = rtc  # drivers.ds3231.Ds3231 or None
+        self.tz_offset_min = tz_offset_min
+        self.source = UNKNOWN
+        self.note = ""  # why the RTC was not used, for the boot report
+        self._utc = -1  # Unix seconds at _anchor_ms (-1: unknown)
+        self._anchor_ms = 0
+        self._synced_ms = 0
+
+    # ---- the board clock interface (the state and the UI take this clock) --
+    def ticks_ms(self):
+        return self.base.ticks_ms()
+
+    def ticks_us(self):
+        return self.base.ticks_us()
+
+    def ticks_diff(self, end, start):
+        return self.base.ticks_diff(end, start)
+
+    def sleep_ms(self, ms):
+        self.base.sleep_ms(ms)
+
+    def sleep_us(self, us):
+        self.base.sleep_us(us)
+
+    def time(self):
+        """Wall seconds when known, else the board's own (restarted) clock."""
+        now = self.utc()
+        return now if now >= 0 else self.base.time()
+
+    # ---- wall time --------------------------------------------------------
+    @property
+    def known(self):
+        return self._utc >= 0
+
+    def utc(self):
+        """Unix seconds (UTC), or -1 when unknown."""
+        if self._utc < 0:
+            return -1
+        now = self.base.ticks_ms()
+        whole = self.base.ticks_diff(now, self._anchor_ms) // 1000
+        if whole > 0:  # move the anchor on, so tick wrap-around never matters
+            self._utc += whole
+            self._anchor_ms = (self._anchor_ms + whole * 1000) & 0x1FFFFFFF
+        return self._utc
+
+    def local(self):
+        """Local seconds (UTC + the configured offset), or -1 when unknown."""
+        now = self.utc()
+        return now + self.tz_offset_min * 60 if now >= 0 else -1
+
+    def iso(self):
+        now = self.local()
+        return civil.iso(now, self.tz_offset_min) if now >= 0 else "unknown"
+
+    def _anchor(self, utc_s, source):
+        self._utc = utc_s
+        self._anchor_ms = self.base.ticks_ms()
+        self.source = source
+
+    def read_rtc(self):
+        """The RTC's time as Unix seconds, or -1 (absent, silent or not valid)."""
+        rtc = self.rtc
+        if rtc is None or not rtc.read():
+            return -1
+        f = rtc.fields
+        return civil.to_seconds(f[0], f[1], f[2], f[3], f[4], f[5])
+
+    def start(self, stored_s=-1, token_s=-1):
+        """At boot: pick the most trusted source that does not put the clock
+        before what the meter already knows (stored time, token floor)."""
+        floor = stored_s if stored_s > token_s else token_s
+        rtc_s = self.read_rtc()
+        self._synced_ms = self.base.ticks_ms()
+        if self.rtc is None:
+            self.note = "no RTC"
+        elif rtc_s < 0:
+            self.note = "RTC time not valid (battery lost)" if self.rtc.lost_power else "RTC not answering"
+        elif rtc_s < floor:
+            self.note = "RTC behind the stored time: not used"
+        if rtc_s >= 0 and rtc_s >= floor:
+            self._anchor(rtc_s, RTC)
+        elif stored_s >= 0 and stored_s >= token_s:
+            self._anchor(stored_s, FLASH)
+        elif token_s >= 0:
+            self._anchor(token_s, TOKEN)
+        else:
+            self._utc, self.source = -1, UNKNOWN
+
+    def resync(self):
+        """Follow the RTC now and then (never backwards); notice an RTC that
+        stopped.  Cheap to call every poll."""
+        if self.rtc is None or self.source != RTC:
+            return
+        now = self.base.ticks_ms()
+        if self.base.ticks_diff(now, self._synced_ms) < RESYNC_MS:
+            return
+        self._synced_ms = now
+        rtc_s = self.read_rtc()
+        if rtc_s < 0:
+            self.source = FLASH  # go on from what we had; the flash keeps it
+            self.note = "RTC lost its time while running"
+        elif rtc_s > self.utc():
+            self._anchor(rtc_s, RTC)
+
+    def raise_to(self, utc_s, source=TOKEN):
+        """The meter learned it is at least utc_s (an accepted token's TID)."""
+        if utc_s > self.utc():
+            self._anchor(utc_s, source)
+            return True
+        return False
+
+    def set(self, utc_s):
+        """Set the time (console, engineering jumper): writes the RTC when
+        there is one.  Returns the source now in use."""
+        rtc = self.rtc
+        if rtc is not None:
+            days, rest = divmod(utc_s, civil.SECONDS_PER_DAY)
+            y, m, d = civil.civil_from_days(days)
+            if rtc.set(y, m, d, rest // 3600, rest // 60 % 60, rest % 60, civil.weekday(days) + 1):
+                self.note = ""
+                self._anchor(utc_s, RTC)
+                return RTC
+        self._anchor(utc_s, FLASH)  # kept in flash from now on
+        return FLASH
