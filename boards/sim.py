@@ -186,14 +186,14 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     relay_pin = machine.Pin(RELAY_PIN, machine.Pin.OUT, value=0)
     relay = MonostableRelay(relay_pin)
     flash = CuttableFlash(bdev)
+    ic = make_metering("atm90e26", spi, cs, clock)  # its module first, while the heap is least fragmented
     lcd, lcd_note = make_lcd(i2c, clock)
     try:
         fs = mount_flash(flash, progsize)
     except (OSError, StorageFault):
         fs = None  # the store reports the fault at boot
     rtc_driver, rtc_note = make_rtc(i2c)
-    hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, make_metering("atm90e26", spi, cs, clock),
-                  engineering, rtc=rtc_driver)
+    hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, ic, engineering, rtc=rtc_driver)
     hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, rtc_note,
                 "relay monostable on " + RELAY_PIN, "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
     parts = SimParts(keypad_model, lcd_model, ic_model, flash, relay_pin, rtc_model)
