@@ -9,7 +9,7 @@ STAMP_VENV := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 STUBS  := .typings
 STAMP_STUBS := $(STUBS)/.installed
-ARCHES := armv6m xtensawin
+ARCHES := armv6m xtensawin rv32imc
 PORT   ?= auto
 FIRMWARE_PY := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
@@ -48,7 +48,7 @@ test-unix: setup  ## run only the micropython-unix lane
 test-wasm: setup  ## run only the micropython-wasm32 lane
 	$(BIN)/python tools/run_lanes.py --lane micropython-wasm32
 
-build: $(STAMP_VENV)  ## compile firmware/ and boards/ to .mpy for armv6m (RP2040) and xtensawin (ESP32) into build/<arch>/
+build: $(STAMP_VENV)  ## compile firmware/ and boards/ to .mpy for armv6m (RP2040), xtensawin (ESP32), rv32imc (ESP32-C3/C6) into build/<arch>/
 	$(BIN)/python tools/build_mpy.py $(ARCHES)
 
 lint: $(STAMP_VENV) $(STAMP_STUBS)  ## ruff, and pyright of firmware/ + boards/ against the rp2 and esp32 stubs

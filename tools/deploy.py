@@ -4,10 +4,12 @@
     tools/deploy.py --board rpi_pico|esp32_devkitc|host --port PORT [--no-mpy] [--arch ARCH] [--verify-only]
 
 The board's architecture picks the .mpy build (rpi_pico: armv6m, esp32_devkitc: xtensawin,
-host: x64 for the virtual board, tools/vboard.py). Device layout: firmware/ becomes the root
-(/main.py, /sts/..., as .mpy except main.py and boot.py), boards/<BOARD>.py becomes /board.mpy.
-Only the deployed files are touched, plus the .py/.mpy twin of each (MicroPython imports a
-stale .py before a fresh .mpy): the meter's own data files on the board are left alone.
+host: x64 for the virtual board, tools/vboard.py); the sts viper modules are native code for
+that arch, so deploy first asks the device which arch it runs and refuses a mismatch.
+Device layout: firmware/ becomes the root (/main.py, /sts/..., as .mpy except main.py and
+boot.py), boards/<BOARD>.py becomes /board.mpy. Only the deployed files are touched, plus the
+.py/.mpy twin of each (MicroPython imports a stale .py before a fresh .mpy): the meter's own
+data files on the board are left alone.
 """
 import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
 
@@ -25,6 +27,15 @@ import ports  # noqa: E402
 ROOT = build_mpy.ROOT
 MPREMOTE = os.path.join(ROOT, ".venv", "bin", "mpremote")
 BOARD_ARCH = {"rpi_pico": "armv6m", "esp32_devkitc": "xtensawin", "host": "x64"}
+# The native arch a MicroPython firmware runs: sys.implementation._mpy >> 10 (py/persistentcode.h).
+ARCH_CODES = {1: "x86", 2: "x64", 3: "armv6", 4: "armv6m", 5: "armv7m", 6: "armv7em", 7: "armv7emsp",
+              8: "armv7emdp", 9: "xtensa", 10: "xtensawin", 11: "rv32imc"}
+# Device-side: its native arch code and whether its firmware has ROMFS (vfs.rom_ioctl).
+_DEVICE_PROBE = (
+    "import sys\n"
+    "try:\n import vfs\n rom = hasattr(vfs, 'rom_ioctl')\nexcept ImportError:\n rom = False\n"
+    "print('@@DEVICE', getattr(sys.implementation, '_mpy', 0) >> 10, int(rom))\n"
+)
 MPREMOTE_TIMEOUT_S = 600
 
 
@@ -51,6 +62,26 @@ def mpremote(port, args, timeout=MPREMOTE_TIMEOUT_S, on_line=None):
         proc.kill()
         raise DeployError("mpremote did not finish within %d s on %s" % (timeout, port)) from None
     return proc.returncode, lines, proc.stderr.read().strip()
+
+
+def device_info(port):
+    """(native arch name or None, has ROMFS) of the board on port, asked over mpremote."""
+    code, lines, err = mpremote(port, ["exec", _DEVICE_PROBE], timeout=60)
+    for line in lines:
+        if line.startswith("@@DEVICE "):
+            arch_code, rom = line.split()[1:3]
+            return ARCH_CODES.get(int(arch_code)), rom == "1"
+    raise DeployError("cannot ask the board on %s what it runs: %s" % (port, err or "mpremote exit %d" % code))
+
+
+def pick_arch(board, device_arch, override=None):
+    """The .mpy build for a board: --arch if given, else the board's; refuse a board file
+    whose arch is not the one the device runs (its viper code would not load there)."""
+    arch = override or BOARD_ARCH[board]
+    if override is None and device_arch is not None and device_arch != arch:
+        raise DeployError("BOARD=%s needs %s code but the device on this port runs %s: wrong board or port? "
+                          "(--arch %s forces a build)" % (board, arch, device_arch, device_arch))
+    return arch
 
 
 def sha256_file(path):
@@ -182,10 +213,10 @@ def main(argv=None):
         print("deploy: error: %s" % exc, file=sys.stderr)
         return 1
     try:
-        plan = plan_files(args.board, os.path.abspath(args.root), args.arch, not args.no_mpy)
+        arch = pick_arch(args.board, device_info(args.port)[0], args.arch)
+        plan = plan_files(args.board, os.path.abspath(args.root), arch, not args.no_mpy)
         if not args.verify_only:
-            print("deploy: %d files to %s (%s)" % (len(plan), args.port, "source" if args.no_mpy else
-                                                    args.arch or BOARD_ARCH[args.board]))
+            print("deploy: %d files to %s (%s)" % (len(plan), args.port, "source" if args.no_mpy else arch))
             copy_files(args.port, plan)
         bad = verify(args.port, plan)
     except DeployError as exc:
