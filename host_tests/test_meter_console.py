@@ -43,7 +43,8 @@ def test_log_tids_energy_regdump_config():
     rig.console("token " + credit(5_100_010, 10))
     assert _ok(rig.console("tids")) == ["count=1", "5100010"]
     log = _ok(rig.console("log 3"))
-    assert len(log) == 3 and log[0].endswith("relay a=1 b=0") and log[1].endswith("token accepted a=1 b=5100010")
+    assert len(log) == 3 and log[0].endswith("relay closed=1 reason=0")
+    assert log[1].endswith("token accepted code=1 tid=5100010")
     energy = dict(line.split("=") for line in _ok(rig.console("energy")))
     assert energy["credit_wh"] == "1000"
     regs = _ok(rig.console("regdump"))
@@ -118,4 +119,4 @@ def test_reboot_saves_consumption_and_logs_power_down_first():
     rig.system.console.reboot = lambda: restarts.append(rig.state.unsaved_wh)
     assert _ok(rig.console("reboot")) == ["rebooting"]
     assert restarts == [0]  # everything was on flash before the restart
-    assert _ok(rig.console("log 1"))[0].endswith("power down a=1 b=0")
+    assert _ok(rig.console("log 1"))[0].endswith("power down reason=1")

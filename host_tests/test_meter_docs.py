@@ -20,3 +20,24 @@ def test_readme_console_table_lists_every_console_command():
     documented = set(re.findall(r"^\| `(\w+)", section, re.M))
     implemented = {name[4:] for name in dir(Console) if name.startswith("cmd_")}
     assert documented == implemented
+
+
+def test_readme_names_every_event_field():
+    from store import events as ev
+
+    with open("README.md") as f:
+        readme = f.read()
+    section = readme[readme.index("### Event log"):readme.index("## Design notes")]
+    rows = {}
+    for kinds, fields in re.findall(r"^\| ([a-z ,]+) \| (.+) \|$", section, re.M):
+        for kind in kinds.split(", "):
+            rows[kind] = fields
+    for kind, names in ev.FIELD_NAMES.items():
+        fields = rows[ev.kind_name(kind)]
+        for name in names:
+            if name is not None:
+                assert "`%s`" % name in fields, (kind, name)
+    from meter.relay_policy import REASONS
+
+    relay = rows["relay"]
+    assert ", ".join("%d %s" % (i, r) for i, r in enumerate(REASONS)) in relay

@@ -220,7 +220,8 @@ class Meter:
 
     def event_lines(self, n):
         rows = self.state.events(n)
-        return ["%d t=%d %s a=%d b=%d" % (seq, t, ev.kind_name(kind), a, b) for seq, t, kind, a, b in rows]
+        return ["%d t=%d %s %s" % (seq, t, ev.kind_name(kind), ev.fields_text(kind, a, b))
+                for seq, t, kind, a, b in rows]
 
     # ---- console ----------------------------------------------------------
     def status(self):

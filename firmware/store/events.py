@@ -65,6 +65,35 @@ def kind_name(kind):
     return KIND_NAMES.get(kind, "event %d" % kind)
 
 
+# What fields a and b hold, per kind, for the console's `log` (README: "Event log").
+# None: the kind does not use the field (it is shown, as a=/b=, only if not 0).
+FIELD_NAMES = {
+    POWER_UP: (None, "seq"),
+    POWER_DOWN: ("reason", None),
+    TOKEN_ACCEPTED: ("code", "tid"),
+    TOKEN_REJECTED: ("code", "tid"),
+    KEY_CHANGE: ("krn", "kt"),
+    RELAY: ("closed", "reason"),
+    TAMPER: ("detected", None),
+    STORAGE_RECOVERY: ("code", "detail"),
+    METERING_FAULT: ("fault", None),
+    LOCKOUT: ("wrong", "seconds"),
+    CREDIT_CLEARED: ("register", None),
+    SETTING: ("setting", "value"),
+}
+
+
+def fields_text(kind, a, b):
+    """'code=13 tid=5100010': the event's fields by name."""
+    names = FIELD_NAMES.get(kind, ("a", "b"))
+    parts = []
+    if names[0] is not None or a:
+        parts.append("%s=%d" % (names[0] or "a", a))
+    if names[1] is not None or b:
+        parts.append("%s=%d" % (names[1] or "b", b))
+    return " ".join(parts)
+
+
 def _u32(value):
     return value & _U32 if value >= 0 else _U32  # -1 (and any negative) -> all ones
 
