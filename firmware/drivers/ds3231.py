@@ -16,7 +16,7 @@
 # reused buffer, fields decoded into a reused list.
 from micropython import const
 
-ADDRESS = const(0x68)
+_ADDRESS = const(0x68)
 _REG_SECONDS = const(0x00)
 _REG_STATUS = const(0x0F)
 _OSF = const(0x80)
@@ -25,21 +25,20 @@ _HOUR_12 = const(0x40)
 _PM = const(0x20)
 _READ_LEN = const(16)  # 00h..0Fh: the time and the status in one transaction
 
-# Indices into Ds3231.fields
-YEAR = const(0)
-MONTH = const(1)
-DAY = const(2)
-HOUR = const(3)
-MINUTE = const(4)
-SECOND = const(5)
+_YEAR = const(0)  # indices into Ds3231.fields
+_MONTH = const(1)
+_DAY = const(2)
+_HOUR = const(3)
+_MINUTE = const(4)
+_SECOND = const(5)
 
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def find_rtc(i2c):
-    """ADDRESS if a DS3231 answers on the bus, else None (a failing scan too)."""
+    """0x68 if a DS3231 answers on the bus, else None (a failing scan too)."""
     try:
-        return ADDRESS if ADDRESS in i2c.scan() else None
+        return _ADDRESS if _ADDRESS in i2c.scan() else None
     except OSError:
         return None
 
@@ -57,7 +56,7 @@ def _to_bcd(value):
 
 
 class Ds3231:
-    def __init__(self, i2c, addr=ADDRESS):
+    def __init__(self, i2c, addr=_ADDRESS):
         self._i2c = i2c
         self.addr = addr
         self._pointer = bytearray(1)
@@ -100,12 +99,12 @@ class Ds3231:
         if not 0 <= hour <= 23 or not 0 <= minute <= 59 or not 0 <= second <= 59:
             return False
         fields = self.fields
-        fields[YEAR] = 2000 + year + (100 if regs[5] & _CENTURY else 0)
-        fields[MONTH] = month
-        fields[DAY] = day
-        fields[HOUR] = hour
-        fields[MINUTE] = minute
-        fields[SECOND] = second
+        fields[_YEAR] = 2000 + year + (100 if regs[5] & _CENTURY else 0)
+        fields[_MONTH] = month
+        fields[_DAY] = day
+        fields[_HOUR] = hour
+        fields[_MINUTE] = minute
+        fields[_SECOND] = second
         return True
 
     def set(self, year, month, day, hour, minute, second, weekday=1):

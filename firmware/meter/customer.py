@@ -2,7 +2,6 @@
 # and its source, kept across power cuts in the memo record.  The meter
 # (meter.app) calls on_token() after a token and step() after each metering
 # poll; System calls boot() once the store is mounted.
-from meter import civil
 from meter.memo import Memo
 from meter.wallclock import token_floor_s
 
@@ -52,7 +51,9 @@ class Customer:
 
     def set_time(self, local_text):
         """Console `time set`: local time text -> the wall clock (and the RTC)."""
-        local_s = civil.parse_iso(local_text)
+        from meter.timeparse import parse_iso  # rarely used: not kept in RAM from boot
+
+        local_s = parse_iso(local_text)
         source = self.wall.set(local_s - self.wall.tz_offset_min * 60)
         self.save()
         self.log.info("clock set to %s (%s)" % (self.wall.iso(), source))

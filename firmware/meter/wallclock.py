@@ -43,21 +43,12 @@ class WallClock:
         self._anchor_ms = 0
         self._synced_ms = 0
 
-    # ---- the board clock interface (the state and the UI take this clock) --
+    # ---- what the state, the meter and the UI use of a board clock --------
     def ticks_ms(self):
         return self.base.ticks_ms()
 
-    def ticks_us(self):
-        return self.base.ticks_us()
-
     def ticks_diff(self, end, start):
         return self.base.ticks_diff(end, start)
-
-    def sleep_ms(self, ms):
-        self.base.sleep_ms(ms)
-
-    def sleep_us(self, us):
-        self.base.sleep_us(us)
 
     def time(self):
         """Wall seconds when known, else the board's own (restarted) clock."""
