@@ -22,7 +22,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_AS_WRITTEN_MAKE = ("token", "ports", "help")
 UNTIL_STOPPED = ("tools/vboard.py", "tools/powercut.py", "tools/bench.py", "tools/run_lanes.py")
-PLACEHOLDER = re.compile(r"\.\.\.|\[|<|/dev/|\bN\b")
+PLACEHOLDER = re.compile(r"\.\.\.|\[|<|\bN\b")
+NEEDS_A_DEVICE = re.compile(r"/dev/|^tools/console\.py auto\b")
 COMMAND_START = re.compile(r"^(make [a-z]|tools/[\w-]+\.py)")
 
 
@@ -55,7 +56,8 @@ def runnable(command, meter_file):
             return command
         return "make -n " + " ".join(w for w in words[1:] if not PLACEHOLDER.search(w))
     command = command.replace("meter.json", meter_file)  # your own meter: a copy of the demo meter's identity
-    if PLACEHOLDER.search(command) or words[0] in UNTIL_STOPPED or len(words) == 1:  # a bare name: see --help
+    bare_name = len(words) == 1
+    if PLACEHOLDER.search(command) or NEEDS_A_DEVICE.search(command) or words[0] in UNTIL_STOPPED or bare_name:
         sub = [w for w in words[1:2] if re.match(r"^[a-z][a-z-]+$", w)]  # e.g. `sts.py derive-key ...`
         return " ".join([words[0]] + sub + ["--help"])
     if words[0] == "tools/sim.py" and "--headless" in words:

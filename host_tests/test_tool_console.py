@@ -5,10 +5,12 @@ cpython lane only (threads, ptys, subprocesses).
 import json
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 import tty
 
 import pytest
@@ -20,7 +22,7 @@ if os.path.join(ROOT, "tools") not in sys.path:
 import console  # noqa: E402
 
 STATUS = [("credit_wh", "12500"), ("relay", "closed"), ("relay_reason", "credit"), ("power_w", "230"),
-          ("voltage_v", "231"), ("energy_wh", "-0"), ("lockout_s", "0"), ("tids", "3"), ("krn", "1"),
+          ("voltage_v", "231.50"), ("energy_wh", "-0"), ("lockout_s", "0"), ("tids", "3"), ("krn", "1"),
           ("kt", "2"), ("ti", "01"), ("sgc", "123456"), ("ken", "255"), ("base_date", "2014"), ("ea", "07"),
           ("last_result", "0 Accept")]
 
@@ -33,9 +35,21 @@ def meter_reply(line):
     if words[0] == "status":
         return ["%s=%s" % kv for kv in STATUS] + ["OK"]
     if words[0] == "lcd":
-        return ["CREDIT  12.5kWh", "                ", "OK"]
+        return ["[info] key 5", "CREDIT  12.5kWh", "                ", "OK"]  # a log line in the middle
     if words[0] == "hang":
         return []  # never answers: the client must time out
+    if words[0] == "slow":
+        return ["part 1", "part 2"]  # starts a reply, never ends it
+    if words[0] == "log":
+        return ["41 t=1764756000 token rejected code=13 tid=6795855", "42 t=1764756060 power up seq=7", "OK"]
+    if words[0] == "tids":
+        return ["count=2", "5100010", "5100011", "OK"]
+    if words[0] == "token":
+        return ["result=1 Accept", "Accept +12.5kWh", "Credit 12.5kWh", "OK"]
+    if words[0] == "help":
+        from meter.console import HELP
+
+        return list(HELP) + ["OK"]
     return ["ERR unknown command '%s' (try: help)" % words[0]]
 
 
@@ -116,6 +130,104 @@ def test_json_status_is_one_object_with_numbers_and_exact_text(pty_console):
     # digit strings that are identities, or that carry leading zeros, keep every digit
     assert status["ti"] == "01" and status["sgc"] == "123456" and status["ea"] == "07"
     assert status["energy_wh"] == "-0"
+    assert status["voltage_v"] == 231.5  # a decimal is a number too
+
+
+@pytest.mark.parametrize("command,expected", [
+    ("log", [{"seq": 41, "t": 1764756000, "kind": "token rejected", "fields": {"code": 13, "tid": 6795855}},
+             {"seq": 42, "t": 1764756060, "kind": "power up", "fields": {"seq": 7}}]),
+    ("tids", {"count": 2, "tids": [5100010, 5100011]}),
+    ("token 12345678901234567890", {"result": 1, "name": "Accept", "lcd": ["Accept +12.5kWh", "Credit 12.5kWh"]}),
+    ("lcd", {"ok": True, "lines": ["CREDIT  12.5kWh", "                "], "error": None}),
+])
+def test_json_for_every_command(pty_console, command, expected):
+    _, path = pty_console
+    proc = run_cli(path, "--json", *command.split())
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == expected
+
+
+def test_log_lines_are_not_part_of_a_reply(pty_console):
+    _, path = pty_console
+    proc = run_cli(path, "lcd")
+    assert proc.stdout.splitlines() == ["CREDIT  12.5kWh", "                ", "OK"]
+    client = console.ConsoleClient(path)
+    try:
+        reply = client.command("lcd")
+        assert reply.log == ["[info] key 5"] and reply.lines == ["CREDIT  12.5kWh", "                "]
+    finally:
+        client.close()
+
+
+def test_no_arguments_says_the_port_is_needed_and_the_command_optional():
+    proc = run_cli()
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: console.py PORT")
+    assert "the command is optional" in proc.stderr and "required: port, command" not in proc.stderr
+
+
+def test_timeout_prints_the_lines_that_did_arrive(pty_console):
+    _, path = pty_console
+    proc = run_cli("--timeout", "0.5", path, "slow")
+    assert proc.returncode == 3
+    assert proc.stdout.splitlines() == ["part 1", "part 2"]
+    assert "(got 2 line(s), shown above)" in proc.stderr
+
+
+def _interrupt_after(proc, marker, stream):
+    """Read stream until marker, then Ctrl-C (SIGINT) the process; return what was read."""
+    got = ""
+    deadline = time.monotonic() + 20
+    while marker not in got and time.monotonic() < deadline:
+        if select.select([stream], [], [], 0.2)[0]:
+            got += os.read(stream.fileno(), 4096).decode()
+    proc.send_signal(signal.SIGINT)
+    return got
+
+
+def test_follow_streams_log_lines_and_replies_and_ctrl_c_leaves_cleanly(pty_console):
+    server, path = pty_console
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "console.py"), path, "--follow"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.0)  # connected
+        server.write(b"[info] relay closed (credit)\r\n")  # the meter logs by itself
+        proc.stdin.write(b"status\n")
+        proc.stdin.close()
+        out = _interrupt_after(proc, "lockout_s=0", proc.stdout)
+        proc.wait(timeout=10)
+        out += proc.stdout.read().decode()
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+    assert "[info] relay closed (credit)" in out and "credit_wh=12500" in out
+    assert proc.returncode == 130
+    assert b"Traceback" not in err
+    assert server.received == ["status"]
+
+
+def test_ctrl_c_while_waiting_leaves_cleanly(pty_console):
+    _, path = pty_console
+    proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "console.py"), path, "--timeout", "30",
+                             "hang"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.5)  # connected and waiting for a reply that never comes
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+
+
+def test_completion_words_come_from_the_meters_help():
+    from meter.console import HELP
+
+    words = console.command_words(HELP)
+    assert {"status", "token", "log", "cal", "loglevel", "reboot"} <= set(words)
+    assert words["cal"] == ["voltage", "current", "power"]
+    assert words["loglevel"] == ["error", "warn", "info", "debug"]
+    assert words["status"] == []
 
 
 def test_err_reply_exits_1_with_the_reason(pty_console):
@@ -137,7 +249,7 @@ def test_timeout_is_a_clear_error(pty_console):
 
 def test_missing_port_is_a_clear_error():
     proc = run_cli("/dev/no-such-console", "status")
-    assert proc.returncode == 3 and "cannot open /dev/no-such-console" in proc.stderr
+    assert proc.returncode == 3 and "/dev/no-such-console does not exist (serial ports: " in proc.stderr
 
 
 def test_echoing_console_and_blank_reply_lines():
