@@ -94,23 +94,8 @@ def test_energy_deltas_follow_the_ic_counter():
     assert e.update(1000, 3600) == 0  # first poll sets the baseline
     assert e.update(1250, 3601) == 250
     assert e.update(1250, 3602) == 0
-    assert e.today_wh == 250
     assert e.update(10, 3603) == 0  # counter went back: new baseline, no invented energy
     assert e.update(30, 3604) == 20
-    assert e.today_wh == 270
-
-
-def test_energy_today_resets_at_midnight_and_days_left():
-    e = EnergyAccount()
-    e.update(0, 86400 - 7200)
-    e.update(12000, 86400 - 3600)  # 12 kWh in the last hours of day 0
-    e.update(24000, 86400 - 1)
-    assert e.today_wh == 24000
-    e.update(24000, 86400 + 10)
-    assert e.today_wh == 0
-    assert e.last_24h_wh() == 24000
-    assert e.days_left(100000) == 4
-    assert EnergyAccount().days_left(5000) == -1
 
 
 def test_meter_config_defaults_overrides_and_typos():

@@ -176,6 +176,11 @@ def test_token_floor_from_newest_tid_and_raise():
     wall.start()
     assert wall.raise_to(1000) and wall.source == TOKEN and wall.utc() == 1000
     assert not wall.raise_to(900) and wall.utc() == 1000  # never backwards
+    clock, i2c, model = _bus()
+    model.factory_set(T0)
+    wall = WallClock(clock, Ds3231(i2c))
+    wall.start(token_s=T0 + 3600)  # a vending clock an hour ahead does not move a valid RTC
+    assert wall.source == RTC and not wall.raise_to(T0 + 3600) and wall.utc() == T0
 
 
 def test_civil_dates_round_trip_and_parse():

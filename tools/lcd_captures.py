@@ -84,7 +84,25 @@ def flows():
     rig.system.ui_step()
     kct.append(glass(rig))
     out.append(("Key change: two tokens in either order; credit is kept", kct))
+    out.append(evidence_flow(Rig, credit))
     return out
+
+
+def evidence_flow(Rig, credit):
+    """Where the units went: short codes 31, 32, 34, 35 after 3 h at 1.5 kW."""
+    rig = Rig(load_w=1500)
+    rig.enter_token(credit(5_000_400, 200))  # issued before the RTC's time
+    rig.advance(3 * 3600)
+    shown = []
+    for code in ("31", "32", "34", "35"):
+        rig.type("#" + code + "#")
+        shown.append(glass(rig))
+        if code == "32":
+            rig.clock.advance_ms(4000)
+            rig.system.ui_step()
+            shown.append(glass(rig))
+        rig.press("*")
+    return ("Evidence: since the top-up, today and yesterday (local days), the last top-up, days left", shown)
 
 
 def markdown():

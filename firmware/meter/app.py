@@ -193,8 +193,9 @@ class Meter:
         now = self.clock.time()
         credit = self.state.credit_wh
         locked = self.state.lockout_remaining_s(now)
-        days = self.energy.days_left(credit)
-        second = "~%d days left" % days if days >= 0 else ("Relay on" if self.policy.closed else "Relay off")
+        days = self.customer.days_left_tenths()  # average power of the last 24 h
+        second = "%d.%d days left" % (days // 10, days % 10) if days >= 0 else (
+            "Relay on" if self.policy.closed else "Relay off")
         if self.alarm:
             second = "LOW CREDIT"
         first = [("Credit " + texts.kwh(credit), second)]
@@ -205,7 +206,7 @@ class Meter:
         if locked > 0:
             return first + [screens.lockout_screen(self.state, self.clock)]
         relay = "on" if self.policy.closed else "off: " + self.policy.reason
-        return first + [("Power %dW" % self.power_w(), "Relay " + relay)]
+        return first + [("Power %dW" % self.power_w(), "Relay " + relay), self.customer.usage_screen()]
 
     # ---- history ----------------------------------------------------------
     def token_history(self, n):
@@ -237,7 +238,7 @@ class Meter:
             ("voltage_v", texts.fixed(self.ic.voltage_cv, 2) if ok else "n/a"),
             ("current_a", texts.fixed(self.ic.current_ma, 3) if ok else "n/a"),
             ("energy_wh", self.state.energy_total_wh),
-            ("energy_today_wh", self.energy.today_wh),
+            ("energy_today_wh", self.customer.today_text()),
             ("lockout_s", max(0, self.state.lockout_remaining_s(now))),
             ("tids", len(self.state.tids)),
             ("krn", keys.krn),

@@ -124,10 +124,10 @@ class Console:
         m = self.meter
         return [
             "energy_total_wh=%d" % m.state.energy_total_wh,
-            "energy_today_wh=%d" % m.energy.today_wh,
-            "last_24h_wh=%d" % m.energy.last_24h_wh(),
+            "energy_today_wh=" + m.customer.today_text(),
+            "last_24h_wh=" + m.customer.last_24h_text(),
             "credit_wh=%d" % m.state.credit_wh,
-        ]
+        ] + m.customer.energy_lines()
 
     def cmd_time(self, args):
         customer = self.meter.customer

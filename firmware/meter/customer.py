@@ -1,9 +1,21 @@
 # The customer-facing features around the meter (issue 12): the wall clock
-# and its source, kept across power cuts in the memo record.  The meter
-# (meter.app) calls on_token() after a token and step() after each metering
-# poll; System calls boot() once the store is mounted.
+# and its source, and the evidence figures (meter.evidence), kept across power
+# cuts in the memo record.  The meter (meter.app) calls on_token() after a
+# token and step() after each metering poll; System calls boot() once the
+# store is mounted.
+from meter import civil, texts
+from meter.evidence import Evidence
 from meter.memo import Memo
 from meter.wallclock import token_floor_s
+
+
+def wh_text(wh):
+    """A figure for the console: Wh, or 'unknown'."""
+    return "%d" % wh if wh >= 0 else "unknown"
+
+
+def tenths_text(tenths):
+    return "%d.%d" % (tenths // 10, tenths % 10) if tenths >= 0 else "unknown"
 
 
 class Customer:
@@ -14,6 +26,7 @@ class Customer:
         self.config = config
         self.log = log
         self.memo = None
+        self.evidence = Evidence()
         self._saved_ms = 0
 
     def boot(self):
@@ -22,6 +35,7 @@ class Customer:
         doc = self.memo.load()
         stored = doc.get("t", -1)
         self.wall.start(stored if isinstance(stored, int) else -1, token_floor_s(self.state.keys, self.state.tids))
+        self.evidence.restore(doc.get("ev"), self.state.energy_total_wh)
         self._saved_ms = self.wall.ticks_ms()
 
     def boot_lines(self):
@@ -29,15 +43,23 @@ class Customer:
         return ["clock %s source=%s%s" % (self.wall.iso(), self.wall.source, note)]
 
     def on_token(self, verdict, code):
-        """An accepted token: its issue minute is a floor for the clock."""
+        """An accepted token: its issue minute is a floor for the clock; a
+        credit token is the new top-up the figures count from."""
         floor = token_floor_s(self.state.keys, self.state.tids)
         if floor >= 0 and self.wall.raise_to(floor):
             self.log.info("clock raised to the token's issue time: %s" % self.wall.iso())
+        elif floor > self.wall.utc():  # kept the RTC: one of the two clocks is wrong
+            self.log.warn("token issued %d s after the RTC's time" % (floor - self.wall.utc()))
+        token = verdict.token
+        if token is not None and token.cls == 0 and verdict.credit_wh > 0:
+            self.evidence.on_topup(verdict.credit_wh, self.state.energy_total_wh, self.wall.utc())
         self.save()
 
     def step(self):
-        """After each metering poll: follow the RTC, save the memo when due."""
+        """After each metering poll: follow the RTC, take the figures' marks,
+        save the memo when due."""
         self.wall.resync()
+        self.evidence.update(self.state.energy_total_wh, self.wall.utc(), self.wall.local())
         now = self.wall.ticks_ms()
         if self.wall.ticks_diff(now, self._saved_ms) >= self.config.save_every_s * 1000:
             self.save()
@@ -47,7 +69,7 @@ class Customer:
         if self.memo is None:
             return False
         self._saved_ms = self.wall.ticks_ms()
-        return self.memo.save({"t": self.wall.utc()})
+        return self.memo.save({"t": self.wall.utc(), "ev": self.evidence.to_doc()})
 
     def set_time(self, local_text):
         """Console `time set`: local time text -> the wall clock (and the RTC)."""
@@ -59,5 +81,48 @@ class Customer:
         self.log.info("clock set to %s (%s)" % (self.wall.iso(), source))
         return source
 
+    # ---- figures ----------------------------------------------------------------
+    def days_left_tenths(self):
+        return self.evidence.days_left_tenths(self.state.credit_wh, self.wall.utc())
+
+    def local_text(self, utc_s):
+        """'2023-11-14 22:13' in local time, or 'time unknown'."""
+        if utc_s < 0:
+            return "time unknown"
+        return civil.iso(utc_s + self.wall.tz_offset_min * 60, 0)[:16].replace("T", " ")
+
+    def today_text(self):
+        return wh_text(self.evidence.today_wh())
+
+    def last_24h_text(self):
+        return wh_text(self.evidence.last_24h_wh())
+
+    def usage_screen(self):
+        """The idle screen of today's and yesterday's use (local days)."""
+        ev = self.evidence
+        if ev.today_wh() < 0:
+            return ("Energy today", "time unknown")
+        yesterday = ev.yesterday_wh()
+        return (texts.two_columns("Today", texts.kwh(ev.today_wh())),
+                texts.two_columns("Yest.", texts.kwh(yesterday) if yesterday >= 0 else "n/a"))
+
+    def energy_lines(self):
+        """The console's `energy` figures beyond the totals."""
+        ev = self.evidence
+        return [
+            "energy_since_topup_wh=" + wh_text(ev.since_topup_wh()),
+            "energy_yesterday_wh=" + wh_text(ev.yesterday_wh()),
+            "last_topup_wh=" + wh_text(ev.topup[1] if ev.topup[0] >= 0 else -1),
+            "last_topup_time=" + (self.local_text(ev.topup[2]).replace(" ", "T") if ev.topup[0] >= 0 else "none"),
+            "days_left=" + tenths_text(self.days_left_tenths()),
+        ]
+
     def status(self):
-        return [("time", self.wall.iso()), ("clock_source", self.wall.source)]
+        ev = self.evidence
+        return [
+            ("time", self.wall.iso()),
+            ("clock_source", self.wall.source),
+            ("energy_since_topup_wh", wh_text(ev.since_topup_wh())),
+            ("energy_yesterday_wh", wh_text(ev.yesterday_wh())),
+            ("days_left", tenths_text(self.days_left_tenths())),
+        ]

@@ -33,8 +33,47 @@ def _energy_total(m):
     return [("Energy total", texts.kwh(m.state.energy_total_wh))]
 
 
+def _kwh_or(wh, unknown):
+    return texts.kwh(wh) if wh >= 0 else unknown
+
+
 def _energy_today(m):
-    return [("Energy today", texts.kwh(m.energy.today_wh))]
+    return [("Energy today", _kwh_or(m.customer.evidence.today_wh(), "time unknown"))]
+
+
+def _time(m):
+    wall = m.customer.wall
+    if not wall.known:
+        return [("Time unknown", "no clock source")]
+    return [("Time (%s)" % wall.source, m.customer.local_text(wall.utc()))]
+
+
+def _since_topup(m):
+    return [("Since top-up", _kwh_or(m.customer.evidence.since_topup_wh(), "no top-up yet"))]
+
+
+def _today_yesterday(m):
+    ev = m.customer.evidence
+    return [("Energy today", _kwh_or(ev.today_wh(), "time unknown")),
+            ("Energy yesterday", _kwh_or(ev.yesterday_wh(), "not known"))]
+
+
+def _last_24h(m):
+    return [("Last 24 hours", _kwh_or(m.customer.evidence.last_24h_wh(), "time unknown"))]
+
+
+def _last_topup(m):
+    mark, amount, when = m.customer.evidence.topup
+    if mark < 0:
+        return [("Last top-up", "none yet")]
+    return [("Top-up +" + texts.kwh(amount), m.customer.local_text(when))]
+
+
+def _days_left(m):
+    tenths = m.customer.days_left_tenths()
+    if tenths < 0:
+        return [("Days left", "unknown")]  # no clock, under an hour of history, or nothing used
+    return [("Days left", "about %d.%d" % (tenths // 10, tenths % 10))]  # the LCD ROM has no '~'
 
 
 def _last_tokens(m):
@@ -116,6 +155,12 @@ CODES = {
     17: ("metering IC status", _ic_status),
     18: ("tariff rate", _tariff),
     19: ("max power limit", _power_limit),
+    30: ("local time and its source (rtc, flash, token)", _time),
+    31: ("energy since the last top-up", _since_topup),
+    32: ("energy today and yesterday (local days)", _today_yesterday),
+    33: ("energy in the last 24 hours", _last_24h),
+    34: ("last top-up: amount and time", _last_topup),
+    35: ("days of credit left at the last 24 hours' average power", _days_left),
 }
 
 

@@ -5,7 +5,8 @@
 #           clock goes on from there (a lower bound: the outage is not counted,
 #           but time never goes backwards);
 #   token   the issue minute of the newest accepted token (its TID): the meter
-#           cannot be earlier than a token it accepted;
+#           cannot be earlier than a token it accepted (a floor for the sources
+#           below the RTC: a valid RTC is trusted more than a vending clock);
 #   unknown none of them: features that need local time say so.
 # Between readings the time runs on the board's tick counter.  It is also the
 # clock the meter state and event log use (time()): where the wall time is
@@ -94,18 +95,18 @@ class WallClock:
         return civil.to_seconds(f[0], f[1], f[2], f[3], f[4], f[5])
 
     def start(self, stored_s=-1, token_s=-1):
-        """At boot: pick the most trusted source that does not put the clock
-        before what the meter already knows (stored time, token floor)."""
-        floor = stored_s if stored_s > token_s else token_s
+        """At boot: the RTC unless it reads earlier than the time this meter
+        itself last saved (then it lost its time without saying so); else the
+        stored time; else the token floor; else unknown."""
         rtc_s = self.read_rtc()
         self._synced_ms = self.base.ticks_ms()
         if self.rtc is None:
             self.note = "no RTC"
         elif rtc_s < 0:
             self.note = "RTC time not valid (battery lost)" if self.rtc.lost_power else "RTC not answering"
-        elif rtc_s < floor:
+        elif rtc_s < stored_s:
             self.note = "RTC behind the stored time: not used"
-        if rtc_s >= 0 and rtc_s >= floor:
+        if rtc_s >= 0 and rtc_s >= stored_s:
             self._anchor(rtc_s, RTC)
         elif stored_s >= 0 and stored_s >= token_s:
             self._anchor(stored_s, FLASH)
@@ -131,8 +132,9 @@ class WallClock:
             self._anchor(rtc_s, RTC)
 
     def raise_to(self, utc_s, source=TOKEN):
-        """The meter learned it is at least utc_s (an accepted token's TID)."""
-        if utc_s > self.utc():
+        """The meter learned it is at least utc_s (an accepted token's TID).
+        A valid RTC is trusted more than a vending station's clock: kept."""
+        if self.source != RTC and utc_s > self.utc():
             self._anchor(utc_s, source)
             return True
         return False
