@@ -1,6 +1,7 @@
 # Simulator-only console commands (`sim ...`), added to the console by the sim
 # board.  They act on the simulated world — time, load, mains power — never on
 # the meter's state directly.
+from meter.console import CommandError
 from meter.relay_policy import CLOSED_CREDIT, OPEN_NO_CREDIT
 
 HELP = (
@@ -14,6 +15,12 @@ HELP = (
 MAX_STEP_S = 60
 
 
+def usage(name):
+    """'usage: sim advance <seconds>' from HELP, for one subcommand."""
+    forms = [line.split("  ")[0] for line in HELP if line.split()[1] == name]
+    return "usage: " + " | ".join(forms) if forms else "unknown sim command %r (sim lists them)" % name
+
+
 class SimCommands:
     def __init__(self, system, parts, clock, reboot_code):
         self.system = system
@@ -24,13 +31,18 @@ class SimCommands:
     def handle(self, args):
         if not args:
             return HELP
-        name, rest = args[0], args[1:]
+        try:
+            return self._dispatch(args[0], args[1:])
+        except (ValueError, IndexError):  # a number missing or not a number: say how the command goes
+            raise CommandError(usage(args[0])) from None
+
+    def _dispatch(self, name, rest):
         if name == "advance":
             return self.advance(int(rest[0]))
         if name == "load":
             watts = int(rest[0])
             if watts < 0 or watts > 100000:
-                raise ValueError("load must be 0..100000 W")
+                raise CommandError("load must be 0..100000 W")
             self.parts.set_load(watts)
             return ["load_w=%d" % watts]
         if name == "power":
@@ -39,13 +51,13 @@ class SimCommands:
             return ["relay=" + ("closed" if self.parts.relay_closed() else "open")]
         if name == "time":
             return ["time_s=%d" % self.clock.time()]
-        raise ValueError("unknown sim command (try: sim)")
+        raise CommandError("unknown sim command %r (sim lists them)" % name)
 
     def advance(self, seconds):
         if not 0 < seconds <= 366 * 86400:
-            raise ValueError("seconds must be 1..31622400")
+            raise CommandError("seconds must be 1..31622400")
         if not self.system.powered:
-            raise ValueError("the meter is off (sim power on)")
+            raise CommandError("the meter is off (sim power on)")
         left = seconds
         while left > 0:
             step = self._step_size(left)
@@ -83,7 +95,7 @@ class SimCommands:
 
     def power(self, rest):
         if not rest or rest[0] not in ("off", "on"):
-            raise ValueError("usage: sim power off [ops] | sim power on")
+            raise CommandError("usage: sim power off [ops] | sim power on")
         if rest[0] == "off":
             ops = int(rest[1]) if len(rest) > 1 else 0
             self.parts.flash.cut_after(ops)

@@ -80,3 +80,19 @@ def test_token_typed_on_keyboard_accepted_and_kept_after_restart(tmp_path):
         again.read_until("|Credit 12.5kWh")
     finally:
         again.quit()
+
+
+def test_mains_off_shows_a_dark_meter_not_the_last_readings(tmp_path):
+    term = Terminal(tmp_path / "flash.img")
+    try:
+        term.read_until("|Credit 0.0kWh")
+        term.type("p")
+        screen = term.read_until("MAINS OFF")
+        assert "Credit" not in screen and "relay contact: open" in screen and "power: 0 W" in screen
+        time.sleep(1)  # refreshes after the cut keep it dark
+        assert "Credit" not in term.read_until("MAINS OFF")
+        term.type("o")
+        screen = term.read_until("|Credit 0.0kWh")
+        assert "MAINS OFF" not in screen
+    finally:
+        term.quit()

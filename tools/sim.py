@@ -7,11 +7,19 @@ flash image file that keeps credit and history between runs).
     tools/sim.py --headless      the meter's console on stdin/stdout, plus `sim ...`
 
 This program supervises the VM: `sim power on` ends the VM (a power cut
-loses everything in RAM) and a new one boots from the same flash image.
+loses everything in RAM) and a new one boots from the same flash image. The VM
+never outlives this program: it runs in its own process group, is stopped on
+exit, SIGTERM or SIGINT, and (Linux) is killed by the kernel if this program is.
+
+A flash image belongs to one meter: started with a provisioning file for another
+meter (PAN or key data differ from the boot report), the simulator refuses with
+one line and exit code 1 instead of running the old meter under the new name.
 """
 import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
 
 import argparse
+import atexit
+import ctypes
 import json
 import os
 import signal
@@ -90,6 +98,36 @@ def vm_command(args):
     return [MICROPYTHON, "-X", "heapsize=" + args.heap, os.path.join(ROOT, "firmware", "main.py")], env
 
 
+def _die_with_parent():
+    """In the VM's process, before exec: the kernel kills it when the thread that
+    started it dies (Linux PR_SET_PDEATHSIG), even if that is by SIGKILL."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: stop() on exit and on SIGTERM/SIGINT still ends the VM
+
+
+def expected_identity(path):
+    """The boot report lines a meter provisioned from this file shows."""
+    with open(path) as f:
+        doc = json.load(f)
+    return ["meter pan=%s" % doc["pan"],
+            "keys ea=%02d krn=%d kt=%d ti=%02d sgc=%06d ken=%d base_date=%d" % (
+                int(doc["ea"]), doc["krn"], doc["kt"], int(doc["ti"]), int(doc["sgc"]), doc["ken"],
+                doc["base_date"])]
+
+
+def identity_refusal(args, provision, report):
+    """None, or the one line that refuses a provisioning file for another meter than the image's."""
+    shown = [line for line in report if line.startswith(("meter pan=", "keys "))]
+    shown = [line.split(" mfr_code=")[0] for line in shown]
+    if not shown or shown == expected_identity(provision):
+        return None
+    return ("sim: refused: %s holds %s, but %s says %s; use another --flash for that meter, or delete %s "
+            "(its credit and history go with it)" % (args.flash, ", ".join(shown), args.provision or "the demo meter",
+                                                      ", ".join(expected_identity(provision)), args.flash))
+
+
 def kbd_file(args):
     """Where the VM's sim board records its interrupt character (boards/sim.py kbd_intr)."""
     return args.flash + ".kbd"
@@ -99,6 +137,8 @@ class Supervisor:
     """Runs the VM, restarts it on power-on, and passes console bytes through
     unchanged, as a UART does (only the interrupt character is the port's)."""
 
+    running = []  # every started supervisor, stopped at exit (see main)
+
     def __init__(self, args, on_line):
         self.args = args
         self.on_line = on_line  # called with every line the VM prints
@@ -106,30 +146,56 @@ class Supervisor:
         self.ready = threading.Event()
         self.lock = threading.Lock()
         self.stopping = False
+        self.refusal = None  # set at boot when the provisioning file is for another meter
 
     def start(self):
+        self._spawn()
+        Supervisor.running.append(self)
+        # This one thread starts every later VM too: a VM is bound to the life of the thread that started it.
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _spawn(self):
         cmd, env = vm_command(self.args)
+        self.provision = env["SIM_PROVISION"]
         self.ready.clear()
         if os.path.exists(kbd_file(self.args)):
             os.remove(kbd_file(self.args))  # a new VM starts with Ctrl-C enabled, as a board's port does
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        threading.Thread(target=self._pump, args=(self.proc,), daemon=True).start()
+                                     stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
 
-    def _pump(self, proc):
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if line == "[info] ready":
+    def _pump(self):
+        rebooting = False
+        while True:
+            proc, report = self.proc, []
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if line.startswith("[info] ") and not self.ready.is_set():
+                    report.append(line[7:])
+                if line == "[info] ready":
+                    self.refusal = identity_refusal(self.args, self.provision, report)
+                    self.ready.set()
+                self.on_line(line)
+                if line == "[info] ready" and rebooting:
+                    self.on_line("OK")  # the reply to `sim power on`
+                    rebooting = False
+            code = proc.wait()
+            if code == REBOOT_EXIT_CODE and not self.stopping:
+                self._spawn()  # power on: boot again from the flash image
+                rebooting = True
+                continue
+            if code != 0 and not self.stopping:
+                self.on_line("ERR virtual meter stopped (exit code %d)" % code)
                 self.ready.set()
-            self.on_line(line)
-        code = proc.wait()
-        if code == REBOOT_EXIT_CODE:
-            self.start()  # power on: boot again from the flash image
-            if self.ready.wait(30):
-                self.on_line("OK")  # the reply to `sim power on`
-        elif code != 0 and not self.stopping:
-            self.on_line("ERR virtual meter stopped (exit code %d)" % code)
-            self.ready.set()
+            return
+
+    def wait_boot(self, timeout=60):
+        """Wait for the meter to be ready; exit with one line if it is not, or refuses the provisioning."""
+        if not self.ready.wait(timeout):
+            self.stop()
+            sys.exit("sim: the virtual meter did not boot within %d s" % timeout)
+        if self.refusal:
+            self.stop()
+            sys.exit(self.refusal)
 
     def send(self, data):
         """Console input: bytes exactly as given, or a str as one line."""
@@ -163,13 +229,26 @@ class Supervisor:
             self.proc.stdin.write(bytes([INTERRUPT_CHAR]))
 
     def stop(self):
+        """End the VM and anything it started (its process group)."""
         self.stopping = True
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
             try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+            except ProcessLookupError:
+                pass
+
+
+def stop_all():
+    for sup in Supervisor.running:
+        sup.stop()
+
+
+def _exit_on_signal(signum, _frame):
+    sys.exit(128 + signum)  # unwinds through the finally blocks; atexit stops the VM
 
 
 def run_headless(args):
@@ -179,8 +258,7 @@ def run_headless(args):
 
     sup = Supervisor(args, out)
     sup.start()
-    if not sup.ready.wait(60):
-        sys.exit("sim: the virtual meter did not boot")
+    sup.wait_boot()
     for raw in sys.stdin.buffer:  # bytes: the console gets them unchanged
         sup.ready.wait(60)  # after `sim power on`, wait for the new boot
         if raw.strip() in (b"quit", b"exit"):
@@ -198,6 +276,10 @@ def run_headless(args):
 
 def main(argv):
     args = parse_args(argv)
+    atexit.register(stop_all)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)  # Ctrl-C: leave without a traceback
+    signal.signal(signal.SIGHUP, _exit_on_signal)  # the terminal closed
     if not os.path.exists(MICROPYTHON):
         sys.exit("sim: %s missing: run `make setup` first" % MICROPYTHON)
     if args.headless:

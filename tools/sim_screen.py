@@ -61,8 +61,11 @@ class Screen:
         self.status = {}
         self.relay = "?"
         self.busy = False
+        self.mains_on = True  # after a cut the meter answers only `sim`: the screen must not show stale values
 
     def take(self, reply):
+        if reply and reply[-1].startswith("ERR meter is off"):
+            self.mains_on = False
         lines = reply[:-1]
         if len(lines) == 2 and "=" not in lines[0]:
             self.lcd = lines
@@ -78,12 +81,18 @@ class Screen:
         s = self.status
         out = ["\x1b[H\x1b[2J", "Virtual STS meter  (flash image: %s)" % self.args.flash, "",
                "  +" + "-" * 16 + "+"]
-        out += ["  |%-16s|" % line[:16] for line in self.lcd]
-        out += ["  +" + "-" * 16 + "+", ""]
-        out.append("  relay contact: %-7s reason: %-14s power: %s W   load: %s W" % (
-            self.relay, s.get("relay_reason", "?"), s.get("power_w", "?"), self.args.load_watts))
-        out.append("  credit: %s Wh   energy: %s Wh   last result: %s   lockout: %s s" % (
-            s.get("credit_wh", "?"), s.get("energy_wh", "?"), s.get("last_result", "?"), s.get("lockout_s", "?")))
+        if self.mains_on:
+            out += ["  |%-16s|" % line[:16] for line in self.lcd]
+            out += ["  +" + "-" * 16 + "+", ""]
+            out.append("  relay contact: %-7s reason: %-14s power: %s W   load: %s W" % (
+                self.relay, s.get("relay_reason", "?"), s.get("power_w", "?"), self.args.load_watts))
+            out.append("  credit: %s Wh   energy: %s Wh   last result: %s   lockout: %s s" % (
+                s.get("credit_wh", "?"), s.get("energy_wh", "?"), s.get("last_result", "?"), s.get("lockout_s", "?")))
+        else:  # no supply: a dark display, the relay coil unpowered, nothing measured
+            out += ["  |%-16s|" % "" for _ in self.lcd]
+            out += ["  +" + "-" * 16 + "+", ""]
+            out.append("  MAINS OFF: the meter is unpowered (o = power on)   relay contact: open   power: 0 W")
+            out.append("  credit and history are on the flash image; they show again after power on")
         out += ["", "  " + HELP, "  get a token for this meter:  make token KWH=10",
                 "  serial console on %s  (tools/console.py %s)" % (self.pty_path, self.pty_path), ""]
         out += ["  " + line for line in log]
@@ -117,8 +126,7 @@ def run_interactive(args, supervisor_class):
     console = Console()
     sup = supervisor_class(args, console.on_line)
     sup.start()
-    if not sup.ready.wait(60):
-        sys.exit("sim: the virtual meter did not boot")
+    sup.wait_boot()
     threading.Thread(target=console.worker, args=(sup,), daemon=True).start()
     threading.Thread(target=_serve_pty, args=(master, console), daemon=True).start()
     screen = Screen(args, pty_path)
@@ -144,10 +152,11 @@ def run_interactive(args, supervisor_class):
                 args.load_watts = max(0, args.load_watts + (500 if ch == "+" else -500))
                 console.ask("sim load %d" % args.load_watts, lambda out: None)
             elif ch == "p":
+                screen.mains_on = False
                 console.ask("sim power off", lambda out: None)
             elif ch == "o":
                 sup.ready.clear()
-                console.ask("sim power on", lambda out: None)
+                console.ask("sim power on", lambda out: setattr(screen, "mains_on", out[-1:] == ["OK"]))
             else:
                 key = KEYMAP.get(ch, ch.upper())
                 if key.lstrip("!") and key.lstrip("!") in "0123456789*#ABCD":
