@@ -2,8 +2,11 @@
 # Corruption of each record file: detected at boot, the last good generation is
 # used (never credit from a corrupt record), a storage-recovery event is logged.
 from store import events as ev
+from store import recovery as rc
+from store.state import encode_floor, key_id
 from store.volume import Volume, mount_flash
-from test_store_state import NOW, credit, enter, meter, new_flash, reboot
+from sts import results as R
+from test_store_state import KEY, NOW, credit, enter, meter, new_flash, reboot
 
 
 def _flip(flash, name, position):
@@ -32,19 +35,22 @@ def _history():
     return flash, state.state_seq, older
 
 
-def test_newest_state_record_corrupt_falls_back_to_previous_generation():
+def test_newest_state_record_corrupt_keeps_the_money_and_refuses_its_token():
     flash, newest, older = _history()
     for position in _positions(flash, "state.%d" % (newest & 1)):
         image = new_flash(flash.data)
         _flip(image, "state.%d" % (newest & 1), position)
         state, report = reboot(image)
-        assert report["state_seq"] == older, position
-        assert state.credit_wh == 1000 and list(state.tids) == [1000]
+        assert report["state_seq"] > older and report["storage"] == "recovered", position
+        assert state.credit_wh == 3000  # the money records are whole: nothing lost
         assert (ev.RECOVERY_STATE_CORRUPT, newest & 1) in _recoveries(state)
-        # the token of the lost generation can be entered again, and counts once
-        assert enter(state, credit(1001, 20)) == 1 and state.credit_wh == 3000
+        assert (rc.RECOVERY_REPLAY_FLOOR, 1001) in _recoveries(state)
+        # the token of the lost generation is in the balance: it is not accepted again
+        assert enter(state, credit(1001, 20)) == R.USED and state.credit_wh == 3000
+        assert enter(state, credit(1002, 1)) == R.ACCEPT and state.credit_wh == 3100
         again, report = reboot(image)
-        assert report["recoveries"] == [] and again.credit_wh == 3000
+        assert report["recoveries"] == [] and again.credit_wh == 3100 and report["storage"] == "ok"
+        assert enter(again, credit(1001, 20)) == R.USED  # the floor is durable
         image = state = again = None  # let the next copy reuse the heap
 
 
@@ -56,28 +62,133 @@ def test_older_state_record_corrupt_keeps_newest():
     assert report["recoveries"] == [ev.RECOVERY_STATE_CORRUPT]
 
 
-def test_both_state_records_corrupt_gives_no_credit_and_reports_loss():
+def test_both_state_records_corrupt_keeps_money_and_used_tokens_for_reprovisioning():
     flash, newest, older = _history()
     _flip(flash, "state.0", 30)
     _flip(flash, "state.1", 30)
     state, report = reboot(flash)
-    assert not state.provisioned and state.credit_wh == 0 and state.balance_wh == 0
+    assert not state.provisioned and state.credit_wh == 3000
     assert ev.RECOVERY_STATE_LOST in report["recoveries"]
+    assert state.provision(KEY, "600727000000000009", force=True, now_s=NOW)
+    assert state.credit_wh == 3000  # no opening credit on a store that held money
+    assert enter(state, credit(1001, 20)) == R.USED and enter(state, credit(1000, 10)) == R.OLD
+    assert state.credit_wh == 3000
 
 
-def test_energy_record_corrupt_uses_previous_total():
+def _money_copies(flash):
+    volume = Volume(mount_flash(flash))
+    return volume.read("money"), Volume(volume.fs, "meterx").read("money")
+
+
+def _put_money(flash, main=None, spare=None):
+    volume = Volume(mount_flash(flash))
+    if main is not None:
+        volume.write_atomic("money", main)
+    if spare is not None:
+        Volume(volume.fs, "meterx").write_atomic("money", spare)
+
+
+def test_one_money_copy_corrupt_uses_the_other():
     flash, state = meter(config={"save_every_wh": 10})
     enter(state, credit(1000, 10))
     for _ in range(30):
         state.consume(1, NOW)  # saves at 10, 20, 30 Wh
-    newest = state._energy_seq
-    for position in _positions(flash, "energy.%d" % (newest & 1)):
+    main, spare = _money_copies(flash)
+    for position in (0, 5, 12, 20, len(main) - 1):
+        for which in (0, 1):
+            image = new_flash(flash.data)
+            bad = bytearray(main)
+            bad[position] ^= 0x10
+            _put_money(image, bytes(bad) if which == 0 else None, bytes(bad) if which == 1 else None)
+            again, report = reboot(image)
+            assert again.energy_total_wh == 30 and again.credit_wh == 970, (position, which)
+            assert (rc.RECOVERY_MONEY_CORRUPT, which + 1) in _recoveries(again)
+            assert report["storage"] == "recovered"
+            image = again = None
+
+
+def test_a_money_copy_rolled_back_is_detected_and_outvoted():
+    flash, state = meter(config={"save_every_wh": 10})
+    enter(state, credit(1000, 10))
+    state.consume(10, NOW)
+    old_main, old_spare = _money_copies(flash)
+    for _ in range(50):
+        state.consume(10, NOW)
+    for main, spare in ((old_main, None), (None, old_spare)):
         image = new_flash(flash.data)
-        _flip(image, "energy.%d" % (newest & 1), position)
-        again, _ = reboot(image)
-        assert again.energy_total_wh == 20 and again.credit_wh == 980, position
-        assert (ev.RECOVERY_ENERGY_CORRUPT, newest & 1) in _recoveries(again)
-        image = again = None
+        _put_money(image, main, spare)  # one folder went back 50 saves (e.g. littlefs used an older commit)
+        again, report = reboot(image)
+        assert again.energy_total_wh == 510 and again.credit_wh == 490
+        assert rc.RECOVERY_MONEY_BEHIND in report["recoveries"]
+        third, report = reboot(image)
+        assert report["recoveries"] == [] and third.credit_wh == 490  # rewritten at once
+
+
+def test_everything_rolled_back_behind_the_floor_refuses_old_tokens_and_reapplies_the_lost_one_once():
+    flash, state = meter(config={"save_every_wh": 10})
+    enter(state, credit(1000, 10))
+    before = new_flash(flash.data)  # the whole meter/ and meterx/ as they were here ...
+    enter(state, credit(1001, 10))
+    for _ in range(5):
+        state.consume(10, NOW)
+    enter(state, credit(1002, 10))  # 2950 Wh
+    volume = Volume(mount_flash(flash))
+    floor = Volume(volume.fs, "").read("meter.floor")
+    image = new_flash(before.data)  # ... come back, but the floor outside them is newer
+    Volume(mount_flash(image), "").write_atomic("meter.floor", floor)
+    again, report = reboot(image)
+    assert again.credit_wh == 1000 and report["storage"] == "recovered"
+    assert (rc.RECOVERY_TOKEN_LOST, 1002) in _recoveries(again)
+    assert enter(again, credit(1001, 10)) == R.OLD  # its credit may be in what was lost: refused
+    assert enter(again, credit(1002, 10)) == R.ACCEPT and again.credit_wh == 2000  # proved lost: once
+    assert enter(again, credit(1002, 10)) == R.USED
+    third, _ = reboot(image)
+    assert enter(third, credit(1002, 10)) == R.USED and third.credit_wh == 2000
+
+
+def test_power_cut_between_floor_and_state_is_no_fault():
+    flash, state = meter()
+    enter(state, credit(1000, 10))
+    volume = Volume(mount_flash(flash))
+    before = volume.fs
+    floor_bytes = encode_floor(1001, state._mseq + 1, key_id(KEY))
+    Volume(before, "").write_atomic("meter.floor", floor_bytes)  # what the cut left: only the floor
+    again, report = reboot(flash)
+    assert report["recoveries"] == [] and report["storage"] == "ok"
+    assert enter(again, credit(1001, 10)) == R.ACCEPT and again.credit_wh == 2000
+    assert enter(again, credit(999, 1)) == R.ACCEPT  # no floor: an older unused token still counts
+
+
+def test_missing_folder_of_a_store_that_was_there_is_a_fault_not_a_new_meter():
+    flash, state = meter()
+    enter(state, credit(1000, 10))
+    fs = mount_flash(flash)
+    for name in [e[0] for e in fs.ilistdir("meter")]:
+        fs.remove("meter/" + name)
+    fs.rename("meter", "gone")  # as if littlefs mounted an older root without the folder
+    again, report = reboot(flash)
+    assert report["storage"] == "fault" and report["mount"] == "mounted"
+    assert (rc.RECOVERY_FOLDER_LOST, 1) in _recoveries(again)
+    assert not again.provisioned and again.credit_wh == 1000  # the spare money copy survived
+    assert again.provision(KEY, "600727000000000009", force=True, now_s=NOW)
+    assert enter(again, credit(1000, 10)) == R.USED and again.credit_wh == 1000
+
+
+def test_all_records_lost_but_the_floor_is_a_fault_with_no_credit():
+    flash, state = meter()
+    enter(state, credit(1000, 10))
+    enter(state, credit(1001, 10))
+    fs = mount_flash(flash)
+    for folder in ("meter", "meterx"):
+        for name in [e[0] for e in fs.ilistdir(folder)]:
+            fs.remove(folder + "/" + name)
+    again, report = reboot(flash)
+    assert report["storage"] == "fault" and rc.RECOVERY_STORE_LOST in report["recoveries"]
+    assert again.credit_wh == 0 and not again.provisioned
+    assert again.provision(KEY, "600727000000000009", force=True, now_s=NOW)
+    assert enter(again, credit(1000, 10)) == R.OLD
+    assert enter(again, credit(1001, 10)) == R.ACCEPT and again.credit_wh == 1000  # lost: once
+    assert enter(again, credit(1001, 10)) == R.USED
 
 
 def test_event_segment_corrupt_entry_is_voided_and_others_kept():

@@ -60,7 +60,7 @@ def test_event_entry_is_only_valid_at_its_own_place():
 
 def test_event_kind_names():
     assert ev.kind_name(ev.TOKEN_ACCEPTED) == "token accepted"
-    assert ev.kind_name(ev.STORAGE_RECOVERY) == "storage recovery"
+    assert ev.kind_name(ev.STORAGE_RECOVERY, 14) == "storage recovery money_copy_rolled_back"
     assert ev.kind_name(200) == "event 200"
 
 

@@ -258,7 +258,25 @@ def test_provision_refuses_twice_and_bad_data():
     raises(ValueError, state.provision, KEY)
     raises(ValueError, state.provision, None, "", 0, 0, True)
     raises(ValueError, state.provision, KEY, "", -5, 0, True)
-    assert state.provision(KEY, "1", credit_wh=700, force=True) and state.credit_wh == 700
+    assert enter(state, credit(1000, 7)) == R.ACCEPT
+    assert state.provision(KEY, "1", credit_wh=900, force=True) and state.pan == "1"
+    assert state.credit_wh == 700  # a re-provisioning keeps the credit; opening credit is for a new store
+
+
+def test_opening_credit_on_a_new_store():
+    _, state = meter(provision=False)
+    assert state.provision(KEY, "600727000000000009", credit_wh=700, now_s=NOW) and state.credit_wh == 700
+
+
+def test_reprovisioning_with_the_same_key_keeps_the_used_token_record():
+    flash, state = meter()
+    assert enter(state, credit(1000, 10)) == R.ACCEPT
+    assert state.provision(KEY, "600727000000000009", force=True, now_s=NOW)
+    assert enter(state, credit(1000, 10)) == R.USED and state.credit_wh == 1000
+    again, _ = reboot(flash)
+    assert again.provision(KEY, "600727000000000009", force=True, now_s=NOW)
+    assert enter(again, credit(1000, 10)) == R.USED and again.credit_wh == 1000
+    assert enter(again, credit(1001, 10)) == R.ACCEPT and again.credit_wh == 2000
 
 
 def _scratch_folder():
@@ -273,9 +291,11 @@ def _scratch_folder():
 def _remove_tree(path):
     import os
 
-    for name in os.listdir(path + "/meter"):
-        os.remove(path + "/meter/" + name)
-    os.rmdir(path + "/meter")
+    for folder in ("meter", "meterx"):
+        for name in os.listdir(path + "/" + folder):
+            os.remove(path + "/" + folder + "/" + name)
+        os.rmdir(path + "/" + folder)
+    os.remove(path + "/meter.floor")
     os.rmdir(path)
 
 

@@ -81,18 +81,20 @@ class Meter:
             code = self.state.apply(verdict, now)  # durable before we say Accept; logs it
             if code == results.NOT_READY:
                 self.log.error("storage write failed: token not applied")
-        self._note_result(code, verdict, now)
         token = verdict.token
+        # class 1 tokens are not meter-specific: no lockout
+        wrong = code in _WRONG_TOKEN_CODES and (token is None or token.cls != 1)
+        if wrong:
+            self.state.record_wrong_token(now)  # durable before anything else about this token is written
+        self._note_result(code, verdict, now)
         if code == results.ACCEPT and token is not None and token.cls == 1:
             return self._class1(token.control, now)
         out = screens.token_result(code, verdict, self.state)  # type: list
         if results.is_accepted(code):
             self.customer.on_token(verdict, code)
             self.evaluate_relay(now)
-        elif code in _WRONG_TOKEN_CODES and (token is None or token.cls != 1):
-            self.state.record_wrong_token(now)  # class 1 tokens are not meter-specific: no lockout
-            if self.state.lockout_remaining_s(now) > 0:
-                out.append(screens.lockout_screen(self.state, self.clock))
+        elif wrong and self.state.lockout_remaining_s(now) > 0:
+            out.append(screens.lockout_screen(self.state, self.clock))
         return out
 
     def _note_result(self, code, verdict, now):
@@ -203,6 +205,9 @@ class Meter:
             first = [("Emergency credit", texts.kwh(self.state.available_wh) + " left")]
         if self.ic_status != metering.OK:  # energy is not being counted: say so
             first.append(("Meter fault", metering.status_name(self.ic_status)))
+        storage = self.state.storage
+        if storage != "ok":  # store/README.md: what was lost is in the log
+            first.append(("Storage fault" if storage == "fault" else "Store recovered", "see log / call"))
         if locked > 0:
             return first + [screens.lockout_screen(self.state, self.clock)]
         relay = "on" if self.policy.closed else "off: " + self.policy.reason
@@ -221,7 +226,7 @@ class Meter:
 
     def event_lines(self, n):
         rows = self.state.events(n)
-        return ["%d t=%d %s %s" % (seq, t, ev.kind_name(kind), ev.fields_text(kind, a, b))
+        return ["%d t=%d %s %s" % (seq, t, ev.kind_name(kind, a), ev.fields_text(kind, a, b))
                 for seq, t, kind, a, b in rows]
 
     # ---- console ----------------------------------------------------------
@@ -251,6 +256,7 @@ class Meter:
             ("last_result", self.last_result),
             ("ic", "ok" if ok else "fault"),
             ("alarm", 1 if self.alarm else 0),
+            ("storage", self.state.storage),
         ] + self.customer.status()
 
     def power_down(self, why):

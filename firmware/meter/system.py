@@ -11,6 +11,7 @@ from meter.console import Console
 from meter.linereader import MAX_LINE
 from meter.ui import Ui
 from meter.wallclock import WallClock
+from store import events as ev
 from store.state import MeterState
 
 CONSOLE_CHUNK = 128  # bytes taken from the console per loop turn: a bounded slice of work
@@ -52,7 +53,9 @@ class System:
             if saved and not ic.apply_calibration(saved):  # the console's `cal` results, kept on flash
                 self.log.error("saved calibration not accepted by the metering IC")
         for code in report["recoveries"]:
-            self.log.warn("storage recovery %d (see log)" % code)
+            self.log.warn("storage recovery: %s (see log)" % ev.recovery_name(code))
+        if report["storage"] == "fault":
+            self.log.error("storage fault: the meter's records are lost or unreadable (store/README.md)")
         for line in self.boot_report():
             self.log.info(line)
         self.meter.poll_metering()  # first reading, and the relay set from the stored credit

@@ -51,18 +51,33 @@ KIND_NAMES = {
 # STORAGE_RECOVERY codes (event field a)
 RECOVERY_TMP_REMOVED = const(1)  # b: 0; leftover of an interrupted write
 RECOVERY_STATE_CORRUPT = const(2)  # b: slot; previous generation used
-RECOVERY_ENERGY_CORRUPT = const(3)  # b: slot
+# 3: energy record corrupt (before the money record replaced it)
 RECOVERY_EVENTS_CORRUPT = const(4)  # b: entries voided
-RECOVERY_FORMATTED = const(5)  # b: 1 if the device held data (it was lost)
+# 5: device formatted (the store no longer formats anything)
 RECOVERY_STATE_LOST = const(6)  # no good state record: unprovisioned
 RECOVERY_CALIBRATION_CORRUPT = const(7)  # b: slot; previous calibration used
+# 8..17: recovery.py (boot-only codes of the money records and the floor)
+
+# names of the RECOVERY_* codes 1.., one string (a dict would hold heap all the time)
+RECOVERY_NAMES = ("tmp_removed state_corrupt energy_corrupt events_corrupt formatted state_lost calibration_corrupt"
+                  " store_lost folder_lost floor_lost floor_corrupt money_copy_lost money_copy_corrupt"
+                  " money_copy_rolled_back money_contradicted tids_lost_floor_set token_credit_lost")
+
+
+def recovery_name(code):
+    names = RECOVERY_NAMES.split()
+    return names[code - 1] if 1 <= code <= len(names) else str(code)
 
 # SETTING codes (event field a)
 SETTING_CODES = {"max_power_w": 1, "tariff_rate": 2, "mppul_w": 3, "clear_tamper": 4}
 
 
-def kind_name(kind):
-    return KIND_NAMES.get(kind, "event %d" % kind)
+def kind_name(kind, a=0):
+    """The event's name; a storage recovery also names what it found (field a)."""
+    name = KIND_NAMES.get(kind, "event %d" % kind)
+    if kind == STORAGE_RECOVERY:
+        name += " " + recovery_name(a)
+    return name
 
 
 # What fields a and b hold, per kind, for the console's `log` (README: "Event log").

@@ -44,6 +44,7 @@ class Ledger:
             raise ValueError("save_every_wh and save_every_s must be positive")
         self._snap = Snapshot(self.tid_size)
         self._seq = 0  # sequence number of the newest state record
+        self._mseq = 0  # money sequence number (state.py)
         self._balance = 0
         self._energy_total = 0
         self._saved_energy = 0  # energy total known to be on flash
@@ -137,14 +138,22 @@ class Ledger:
 
     # --- provisioning ---
     def provision(self, keys, pan="", credit_wh=0, max_power_w=0, force=False, now_s=None):
-        """First set-up: keys, PAN, opening credit; an empty TID record.  Refuses
-        (ValueError) on a provisioned meter unless force=True.  True when durable."""
+        """Set-up: keys, PAN, settings.  Refuses (ValueError) on a provisioned
+        meter unless force=True.  The opening credit counts only on a store that
+        never held money; a re-provisioning keeps the credit, the energy total,
+        the replay floor and, with the same decoder key, the used-TID record (so
+        no used token is accepted again).  True when durable."""
         if self.provisioned and not force:
             raise ValueError("meter already provisioned")
         if keys is None or not isinstance(credit_wh, int) or credit_wh < 0 or credit_wh > self.credit_limit_wh:
             raise ValueError("bad provisioning data")
+        old = self._snap
         new = Snapshot(self.tid_size)
-        new.keys, new.pan, new.balance_wh = keys, str(pan or self.pan_config), credit_wh
+        new.keys, new.pan = keys, str(pan or self.pan_config)
+        new.balance_wh = self._balance + (credit_wh if self._mseq == 0 else 0)
+        new.floor, new.once = old.floor, old.once
+        if old.keys is not None and old.keys.key == keys.key:
+            new.tids = old.tids
         new.settings["max_power_w"] = max_power_w
         if not self._commit(new):
             return False
@@ -179,8 +188,11 @@ class Ledger:
                 return FUNCTION
         if verdict.clear_tids:
             new.tids.clear()
+            new.floor = new.once = -1  # TIDs start again under the new key
         if verdict.tid >= 0:
             new.tids.add(verdict.tid)
+            if verdict.tid == new.once:
+                new.once = -1  # the lost token's credit is back: once only
         if verdict.kct_pending is not None:
             new.kct = list(verdict.kct_pending)
         if verdict.new_keys is not None:

@@ -7,7 +7,7 @@ import json
 from sts.keys import KeyState
 from sts.tids import TidRecord
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added the money sequence number and the replay floor (1 still read)
 SETTING_NAMES = ("max_power_w", "tariff_rate", "mppul_w")
 
 
@@ -26,6 +26,11 @@ class Snapshot:
         self.tamper = 0
         # lock: (wrong-token count, end_s, duration_s)
         self.lock = (0, 0, 0)  # type: tuple[int, int, int]
+        self.mseq = 0  # money sequence number of this state (store/money.py)
+        # after a detected rollback: TIDs at or below `floor` that the record
+        # lacks are refused, except `once` (a token whose credit was proved lost)
+        self.floor = -1
+        self.once = -1
 
     def copy(self):
         other = Snapshot(1)
@@ -35,6 +40,7 @@ class Snapshot:
         other.kct = list(self.kct)
         other.settings = dict(self.settings)
         other.tamper, other.lock = self.tamper, self.lock
+        other.mseq, other.floor, other.once = self.mseq, self.floor, self.once
         return other
 
 
@@ -50,6 +56,8 @@ def encode(snap):
         "set": snap.settings,
         "tamper": snap.tamper,
         "lock": list(snap.lock),
+        "mseq": snap.mseq,
+        "floor": [snap.floor, snap.once],
     }
     return json.dumps(doc).encode()
 
@@ -64,7 +72,8 @@ def decode(payload):
     """Snapshot from a payload, or ValueError if any field is missing or wrong."""
     try:
         doc = json.loads(payload)
-        if doc["v"] != FORMAT_VERSION:
+        version = doc["v"]
+        if version not in (1, FORMAT_VERSION):
             raise ValueError("unknown state format")
         text = doc["tids"]
         tids = TidRecord.from_bytes(bytes(int(text[i:i + 2], 16) for i in range(0, len(text), 2)))
@@ -85,6 +94,10 @@ def decode(payload):
         snap.tamper = 1 if _int(doc["tamper"], 0) else 0
         count, end, duration = doc["lock"]
         snap.lock = (_int(count, 0), _int(end), _int(duration, 0))
+        if version > 1:
+            snap.mseq = _int(doc["mseq"], 0)
+            floor, once = doc["floor"]
+            snap.floor, snap.once = _int(floor, -1), _int(once, -1)
     except (KeyError, TypeError, IndexError) as exc:
         raise ValueError("bad state record: %r" % (exc,)) from None
     return snap

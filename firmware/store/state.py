@@ -1,117 +1,167 @@
 # MeterState: the meter's durable state (credit, used TIDs, keys, pending key
-# change sections, settings, lockout) and its event log, on littlefs.
+# change sections, settings, lockout) and its event log, as small files on a
+# mounted littlefs (README.md has the formats and the recovery rules).
 #
-# Files: "state.0"/"state.1" hold the two newest generations of the state
-# record (written alternately by sequence number), "energy.0"/"energy.1" the
-# two newest energy totals, "ev.<n>" the event log.  State records are written
-# to "<name>.tmp" and renamed over the older slot; the frequent energy record
-# is rewritten in place in its older slot (littlefs commits it atomically at
-# close, and the other slot still holds the previous total).  See README.md.
+#   meter.floor          replay floor (root): newest TID, written before a token's state
+#   meter/state.0, .1    state record generations, temporary file then rename
+#   meter/money          money record (credit + energy total + newest TID), in place
+#   meterx/money         its second copy, in another folder (another metadata pair)
+#   meter/ev.<n>         event log;  meter/cal.0, .1 metering IC calibration
 import json
 import struct
 
+from micropython import const
 from store import events as ev
 from store import lockout, record
+
+# boot-only code: loaded here while the heap is young, dropped after boot
+from store import recovery as _recovery  # noqa: I001
 from store.ledger import Ledger
-from store.snapshot import decode as decode_snapshot
+from store.recovery import (
+    CALIBRATION_FILE,
+    FAULT,
+    FLOOR_FILE,
+    FLOOR_FORMAT,
+    KIND_FLOOR,
+    KIND_MONEY,
+    MONEY_FILE,
+    MONEY_FORMAT,
+    NO_TID,
+    OK,
+    RECOVERED,
+    SPARE_FOLDER,
+    STATE_FILE,
+)
 from store.snapshot import encode as encode_snapshot
-from store.volume import TMP_SUFFIX, Volume
+from store.volume import Volume
+from sts import results
 
-STATE_FILE = "state."
-ENERGY_FILE = "energy."
-CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
-
-
-def _load_slots(volume, prefix, kind, parse, on_corrupt):
-    """Newest good (seq, value) of the two slots; corrupt slots are reported and removed."""
-    best = None
-    for slot in (0, 1):
-        name = prefix + str(slot)
-        raw = volume.read(name)
-        if raw is None:
-            continue
-        seq, value = -1, None
-        framed = record.decode(raw, kind)
-        if framed is not None:
-            seq = framed[0]
-            try:
-                value = parse(framed[1])
-            except ValueError:
-                value = None
-        if value is None:
-            on_corrupt(slot)
-            volume.remove(name)
-        elif best is None or seq > best[0]:
-            best = (seq, value)
-    return best
+COPY_MAIN = const(1)  # money copy in meter/
+COPY_SPARE = const(2)  # money copy in meterx/
 
 
-def _parse_energy(payload):
-    if len(payload) != 8:
-        raise ValueError("bad energy record")
-    total = struct.unpack(">q", payload)[0]
-    if total < 0:
-        raise ValueError("negative energy total")
-    return total
+def _recovery_module():
+    global _recovery
+    if _recovery is None:
+        from store import recovery as module
+
+        _recovery = module
+    return _recovery
 
 
-def _parse_calibration(payload):
-    values = json.loads(bytes(payload).decode())
-    if not isinstance(values, dict):
-        raise ValueError("calibration must be a mapping")
-    for name, value in values.items():
-        if not isinstance(name, str) or not isinstance(value, int):
-            raise ValueError("calibration values are register name -> int")
-    return values
+def _forget_recovery():
+    """Drop the boot-only module so its code gives its heap back."""
+    global _recovery
+    import sys
+
+    import store
+
+    _recovery = None
+    sys.modules.pop("store.recovery", None)
+    if "recovery" in dir(store):
+        del store.recovery  # pyright: ignore[reportAttributeAccessIssue]
+
+# Money record, kind "M", header seq = the money sequence number (mseq):
+#   balance i64 | energy total u64 | newest accepted TID i32 (-1 none) | key id u32
+# One small record: the credit and the energy total it was decided from are
+# never written apart.  Kept as two copies in two folders (two littlefs
+# metadata pairs): a rollback or corruption of one is outvoted by the other.
+#
+# Replay floor, kind "F", header seq = the mseq at which its TID was applied:
+#   newest accepted TID i32 | key id u32
+# A separate file outside both folders, written before the token's state, so
+# it survives the loss or rollback of everything the token wrote after it.
+
+
+def key_id(keys):
+    """A fingerprint of the decoder key (0 = no key)."""
+    if keys is None:
+        return 0
+    return record.checksum(keys.key, keys.sgc) or 1
+
+
+def newest_tid(tids):
+    """The highest TID in a TidRecord (kept sorted highest first), or -1."""
+    for tid in tids:
+        return tid
+    return NO_TID
+
+
+def encode_money(seq, balance, energy, tid, kid):
+    return record.encode(KIND_MONEY, seq, struct.pack(MONEY_FORMAT, balance, energy, tid, kid))
+
+
+def encode_floor(tid, seq, kid):
+    return record.encode(KIND_FLOOR, seq, struct.pack(FLOOR_FORMAT, tid, kid))
+
+
+class FlooredTids:
+    """The used-TID record as the token pipeline sees it after a rollback: a
+    TID at or below the floor that the record does not hold is refused as Old
+    (its credit may be in the balance already), except `once`, the one token
+    whose credit the meter proved lost."""
+
+    def __init__(self, tids, floor, once):
+        self._tids, self.floor, self.once = tids, floor, once
+        self.size = tids.size
+
+    def __len__(self):
+        return len(self._tids)
+
+    def __iter__(self):
+        return iter(self._tids)
+
+    def is_full(self):
+        return self._tids.is_full()
+
+    def oldest(self):
+        return self._tids.oldest()
+
+    def check(self, tid):
+        code = self._tids.check(tid)
+        if code or tid == self.once or tid > self.floor:
+            return code
+        return results.USED if tid == self.floor else results.OLD
 
 
 class MeterState(Ledger):
     def __init__(self, fs, clock, config=None):
         Ledger.__init__(self, clock, config)
         self.volume = Volume(fs)
+        self._spare = Volume(fs, SPARE_FOLDER)
+        self._root = Volume(fs, "")
         self._events = ev.EventLog(self.volume)
-        self._energy_seq = 0
+        self._mseq = 0  # newest money sequence number used
+        self._floor = (-1, 0, 0)  # (tid, mseq, key id) as on flash
         self._cal_seq = 0
         self._calibration = {}
         self._last_save_s = 0
         self.storage_errors = 0
+        self.storage = OK  # ok | recovered (a fault was detected and handled) | fault
         self.booted = False
 
     # --- boot ---
     def boot(self, now_s=None):
-        """Mount (formatting a blank device), clean leftovers, load the newest good
-        records, log power-up and recoveries.  Returns a short report dict."""
+        """Find the records, take the newest state the flash proves (never more
+        credit), log power-up and every recovery.  Returns a short report dict."""
         now = self._now(now_s)
-        recoveries = []
-        mounted = "mounted" if self.volume.folder_exists() else "created"
-        self.volume.create_folder()
-        for name in self.volume.names():
-            if name.endswith(TMP_SUFFIX):
-                self.volume.remove(name)
-                recoveries.append((ev.RECOVERY_TMP_REMOVED, 0))
-        state = _load_slots(self.volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
-                            lambda slot: recoveries.append((ev.RECOVERY_STATE_CORRUPT, slot)))
-        energy = _load_slots(self.volume, ENERGY_FILE, record.KIND_ENERGY, _parse_energy,
-                             lambda slot: recoveries.append((ev.RECOVERY_ENERGY_CORRUPT, slot)))
-        if state is not None:
-            self._seq, self._snap = state
-        elif any(r[0] == ev.RECOVERY_STATE_CORRUPT for r in recoveries):
-            recoveries.append((ev.RECOVERY_STATE_LOST, 0))
-        if energy is not None:
-            self._energy_seq = energy[0]
-        calibration = _load_slots(self.volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
-                                  lambda slot: recoveries.append((ev.RECOVERY_CALIBRATION_CORRUPT, slot)))
-        self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
-        mark = self._snap.energy_mark_wh
-        # The newer of the two tells the truth: a state write also records the total.
-        self._energy_total = max(mark, energy[1] if energy is not None else 0)
-        self._balance = self._snap.balance_wh - (self._energy_total - mark)
-        self._saved_energy = self._energy_total
         self._last_save_s = now
-        voided = self._events.load()
-        if voided:
-            recoveries.append((ev.RECOVERY_EVENTS_CORRUPT, voided))
+        if self.volume.fs is None:  # the board has no filesystem for us
+            self.storage = FAULT
+            return self._report("none", [(8, 0)])  # recovery.RECOVERY_STORE_LOST
+        try:
+            mounted, recoveries, repair = _recovery_module().analyse(self)
+        finally:
+            _forget_recovery()
+        if self.storage == OK and [r for r in recoveries if r[0] != ev.RECOVERY_TMP_REMOVED]:
+            self.storage = RECOVERED
+        if repair is not None and self.provisioned:  # write the conclusions (floor, copies) down now
+            self._commit(repair)
+        return self._report(mounted, recoveries)
+
+    def _report(self, mounted, recoveries):
         self.booted = True
+        now = self._last_save_s
         self.log(ev.POWER_UP, 0, self._seq, now)
         for code, detail in recoveries:
             self.log(ev.STORAGE_RECOVERY, code, detail, now)
@@ -119,36 +169,72 @@ class MeterState(Ledger):
             "mount": mounted,
             "provisioned": self.provisioned,
             "state_seq": self._seq,
-            "energy_seq": self._energy_seq,
+            "money_seq": self._mseq,
             "recoveries": [r[0] for r in recoveries],
             "credit_wh": self.credit_wh,
+            "storage": self.storage,
         }
 
+    @property
+    def tids(self):
+        """The used-TID record; after a rollback it also refuses TIDs at or
+        below the replay floor that it lacks (store/money.py FlooredTids)."""
+        snap = self._snap
+        if snap.floor < 0:
+            return snap.tids
+        return FlooredTids(snap.tids, snap.floor, snap.once)
+
     # --- writing records ---
+    def _write_floor(self, tid, mseq, kid):
+        self._root.write_in_place(FLOOR_FILE, encode_floor(tid, mseq, kid))
+        self._floor = (tid, mseq, kid)
+
+    def _write_money(self):
+        """Both copies of the money record at the current money sequence
+        number; True if at least one reached flash."""
+        snap = self._snap
+        data = encode_money(self._mseq, self._balance, self._energy_total, newest_tid(snap.tids), key_id(snap.keys))
+        written = 0
+        for volume in (self.volume, self._spare):
+            try:
+                volume.write_in_place(MONEY_FILE, data)
+                written += 1
+            except OSError:
+                self.storage_errors += 1
+        return written > 0
+
     def _commit(self, snap):
-        """Write snap as the next state generation.  True once durable; on a
+        """Write snap as the next state generation, the replay floor first and
+        the money copies after.  True once the state record is durable; on a
         storage error nothing in RAM changes and it returns False."""
         snap.energy_mark_wh = self._energy_total
+        self._mseq += 1
+        snap.mseq = self._mseq
+        previous = self._floor
+        tid, kid = newest_tid(snap.tids), key_id(snap.keys)
         self._seq += 1  # never reused, even if this write fails
         data = record.encode(record.KIND_STATE, self._seq, encode_snapshot(snap))
         try:
+            if (tid, kid) != (previous[0], previous[2]):
+                self._write_floor(tid, self._mseq, kid)
             self.volume.write_atomic(STATE_FILE + str(self._seq & 1), data)
         except OSError:
             self.storage_errors += 1
+            if self._floor != previous:
+                try:  # the token is not applied: take the floor back
+                    self._write_floor(*previous)
+                except OSError:
+                    pass
             return False
         self._snap = snap
         self._balance = snap.balance_wh
         self._saved_energy = self._energy_total
+        self._write_money()
         return True
 
     def _save_energy(self, now_s):
-        self._energy_seq += 1
-        data = record.encode(record.KIND_ENERGY, self._energy_seq, struct.pack(">q", self._energy_total))
-        try:
-            # in place, not temp + rename: a third of the erases (README.md, wear)
-            self.volume.write_in_place(ENERGY_FILE + str(self._energy_seq & 1), data)
-        except OSError:
-            self.storage_errors += 1
+        self._mseq += 1  # never reused, even if this write fails
+        if not self._write_money():
             return False
         self._saved_energy = self._energy_total
         self._last_save_s = now_s

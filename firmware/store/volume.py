@@ -93,12 +93,15 @@ class PortFs:
 
 
 class Volume:
-    """The records' folder on fs.  A folder rather than the root: littlefs keeps
-    the root in the superblock pair (blocks 0 and 1), which it never moves,
-    while a folder's metadata pair is relocated after block_cycles erases."""
+    """One folder of fs ("" = its root).  The records live in folders, not in
+    the root: littlefs keeps the root in the superblock pair (blocks 0 and 1),
+    which it never moves, while a folder's metadata pair is relocated after
+    block_cycles erases."""
 
-    def __init__(self, fs):
+    def __init__(self, fs, folder=FOLDER):
         self.fs = fs  # None: no filesystem (the board could not give one)
+        self.folder = folder
+        self._prefix = folder + "/" if folder else ""
 
     def _fs(self):
         fs = self.fs
@@ -108,25 +111,25 @@ class Volume:
 
     def folder_exists(self):
         try:
-            self._fs().stat(FOLDER)
+            self._fs().stat(self.folder)
             return True
         except OSError:
             return False
 
     def create_folder(self):
         try:
-            self._fs().mkdir(FOLDER)
+            self._fs().mkdir(self.folder)
         except OSError:  # it exists
             pass
 
     def names(self):
         """Names of the files in the folder."""
-        return [entry[0] for entry in self._fs().ilistdir(FOLDER)]
+        return [entry[0] for entry in self._fs().ilistdir(self.folder or "/")]
 
     def read(self, name):
         """Whole content of a file as bytes, or None if it does not exist."""
         try:
-            f = self._fs().open(FOLDER + "/" + name, "rb")
+            f = self._fs().open(self._prefix + name, "rb")
         except OSError:
             return None
         try:
@@ -143,7 +146,7 @@ class Volume:
     def write_atomic(self, name, data):
         """Replace name with data: write name.tmp, close it (durable), then rename
         it over name.  littlefs renames atomically, so name is old or new."""
-        path = FOLDER + "/" + name
+        path = self._prefix + name
         f = self._fs().open(path + TMP_SUFFIX, "wb")
         try:
             f.write(data)
@@ -154,7 +157,7 @@ class Volume:
     def write_in_place(self, name, data):
         """Replace name's content directly: littlefs commits the new content
         atomically at close, so name is old or new after a cut."""
-        f = self._fs().open(FOLDER + "/" + name, "wb")
+        f = self._fs().open(self._prefix + name, "wb")
         try:
             f.write(data)
         finally:
@@ -162,18 +165,18 @@ class Volume:
 
     def append(self, name, data):
         """Append to a file; littlefs commits the append atomically on close."""
-        f = self._fs().open(FOLDER + "/" + name, "ab")
+        f = self._fs().open(self._prefix + name, "ab")
         try:
             f.write(data)
         finally:
             f.close()
 
     def rename(self, old, new):
-        self._fs().rename(FOLDER + "/" + old, FOLDER + "/" + new)
+        self._fs().rename(self._prefix + old, self._prefix + new)
 
     def remove(self, name):
         try:
-            self._fs().remove(FOLDER + "/" + name)
+            self._fs().remove(self._prefix + name)
             return True
         except OSError:
             return False

@@ -1,0 +1,247 @@
+# What the store finds at boot (store/README.md, recovery rules): the records
+# of each kind, which copy is newest, what went backwards and what was lost.
+# Imported by MeterState.boot() only and dropped again after it, so this code
+# does not hold heap while the meter runs (MeterState imports only its plain
+# constants: a function from here would keep the module alive).  `self` is the MeterState.
+import json
+import struct
+
+from micropython import const
+from store import events as ev
+from store import record
+from store.snapshot import decode as decode_snapshot
+from store.volume import TMP_SUFFIX
+
+KIND_MONEY = b"M"
+KIND_FLOOR = b"F"
+MONEY_FORMAT = ">qqiI"
+FLOOR_FORMAT = ">iI"
+NO_TID = const(-1)
+STATE_FILE = "state."
+MONEY_FILE = "money"
+SPARE_FOLDER = "meterx"
+FLOOR_FILE = "meter.floor"
+CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
+OK = "ok"
+RECOVERED = "recovered"
+FAULT = "fault"
+_COPY_MAIN = const(1)
+_COPY_SPARE = const(2)
+_COPY_STATE = const(3)
+
+# STORAGE_RECOVERY codes of the money records and the floor (events.py has 1..7)
+RECOVERY_STORE_LOST = const(8)  # b: money seq the floor proves; no money record left: fault
+RECOVERY_FOLDER_LOST = const(9)  # b: 1 meter/, 2 meterx/ (bits): a folder of a store that was there is gone
+RECOVERY_FLOOR_LOST = const(10)  # replay floor file missing (rewritten)
+RECOVERY_FLOOR_CORRUPT = const(11)  # replay floor file fails its check (rewritten)
+RECOVERY_MONEY_LOST = const(12)  # b: copy 1 meter/, 2 meterx/ missing (rewritten)
+RECOVERY_MONEY_CORRUPT = const(13)  # b: copy; fails its check (rewritten)
+RECOVERY_MONEY_BEHIND = const(14)  # b: copy; older than a cut explains: it was rolled back (rewritten)
+RECOVERY_MONEY_CONTRADICTED = const(15)  # b: source; an older copy proves more energy: charged
+RECOVERY_REPLAY_FLOOR = const(16)  # b: TID; the used-TID record lost entries: TIDs <= b refused
+RECOVERY_TOKEN_LOST = const(17)  # b: TID; its credit is provably not in the balance: accepted once more
+_REPAIRED_BY_A_WRITE = (RECOVERY_MONEY_BEHIND, RECOVERY_MONEY_LOST, RECOVERY_MONEY_CORRUPT,
+                        RECOVERY_MONEY_CONTRADICTED, RECOVERY_FLOOR_LOST, RECOVERY_FLOOR_CORRUPT)
+
+
+def analyse(self):
+    """Load everything; returns (mount, [(recovery code, detail)], state draft to write or None)."""
+    recoveries = []
+    mounted = _find_folders(self, recoveries)
+    for volume in (self.volume, self._spare):
+        for name in volume.names():
+            if name.endswith(TMP_SUFFIX):
+                volume.remove(name)
+                recoveries.append((ev.RECOVERY_TMP_REMOVED, 0))
+    state = _load_slots(self.volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
+                        lambda slot: recoveries.append((ev.RECOVERY_STATE_CORRUPT, slot)))
+    if state is not None:
+        self._seq, self._snap = state
+    elif any(r[0] == ev.RECOVERY_STATE_CORRUPT for r in recoveries):
+        recoveries.append((ev.RECOVERY_STATE_LOST, 0))
+    money = _load_money(self, state, recoveries)
+    if money is None and self._floor[1] > 1:  # the floor proves money was stored (1: a cut first write)
+        recoveries.append((RECOVERY_STORE_LOST, self._floor[1]))
+        self.storage = FAULT
+    self._mseq = max(money.seq if money else 0, self._floor[1], self._snap.mseq)
+    if money is not None:
+        self._balance, self._energy_total = money.balance, money.energy
+    self._saved_energy = self._energy_total
+    repair = _check_floor(self, money, recoveries)
+    calibration = _load_slots(self.volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
+                              lambda slot: recoveries.append((ev.RECOVERY_CALIBRATION_CORRUPT, slot)))
+    self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
+    voided = self._events.load()
+    if voided:
+        recoveries.append((ev.RECOVERY_EVENTS_CORRUPT, voided))
+    return mounted, recoveries, repair
+
+
+class Money:
+    """One money state: where it was read from is `source` (for the log)."""
+
+    def __init__(self, seq, balance, energy, tid=NO_TID, kid=0, source=0):
+        self.seq, self.balance, self.energy, self.tid, self.kid, self.source = seq, balance, energy, tid, kid, source
+
+
+def decode_money(raw, source=0):
+    """Money from a record, or None if it fails its check or makes no sense."""
+    framed = record.decode(raw, KIND_MONEY)
+    if framed is None or len(framed[1]) != struct.calcsize(MONEY_FORMAT):
+        return None
+    balance, energy, tid, kid = struct.unpack(MONEY_FORMAT, framed[1])
+    if energy < 0 or tid < NO_TID:
+        return None
+    return Money(framed[0], balance, energy, tid, kid, source)
+
+
+def decode_floor(raw):
+    """(tid, mseq, key id) or None."""
+    framed = record.decode(raw, KIND_FLOOR)
+    if framed is None or len(framed[1]) != struct.calcsize(FLOOR_FORMAT):
+        return None
+    tid, kid = struct.unpack(FLOOR_FORMAT, framed[1])
+    if tid < NO_TID:
+        return None
+    return tid, framed[0], kid
+
+
+def choose(sources):
+    """The money state to boot from, out of every good copy found: the newest
+    by sequence number, made conservative against any copy that contradicts it
+    (an older copy with a higher energy total or TID means some record went
+    backwards).  Returns (money, contradicted) or (None, False) if none."""
+    best = None
+    for money in sources:
+        if best is None or money.seq > best.seq:
+            best = money
+    if best is None:
+        return None, False
+    energy, tid = best.energy, best.tid
+    for money in sources:
+        if money.energy > energy:
+            energy = money.energy
+        if money.kid == best.kid and money.tid > tid:
+            tid = money.tid
+    if energy == best.energy and tid == best.tid:
+        return best, False
+    # charge the higher energy total: never more credit than any copy proves
+    return Money(best.seq, best.balance - (energy - best.energy), energy, tid, best.kid, best.source), True
+
+
+def _load_slots(volume, prefix, kind, parse, on_corrupt):
+    """Newest good (seq, value) of the two slots; corrupt slots are reported and removed."""
+    best = None
+    for slot in (0, 1):
+        name = prefix + str(slot)
+        raw = volume.read(name)
+        if raw is None:
+            continue
+        seq, value = -1, None
+        framed = record.decode(raw, kind)
+        if framed is not None:
+            seq = framed[0]
+            try:
+                value = parse(framed[1])
+            except ValueError:
+                value = None
+        if value is None:
+            on_corrupt(slot)
+            volume.remove(name)
+        elif best is None or seq > best[0]:
+            best = (seq, value)
+    return best
+
+
+def _parse_calibration(payload):
+    values = json.loads(bytes(payload).decode())
+    if not isinstance(values, dict):
+        raise ValueError("calibration must be a mapping")
+    for name, value in values.items():
+        if not isinstance(name, str) or not isinstance(value, int):
+            raise ValueError("calibration values are register name -> int")
+    return values
+
+
+def _find_folders(self, recoveries):
+    """"created" for a new store, "mounted" for one that was there.  A store
+    that was there and lost a folder is a fault, never a fresh meter: the
+    floor file outside the folders (written first) is the evidence."""
+    main, spare = self.volume.folder_exists(), self._spare.folder_exists()
+    raw = self._root.read(FLOOR_FILE)
+    floor = decode_floor(raw)
+    if not main and not spare and raw is None:
+        self._write_floor(-1, 0, 0)  # first: the evidence that a store exists
+        self.volume.create_folder()
+        self._spare.create_folder()
+        return "created"
+    if floor is None:
+        recoveries.append((RECOVERY_FLOOR_CORRUPT if raw is not None else RECOVERY_FLOOR_LOST, 0))
+    else:
+        self._floor = floor
+    if not main or not spare:
+        recoveries.append((RECOVERY_FOLDER_LOST, (0 if main else _COPY_MAIN) | (0 if spare else _COPY_SPARE)))
+        if not main:
+            self.storage = FAULT
+        self.volume.create_folder()
+        self._spare.create_folder()
+    return "mounted"
+
+def _load_money(self, state, recoveries):
+    """The money state to boot from: the newest of the two copies and the
+    state record (each one whole and checked), charged any higher energy
+    another copy proves.  A copy missing, corrupt or behind is logged."""
+    from store.state import key_id, newest_tid  # loaded: it is booting us
+
+    sources = []
+    if state is not None:
+        snap = self._snap
+        sources.append(Money(snap.mseq, snap.balance_wh, snap.energy_mark_wh, newest_tid(snap.tids),
+                             key_id(snap.keys), _COPY_STATE))
+    copies = []
+    for volume, copy in ((self.volume, _COPY_MAIN), (self._spare, _COPY_SPARE)):
+        raw = volume.read(MONEY_FILE)
+        money = decode_money(raw, copy)
+        copies.append((copy, raw, money))
+        if money is not None:
+            sources.append(money)
+    best, contradicted = choose(sources)
+    if best is None:
+        return None
+    for copy, raw, money in copies:
+        if money is None:
+            recoveries.append((RECOVERY_MONEY_CORRUPT if raw is not None else RECOVERY_MONEY_LOST, copy))
+        elif money.seq < best.seq - 1:  # a cut leaves a copy at most one behind
+            recoveries.append((RECOVERY_MONEY_BEHIND, copy))
+    if contradicted:
+        recoveries.append((RECOVERY_MONEY_CONTRADICTED, best.source))
+    return best
+
+def _check_floor(self, money, recoveries):
+    """Compare the used-TID record with what the money record and the floor
+    prove was accepted.  Returns a state draft to write (or None)."""
+    from store.state import newest_tid
+
+    snap = self._snap
+    listed = newest_tid(snap.tids)
+    floor_tid, floor_seq = self._floor[0], self._floor[1]
+    proved = money.tid if money is not None else -1  # accepted, and in the balance
+    floor, once = snap.floor, snap.once
+    if floor_tid > proved and floor_tid > listed:
+        mseq = money.seq if money is not None else 0
+        if floor_seq > mseq + 1:  # more than the token's own write is missing
+            floor, once = max(floor, floor_tid), floor_tid  # its credit is provably not in the balance
+            recoveries.append((RECOVERY_TOKEN_LOST, floor_tid))
+        elif floor_seq <= mseq:  # the money has the token, the record forgot it
+            proved = floor_tid
+        # floor_seq == mseq + 1: the power went during that token: never applied
+    if proved > listed and proved > floor:
+        floor = proved
+        recoveries.append((RECOVERY_REPLAY_FLOOR, floor))
+    behind = [r for r in recoveries if r[0] in _REPAIRED_BY_A_WRITE]
+    if floor == snap.floor and once == snap.once and not behind:
+        return None
+    new = self._draft()
+    new.floor, new.once = floor, once
+    self._snap.floor, self._snap.once = floor, once  # in force now, even if the write fails
+    return new
