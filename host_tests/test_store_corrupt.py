@@ -1,6 +1,8 @@
 # lanes: cpython micropython-unix
 # Corruption of each record file: detected at boot, the last good generation is
 # used (never credit from a corrupt record), a storage-recovery event is logged.
+import gc
+
 from store import events as ev
 from store import recovery as rc
 from store.state import encode_floor, key_id
@@ -94,8 +96,9 @@ def test_one_money_copy_corrupt_uses_the_other():
     for _ in range(30):
         state.consume(1, NOW)  # saves at 10, 20, 30 Wh
     main, spare = _money_copies(flash)
-    for position in (0, 5, 12, 20, len(main) - 1):
+    for position in (0, 12, len(main) - 1):
         for which in (0, 1):
+            gc.collect()
             image = new_flash(flash.data)
             bad = bytearray(main)
             bad[position] ^= 0x10

@@ -75,7 +75,7 @@ SETTING_CODES = {"max_power_w": 1, "tariff_rate": 2, "mppul_w": 3, "clear_tamper
 def kind_name(kind, a=0):
     """The event's name; a storage recovery also names what it found (field a)."""
     name = KIND_NAMES.get(kind, "event %d" % kind)
-    if kind == STORAGE_RECOVERY:
+    if kind == STORAGE_RECOVERY and a:
         name += " " + recovery_name(a)
     return name
 

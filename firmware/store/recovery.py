@@ -1,8 +1,7 @@
 # What the store finds at boot (store/README.md, recovery rules): the records
 # of each kind, which copy is newest, what went backwards and what was lost.
 # Imported by MeterState.boot() only and dropped again after it, so this code
-# does not hold heap while the meter runs (MeterState imports only its plain
-# constants: a function from here would keep the module alive).  `self` is the MeterState.
+# does not hold heap while the meter runs.  `self` is the MeterState.
 import json
 import struct
 
@@ -10,21 +9,22 @@ from micropython import const
 from store import events as ev
 from store import record
 from store.snapshot import decode as decode_snapshot
+from store.state import (
+    CALIBRATION_FILE,
+    FAULT,
+    FLOOR_FILE,
+    FLOOR_FORMAT,
+    KIND_FLOOR,
+    KIND_MONEY,
+    MONEY_FILE,
+    MONEY_FORMAT,
+    NO_TID,
+    STATE_FILE,
+    key_id,
+    newest_tid,
+)
 from store.volume import TMP_SUFFIX
 
-KIND_MONEY = b"M"
-KIND_FLOOR = b"F"
-MONEY_FORMAT = ">qqiI"
-FLOOR_FORMAT = ">iI"
-NO_TID = const(-1)
-STATE_FILE = "state."
-MONEY_FILE = "money"
-SPARE_FOLDER = "meterx"
-FLOOR_FILE = "meter.floor"
-CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
-OK = "ok"
-RECOVERED = "recovered"
-FAULT = "fault"
 _COPY_MAIN = const(1)
 _COPY_SPARE = const(2)
 _COPY_STATE = const(3)
@@ -191,8 +191,6 @@ def _load_money(self, state, recoveries):
     """The money state to boot from: the newest of the two copies and the
     state record (each one whole and checked), charged any higher energy
     another copy proves.  A copy missing, corrupt or behind is logged."""
-    from store.state import key_id, newest_tid  # loaded: it is booting us
-
     sources = []
     if state is not None:
         snap = self._snap
@@ -220,8 +218,6 @@ def _load_money(self, state, recoveries):
 def _check_floor(self, money, recoveries):
     """Compare the used-TID record with what the money record and the floor
     prove was accepted.  Returns a state draft to write (or None)."""
-    from store.state import newest_tid
-
     snap = self._snap
     listed = newest_tid(snap.tids)
     floor_tid, floor_seq = self._floor[0], self._floor[1]

@@ -13,29 +13,25 @@ import struct
 from micropython import const
 from store import events as ev
 from store import lockout, record
-
-# boot-only code: loaded here while the heap is young, dropped after boot
-from store import recovery as _recovery  # noqa: I001
 from store.ledger import Ledger
-from store.recovery import (
-    CALIBRATION_FILE,
-    FAULT,
-    FLOOR_FILE,
-    FLOOR_FORMAT,
-    KIND_FLOOR,
-    KIND_MONEY,
-    MONEY_FILE,
-    MONEY_FORMAT,
-    NO_TID,
-    OK,
-    RECOVERED,
-    SPARE_FOLDER,
-    STATE_FILE,
-)
 from store.snapshot import encode as encode_snapshot
 from store.volume import Volume
 from sts import results
 
+KIND_MONEY = b"M"
+KIND_FLOOR = b"F"
+MONEY_FORMAT = ">qqiI"
+FLOOR_FORMAT = ">iI"
+NO_TID = const(-1)
+STATE_FILE = "state."
+MONEY_FILE = "money"
+SPARE_FOLDER = "meterx"
+FLOOR_FILE = "meter.floor"
+CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
+OK = "ok"
+RECOVERED = "recovered"
+FAULT = "fault"
+_recovery = None  # boot-only code (store/recovery.py): loaded for boot, dropped after it
 COPY_MAIN = const(1)  # money copy in meter/
 COPY_SPARE = const(2)  # money copy in meterx/
 
