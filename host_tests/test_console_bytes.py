@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 144wK
+# mp-heapsize: 160wK
 # mp-compiled: yes
 # The console takes bytes, not text: any byte sequence gets a reply ending in
 # OK or ERR (or is ignored), memory stays bounded, and the meter keeps metering
