@@ -1,0 +1,131 @@
+# Measurement probe for tools/benches/bench_heap.py (not a test): the firmware's
+# own heap after the meter scenario, and the heap floor of the firmware's imports.
+# Runs inside the MicroPython VMs and prints `@@BENCH key: value`.
+#
+# The scenario runs in phases; after each, garbage is collected at the top level
+# and mark() records gc.mem_alloc() (host_tests/harness/wasm_phases.mjs on the
+# wasm VM, run_phases() on the unix VM).  How the device models are kept out:
+#   harness:  the machine fake, the clock and the model modules are imported;
+#   imports:  the firmware modules (what main.py loads, plus the sim board and
+#             the test rig, counted as firmware);
+#   models:   boards/sim.py build_virtual builds a whole virtual meter; its
+#             firmware side (Hardware, drivers) is dropped and only the device
+#             models are kept (SimParts): their heap is measured...
+#   scenario: ...then released, and the test rig builds the meter again: boot,
+#             a token typed on the keypad, one hour of metering (the rig's
+#             captured log lines dropped: main.py prints them instead).
+# firmware = mark(scenario) - mark(harness) - (mark(models) - mark(imports)).
+# The wasm VM has no littlefs: there the store runs on the VM's in-memory
+# filesystem (store.volume.PortFs, the API the board's own littlefs has).
+import gc
+import os
+import sys
+
+MARK = "@@BENCH "
+# What the meter imports to run (main.py's closure, firmware only), in boot order.
+BOOT_MODULES = ("sts.sta", "meter.system", "meter.app", "meter.ui", "meter.console", "meter.hardware",
+                "meter.provision", "store.state", "sts.pipeline", "sts.misty1", "drivers.keypad",
+                "drivers.hd44780", "drivers.pcf8574", "drivers.relay", "drivers.atm90e26", "drivers.ds3231")
+PHASES = ("harness", "imports", "models", "scenario", "report")
+MARKS = {}
+_kept = {}
+
+
+def _say(key, value):
+    print(MARK + "%s: %s" % (key, value))
+
+
+def mark(phase):
+    if phase.endswith("()"):
+        phase = phase[:-2]
+    MARKS[phase] = gc.mem_alloc()
+
+
+def import_boot_modules():
+    """For the heap floor: import what the meter imports at boot, then stop."""
+    for name in BOOT_MODULES:
+        __import__(name)
+    print("imported")
+
+
+def _portfs_on_wasm():
+    import vfs
+
+    if hasattr(vfs, "VfsLfs2"):
+        return None
+    from store.volume import PortFs
+
+    root = "/tmp/meterfs"
+    try:
+        os.mkdir(root)
+    except OSError:
+        pass
+    return PortFs(root)
+
+
+def harness():
+    import atm90e26_model  # noqa: F401
+    import ds3231_model  # noqa: F401
+    import fakeclock  # noqa: F401
+    import keypad_model  # noqa: F401
+    import lcd_model  # noqa: F401
+    import machine  # noqa: F401
+
+
+def imports():
+    import_boot_modules()
+    import sim
+    import support.rig  # noqa: F401
+    import support.vend  # noqa: F401
+
+    portfs = _portfs_on_wasm()
+    if portfs is not None:
+        sim.mount_flash = lambda flash, progsize=32: portfs
+    _kept["portfs"] = portfs
+
+
+def models():
+    import sim
+    from fakeclock import FakeClock
+    from support.rig import NOW, scratch_flash
+
+    hw, parts = sim.build_virtual(FakeClock(start_s=NOW), scratch_flash(), 2000)
+    _kept["parts"] = parts  # the device models; the firmware side (hw) is dropped here
+
+
+def scenario():
+    from support.rig import Rig
+    from support.vend import credit
+
+    _kept["parts"] = None
+    rig = Rig(load_w=2000)
+    if _kept["portfs"] is not None:
+        rig.sim.save_time = lambda: None  # the simulator's time file: the wasm VM has no os.getenv
+    assert rig.enter_token(credit(7_000_000, 100)) == 1
+    rig.advance(3600)
+    del rig.log_lines[:]
+    _kept["rig"] = rig
+
+
+def report():
+    m = MARKS
+    models_b = m["models"] - m["imports"]
+    own = m["scenario"] - m["harness"] - models_b
+    _say("firmware_heap_after_scenario_bytes", own)
+    _say("firmware_heap_after_scenario_conditions",
+         "%d-bit VM, modules from mpy-cross .mpy; whole VM %d B live after the scenario, minus harness and "
+         "model modules %d B, minus the device models %d B; firmware imports alone %d B; store on %s" % (
+             32 if sys.maxsize < 2**32 else 64, m["scenario"] - m["start"], m["harness"] - m["start"], models_b,
+             m["imports"] - m["harness"],
+             "the VM's in-memory filesystem (no littlefs)" if _kept["portfs"] else "littlefs in a RAM file"))
+
+
+def run_phases():
+    """The unix VM: the phases in one run (its gc.collect() frees everything unreachable)."""
+    gc.collect()
+    mark("start")
+    for phase in PHASES:
+        globals()[phase]()
+        gc.collect()
+        mark(phase)
+

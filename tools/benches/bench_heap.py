@@ -1,0 +1,145 @@
+"""Heap benchmark: how much RAM the firmware needs, as `key: value` lines.
+
+import_heap_floor_wK     the smallest unix-VM heap (-X heapsize=NwK: N K words, the
+                         object capacity of an N KB heap on a 32-bit MCU) in which the
+                         modules the meter imports at boot (heap_bench_probe.BOOT_MODULES)
+                         import from the x64 .mpy build, found by bisection;
+import_heap_floor_all_modules_wK   the same for every firmware module;
+import_cost_<module>     the live heap each module adds (64-bit unix VM, dependencies
+                         first, so each figure is the module's own), the largest ones;
+firmware_heap_after_scenario_bytes the firmware's own live heap after the scenario on the
+                         32-bit wasm VM (heap_bench_probe.py says how the device models
+                         are kept out), and the same on the 64-bit unix VM.
+Run from the repo root: .venv/bin/python tools/benches/bench_heap.py
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import benchlib
+
+sys.path.insert(0, os.path.join(benchlib.ROOT, "host_tests"))
+sys.path.append(os.path.join(benchlib.ROOT, "tools"))
+import build_mpy  # noqa: E402
+import heap_bench_probe as probe  # noqa: E402
+from conftest import COMPILED_DIR, compile_for_host  # noqa: E402
+
+FAKES = os.path.join(benchlib.ROOT, "host_tests", "fakes")
+SHOWN_COSTS = 12
+
+
+def firmware_modules(tree):
+    """Every module of a built firmware tree, dependencies first (as a board imports them)."""
+    names = []
+    for dirpath, _dirs, files in os.walk(tree):
+        for name in sorted(files):
+            if name.endswith(".mpy"):
+                rel = os.path.relpath(os.path.join(dirpath, name), tree)[:-4].replace(os.sep, ".")
+                names.append(rel[:-9] if rel.endswith(".__init__") else rel)
+    return sorted(names)
+
+
+def _imports_in(tree, heap, names):
+    code = "for m in %r: __import__(m)\nprint('imported')" % (list(names),)
+    env = dict(os.environ, MICROPYPATH=tree + ":" + FAKES)
+    cmd = [benchlib.MICROPYTHON, "-X", "heapsize=%dwK" % heap, "-c", code]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    return proc.returncode == 0 and "imported" in proc.stdout
+
+
+def heap_floor(tree, names, low=16, high=512):
+    """Smallest heap (wK) in which names import, by bisection (1 wK resolution)."""
+    if not _imports_in(tree, high, names):
+        return None
+    while high - low > 1:
+        mid = (low + high) // 2
+        if _imports_in(tree, mid, names):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def import_costs(tree, names):
+    code = ("import gc\nfor m in %r:\n gc.collect(); a = gc.mem_alloc(); __import__(m); gc.collect()\n"
+            " print('@@BENCH import_cost_%%s: %%d' %% (m.replace('.', '_'), gc.mem_alloc() - a))") % (list(names),)
+    env = dict(os.environ, MICROPYPATH=tree + ":" + FAKES)
+    proc = subprocess.run([benchlib.MICROPYTHON, "-X", "heapsize=1024wK", "-c", code], env=env,
+                          capture_output=True, text=True, timeout=60)
+    lines = [line[len(benchlib.MARK):] for line in proc.stdout.splitlines() if line.startswith(benchlib.MARK)]
+    return sorted(lines, key=lambda line: -int(line.rsplit(" ", 1)[1]))
+
+
+def _firmware_imports(name, names):
+    """The firmware modules that module `name`'s source imports (read from its text)."""
+    rel = name.replace(".", os.sep)
+    path = os.path.join(benchlib.ROOT, "firmware", rel + ".py")
+    if not os.path.exists(path):
+        path = os.path.join(benchlib.ROOT, "firmware", rel, "__init__.py")
+    found = set()
+    with open(path) as f:
+        for line in f:
+            words = line.replace(",", " ").split()
+            if len(words) >= 2 and words[0] == "import" and words[1] in names:
+                found.add(words[1])
+            elif len(words) >= 4 and words[0] == "from" and words[2] == "import":
+                found.update(n for n in [words[1]] + [words[1] + "." + w for w in words[3:]] if n in names)
+    found.discard(name)
+    return found
+
+
+def dependency_order(names):
+    """Every module after the firmware modules it imports, so each import cost is the
+    module's own."""
+    order, seen = [], set()
+
+    def visit(name):
+        if name not in seen:
+            seen.add(name)
+            for dep in sorted(_firmware_imports(name, names)):
+                visit(dep)
+            order.append(name)
+
+    for name in names:
+        visit(name)
+    return order
+
+
+def scenario_wasm():
+    env = dict(os.environ, NODE_PATH=os.path.join(benchlib.ROOT, "node_modules"), WASM_COMPILED_DIR=COMPILED_DIR)
+    runner = os.path.join(benchlib.ROOT, "host_tests", "harness", "wasm_phases.mjs")
+    phases = ["%s()" % p for p in probe.PHASES]
+    return benchlib.collect(["node", runner, benchlib.ROOT, "heap_bench_probe"] + phases, env, "bench_heap")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as out:
+        build_mpy.build_arch("x64", out_dir=out)
+        tree = os.path.join(out, "firmware")
+        names = [n for n in firmware_modules(tree) if n not in ("boot",)]
+        boot = heap_floor(tree, probe.BOOT_MODULES)
+        every = heap_floor(tree, ["sts.sta"] + names)  # the STA table first, as main.py does
+        print("import_heap_floor_wK: %s" % boot)
+        print("import_heap_floor_all_modules_wK: %s" % every)
+        print("import_heap_floor_conditions: unix VM, x64 .mpy build (viper modules included), bisection of "
+              "-X heapsize in 1 wK steps, fresh VM per try; boot modules: %s" % " ".join(probe.BOOT_MODULES))
+        for line in import_costs(tree, dependency_order(names))[:SHOWN_COSTS]:
+            print(line)
+        print("import_cost_conditions: 64-bit unix VM (about twice the 32-bit figure), live heap after "
+              "gc.collect() before/after each import, each module after the firmware modules it imports")
+    compile_for_host()
+    lines = scenario_wasm()
+    for line in lines:
+        print(line)
+    unix = benchlib.unix("heap_bench_probe", "run_phases()", "bench_heap",
+                         [COMPILED_DIR, os.path.join(benchlib.ROOT, "host_tests"),
+                          os.path.join(benchlib.ROOT, "host_tests", "harness")])
+    for line in unix:
+        key, _, value = line.partition(": ")
+        print("%s_unix64: %s" % (key, value))
+    return 0 if lines and unix else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
