@@ -4,7 +4,7 @@
     tools/gen_sta_tables.py          # rewrite the literal between the markers
     tools/gen_sta_tables.py --check  # exit 1 if the committed literal is stale
 
-The table (pass table, S0, last-round inverses) is derived from S0, S1 and P in sta.py (SPEC 7.2);
+The table (pass table, S0, last-round inverses) is derived from S0, S1 and P in sta_tables.py (SPEC 7.2);
 host_tests/test_sts_sta.py rebuilds it from the SPEC's numbers and compares.
 """
 import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
@@ -33,9 +33,9 @@ def main(argv):
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed literal is stale")
     check = parser.parse_args(argv).check
     sys.path.insert(0, os.path.join(ROOT, "firmware"))
-    from sts import sta
+    from sts import sta_tables as t
 
-    data = sta.pack_table(sta.decrypt_table(sta.S0, sta.S1, sta.P))
+    data = t.pack_table(t.decrypt_table(t.S0, t.S1, t.P))
     with open(STA_PY) as f:
         src = f.read()
     head, rest = src.split(BEGIN)

@@ -34,16 +34,6 @@ try:
 except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wrong .mpy arch (ValueError)
     NATIVE = False
 
-# Production tables, SPEC 7.2 (NEC domain/table; STS 531-1-0-02 vectors pass).
-S0 = b"\x0e\x0a\x07\x09\x0c\x03\x02\x05\x0d\x00\x0f\x01\x04\x08\x06\x0b"
-S1 = b"\x0c\x08\x02\x0d\x07\x06\x01\x03\x0b\x05\x09\x0f\x00\x04\x0a\x0e"
-P = bytes((
-    55, 42, 10, 18, 24, 21, 44, 35, 2, 22, 56, 43, 27, 58, 9, 50,
-    6, 36, 12, 61, 37, 38, 53, 16, 62, 3, 7, 4, 32, 20, 63, 25,
-    51, 52, 54, 33, 49, 19, 46, 29, 48, 31, 23, 30, 41, 28, 13, 5,
-    40, 60, 39, 11, 15, 17, 1, 0, 57, 34, 59, 8, 47, 14, 45, 26,
-))
-
 _ALL_S0 = 0xFFFF0  # a pass mask choosing table 1 (S0) for all 16 nibbles
 # One table of 16-bit entries (layout shared with viper_sta.py): the pass table
 # (4 x 512), then S0 (16), then the last-round inverse (32): [x | k << 4] =
@@ -54,61 +44,10 @@ TABLE_SIZE = 2096
 _SCHEDULE_SIZE = 37  # see viper_sta.py: 16 + 1 + 16 masks, 4 words of scratch
 
 
-def _inverse(perm):
-    inv = bytearray(len(perm))
-    for i, p in enumerate(perm):
-        inv[p] = i
-    return bytes(inv)
-
-
-def _pass_table(sbox1, sbox0, dest):
-    """The one-pass table: at w*512 + n*32 + k*16 + x, output word w of the
-    image of nibble n holding (sbox1 if k else sbox0)[x], its bit j moved to
-    bit dest[4n + j] of the 64-bit result."""
-    t = array("H", bytes(2 * TABLE_SIZE))
-    for n in range(16):
-        for k in range(2):
-            sbox = sbox1 if k else sbox0
-            for x in range(16):
-                y = sbox[x]
-                i = n * 32 + k * 16 + x
-                for j in range(4):
-                    if (y >> j) & 1:
-                        pos = dest[4 * n + j]
-                        t[(3 - (pos >> 4)) * 512 + i] |= 1 << (pos & 15)
-    return t
-
-
-def decrypt_table(s0, s1, perm):
-    """Decryption table for any S0, S1, P (SPEC 7.2 form: out bit P[i] = in bit
-    i): nibble images under inv(S0) (k = 1) or inv(S1) (k = 0), then P^-1; S0
-    and the last round's inverses after them."""
-    t = _pass_table(_inverse(s0), _inverse(s1), _inverse(perm))
-    inv = _inverse(s1) + _inverse(s0)
-    for x in range(32):
-        if x < 16:
-            t[_S0_AT + x] = s0[x]
-        t[_INV_AT + x] = inv[x]
-    return t
-
-
-def encrypt_table(s0, s1, perm):
-    """Encryption table: S0 (k = 1) or S1 (k = 0), then P."""
-    return _pass_table(bytes(s0), bytes(s1), bytes(perm))
-
-
-def pack_table(t):
-    """The table as bytes, 16-bit little-endian (see _load)."""
-    out = bytearray()
-    for v in t:
-        out.append(v & 0xFF)
-        out.append(v >> 8)
-    return bytes(out)
-
-
 def _load(data):
+    """The table as array('H') (the Python path indexes 16-bit entries)."""
     if byteorder == "little":
-        return array("H", data)  # the only copy: the literal is garbage after import
+        return array("H", data)
     t = array("H", bytes(len(data)))
     for i in range(len(data) // 2):
         t[i] = data[2 * i] | (data[2 * i + 1] << 8)
@@ -122,8 +61,10 @@ def _views(t):
 
 
 # The production decryption table, built by tools/gen_sta_tables.py from S0, S1
-# and P above (host_tests/test_sts_sta.py rebuilds it and compares).
-_DECRYPT = _load(
+# and P (sts/sta_tables.py; host_tests/test_sts_sta.py rebuilds it and compares).
+# The viper path reads this bytes literal in place (16-bit little-endian
+# entries): no copy on the heap, none at all when the .mpy runs from ROMFS.
+_LITERAL = (
     # BEGIN generated
     b"\x00\x00\x40\x00\x40\x00\xc0\x00\x80\x00\x80\x00\x80\x00\x00\x00\x80\x00\x40\x00\x40\x00\x00\x00"
     b"\x00\x00\xc0\x00\xc0\x00\xc0\x00\x80\x00\xc0\x00\x40\x00\x80\x00\x00\x00\xc0\x00\x40\x00\x40\x00"
@@ -302,8 +243,22 @@ _DECRYPT = _load(
     b"\x0d\x00\x03\x00\x01\x00\x0f\x00\x04\x00\x08\x00\x00\x00\x0a\x00"
     # END generated
 )
-_DECRYPT_VIEWS = _views(_DECRYPT)
+# ptr16 needs 2-byte alignment (a bytes constant in ROMFS may sit anywhere).
+if NATIVE and byteorder == "little" and not _viper.misalignment(_LITERAL):
+    _DECRYPT = _LITERAL  # type: bytes | array
+    _DECRYPT_ARRAY = None  # the Python path's copy, made only if it is used
+else:
+    _DECRYPT = _DECRYPT_ARRAY = _load(_LITERAL)
+    _LITERAL = None
 _encrypt = None  # production encryption table, built on first use (vending side only)
+
+
+def production_table():
+    """The production decryption table as array('H') (Python path, tests)."""
+    global _DECRYPT_ARRAY
+    if _DECRYPT_ARRAY is None:
+        _DECRYPT_ARRAY = _load(_DECRYPT)
+    return _DECRYPT_ARRAY
 
 
 class Sta:
@@ -331,19 +286,27 @@ class Sta:
         self._sched = sched
         if tables is None:
             self._tab = _DECRYPT
-            self._views = _DECRYPT_VIEWS
             self._tables = None
         else:
+            from sts.sta_tables import decrypt_table
+
             self._tab = decrypt_table(*tables)
-            self._views = _views(self._tab)
             self._tables = (bytes(tables[0]), bytes(tables[1]), bytes(tables[2]))
+        self._ptab = None  # the Python path's table and views, made on its first use
+        self._views = None
         self._etab = None
         self._eviews = None
+
+    def _python_table(self):
+        if self._ptab is None:
+            self._ptab = self._tab if self._tables is not None else production_table()
+            self._views = _views(self._ptab)
+        return self._ptab
 
     def decrypt_python(self, words):
         """Ciphertext block -> plaintext block, in place (pure Python)."""
         # P^-1 = (S0^-1 then P^-1) after S0: substitute S0 in every nibble first
-        t = self._tab
+        t = self._ptab or self._python_table()
         k = 0
         while k < 4:
             w = words[k]
@@ -397,10 +360,12 @@ class Sta:
 
 def _encrypt_table(tables):
     global _encrypt
+    from sts import sta_tables
+
     if tables is not None:
-        return encrypt_table(*tables)
+        return sta_tables.encrypt_table(*tables)
     if _encrypt is None:
-        _encrypt = encrypt_table(S0, S1, P)
+        _encrypt = sta_tables.encrypt_table(sta_tables.S0, sta_tables.S1, sta_tables.P)
     return _encrypt
 
 

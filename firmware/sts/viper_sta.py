@@ -23,6 +23,12 @@ _INV_AT = const(2064)
 
 
 @micropython.viper
+def misalignment(buf) -> int:
+    """The address of buf's data modulo 4 (ptr16/ptr32 need aligned data on an MCU)."""
+    return int(ptr8(buf)) & 3
+
+
+@micropython.viper
 def _passes(tab, sched, first: int, end: int):
     """Table passes with masks sched[first:end], on the block in sched[33..36].
     (Takes the objects, not pointers: a pointer passed in a call is boxed as an
