@@ -2,7 +2,7 @@
 # metering IC.  The UI (meter.ui) and the console (meter.console) talk only to
 # this facade.  Nothing here touches `machine`: everything is injected.
 from drivers import metering
-from meter import screens, shortcodes, texts
+from meter import screens, texts
 from meter.customer import Customer
 from meter.energy import EnergyAccount
 from meter.relay_policy import RelayPolicy, low_credit_alarm
@@ -188,6 +188,8 @@ class Meter:
         return self.ic is not None and self.ic_status == metering.OK
 
     def short_code(self, number):
+        from meter import shortcodes  # rarely used: loaded on the first short code, not at boot (heap)
+
         return shortcodes.screens_for(self, number)
 
     # ---- screens ----------------------------------------------------------
