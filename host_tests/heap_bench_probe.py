@@ -6,15 +6,17 @@
 # and mark() records gc.mem_alloc() (host_tests/harness/wasm_phases.mjs on the
 # wasm VM, run_phases() on the unix VM).  How the device models are kept out:
 #   harness:  the machine fake, the clock and the model modules are imported;
-#   imports:  the firmware modules (what main.py loads, plus the sim board and
-#             the test rig, counted as firmware);
+#   imports:  the firmware modules (what main.py loads);
+#   simulator: the sim board, its commands and the test rig (not counted: their
+#             firmware imports are already loaded);
 #   models:   boards/sim.py build_virtual builds a whole virtual meter; its
 #             firmware side (Hardware, drivers) is dropped and only the device
 #             models are kept (SimParts): their heap is measured...
 #   scenario: ...then released, and the test rig builds the meter again: boot,
 #             a token typed on the keypad, one hour of metering (the rig's
 #             captured log lines dropped: main.py prints them instead).
-# firmware = mark(scenario) - mark(harness) - (mark(models) - mark(imports)).
+# firmware = mark(scenario) - mark(harness) - (mark(simulator) - mark(imports))
+#            - (mark(models) - mark(simulator)).
 # The wasm VM has no littlefs: there the store runs on the VM's in-memory
 # filesystem (store.volume.PortFs, the API the board's own littlefs has).
 import gc
@@ -22,11 +24,12 @@ import os
 import sys
 
 MARK = "@@BENCH "
-# What the meter imports to run (main.py's closure, firmware only), in boot order.
+# What the meter imports to run (main.py's closure, firmware only), in boot order; an EA07
+# meter (sts.misty1 loads only when an EA11 key's cipher is first built).
 BOOT_MODULES = ("sts.sta", "meter.system", "meter.app", "meter.ui", "meter.console", "meter.hardware",
-                "meter.provision", "store.state", "sts.pipeline", "sts.misty1", "drivers.keypad",
+                "meter.provision", "store.state", "sts.pipeline", "drivers.keypad",
                 "drivers.hd44780", "drivers.pcf8574", "drivers.relay", "drivers.atm90e26", "drivers.ds3231")
-PHASES = ("harness", "imports", "models", "scenario", "report")
+PHASES = ("harness", "imports", "simulator", "models", "scenario", "report")
 MARKS = {}
 _kept = {}
 
@@ -74,7 +77,11 @@ def harness():
 
 def imports():
     import_boot_modules()
+
+
+def simulator():
     import sim
+    import sim_commands  # noqa: F401
     import support.rig  # noqa: F401
     import support.vend  # noqa: F401
 
@@ -109,15 +116,23 @@ def scenario():
 
 def report():
     m = MARKS
-    models_b = m["models"] - m["imports"]
-    own = m["scenario"] - m["harness"] - models_b
+    models_b = m["models"] - m["simulator"]
+    sim_b = m["simulator"] - m["imports"]
+    own = m["scenario"] - m["harness"] - sim_b - models_b
     _say("firmware_heap_after_scenario_bytes", own)
     _say("firmware_heap_after_scenario_conditions",
-         "%d-bit VM, modules from mpy-cross .mpy; whole VM %d B live after the scenario, minus harness and "
-         "model modules %d B, minus the device models %d B; firmware imports alone %d B; store on %s" % (
-             32 if sys.maxsize < 2**32 else 64, m["scenario"] - m["start"], m["harness"] - m["start"], models_b,
-             m["imports"] - m["harness"],
+         "%d-bit VM, %s, modules from mpy-cross .mpy; whole VM %d B live after the scenario, minus "
+         "harness and model modules %d B, minus the sim board and test rig modules %d B, minus the device "
+         "models %d B; firmware imports alone %d B; store on %s" % (
+             32 if sys.maxsize < 2**32 else 64, "viper path" if _native() else "Python fallback (no viper)",
+             m["scenario"] - m["start"], m["harness"] - m["start"], sim_b, models_b, m["imports"] - m["harness"],
              "the VM's in-memory filesystem (no littlefs)" if _kept["portfs"] else "littlefs in a RAM file"))
+
+
+def _native():
+    from sts import sta
+
+    return sta.NATIVE
 
 
 def run_phases():
