@@ -7,7 +7,9 @@
 # WROVER modules (PSRAM); 34-39 are input-only without internal pull-ups, so
 # the two inputs placed there need external 10 k pull-ups to 3V3.  The strapping
 # pins 2 and 15 carry keypad rows: open-drain lines that are released during
-# reset, so they cannot change the boot mode.
+# reset, so they cannot change the boot mode.  No output pin is left for a
+# buzzer (the rest are boot straps, UART0, flash or PSRAM): the low-credit
+# alarm shows on the LCD only.
 NAME = "esp32_devkitc"
 TITLE = "ESP32 DevKitC (ESP32-WROOM-32)"
 PINS = {
@@ -66,6 +68,7 @@ def pins_and_buses():
         "relay_active_high": True,
         "relay_feedback": Pin(PINS["relay_feedback"], Pin.IN),
         "eng_jumper": Pin(PINS["eng_jumper"], Pin.IN),
+        "buzzer": None,  # no free output pin (see the top of this file)
     }
 
 

@@ -20,6 +20,7 @@ PINS = {
     "relay_reset": 15,
     "relay_feedback": 20,  # internal pull-up, auxiliary contact to GND
     "eng_jumper": 21,  # internal pull-up, jumper to GND = engineering mode
+    "buzzer": 22,  # PWM to a passive buzzer through an NPN transistor (optional part)
 }
 RELAY_KIND = "latching"
 METERING_IC = "atm90e26"
@@ -44,7 +45,7 @@ PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at 
 def pins_and_buses():
     """Construct the buses and pins: the board dict described in boards/README.md.
     The relay coil pins come up inactive first, before anything else is touched."""
-    from machine import I2C, SPI, Pin
+    from machine import I2C, PWM, SPI, Pin
 
     relay_pins = (Pin(PINS["relay_set"], Pin.OUT, value=0), Pin(PINS["relay_reset"], Pin.OUT, value=0))
     return {
@@ -63,6 +64,7 @@ def pins_and_buses():
         "relay_active_high": True,
         "relay_feedback": Pin(PINS["relay_feedback"], Pin.IN, Pin.PULL_UP),
         "eng_jumper": Pin(PINS["eng_jumper"], Pin.IN, Pin.PULL_UP),
+        "buzzer": PWM(Pin(PINS["buzzer"], Pin.OUT, value=0), freq=2000, duty_u16=0),
     }
 
 

@@ -20,7 +20,7 @@ from drivers.relay import MonostableRelay
 from ds3231_model import Ds3231Model
 from keypad_model import KeypadModel
 from lcd_model import LcdModel
-from meter.hardware import Hardware, make_keypad, make_lcd, make_metering, make_rtc
+from meter.hardware import Hardware, make_buzzer, make_keypad, make_lcd, make_metering, make_rtc
 from store.volume import StorageFault, mount_flash
 
 NAME = "virtual meter (sim)"
@@ -29,6 +29,7 @@ ROW_PINS = ("KR0", "KR1", "KR2", "KR3")
 COL_PINS = ("KC0", "KC1", "KC2", "KC3")
 RTC_MODES = ("none", "battery", "no-battery")
 RELAY_PIN = "RELAY"
+BUZZER_PIN = "BUZZER"
 IC_CS_PIN = "IC_CS"
 VOLTS = 230
 REBOOT_EXIT_CODE = 75  # tells tools/sim.py to start the VM again (power on)
@@ -123,13 +124,14 @@ class CuttableFlash:
 class SimParts:
     """The models behind the fakes, for the simulator and tests to drive."""
 
-    def __init__(self, keypad, lcd, ic, flash, relay_pin, rtc=None):
+    def __init__(self, keypad, lcd, ic, flash, relay_pin, rtc=None, buzzer=None):
         self.keypad = keypad
         self.lcd = lcd
         self.ic = ic
         self.flash = flash
         self.relay_pin = relay_pin
         self.rtc = rtc  # Ds3231Model or None
+        self.buzzer = buzzer  # the buzzer's machine.PWM (its `sounding` is what a person hears)
         self.load_w = 0
         relay_pin.listeners.append(lambda _pin, _level: self._apply_load())
 
@@ -193,10 +195,13 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     except (OSError, StorageFault):
         fs = None  # the store reports the fault at boot
     rtc_driver, rtc_note = make_rtc(i2c)
-    hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, ic, engineering, rtc=rtc_driver)
+    pwm = machine.PWM(machine.Pin(BUZZER_PIN, machine.Pin.OUT, value=0))
+    buzzer, buzzer_note = make_buzzer(pwm, clock)
+    hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, ic, engineering, rtc=rtc_driver, buzzer=buzzer)
     hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, rtc_note,
-                "relay monostable on " + RELAY_PIN, "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
-    parts = SimParts(keypad_model, lcd_model, ic_model, flash, relay_pin, rtc_model)
+                buzzer_note + " on " + BUZZER_PIN, "relay monostable on " + RELAY_PIN,
+                "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
+    parts = SimParts(keypad_model, lcd_model, ic_model, flash, relay_pin, rtc_model, pwm)
     parts.set_load(load_w)
     return hw, parts
 

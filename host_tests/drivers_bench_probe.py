@@ -60,6 +60,49 @@ def _allocated(fn, runs):
     return after - before
 
 
+class RegisterBus:
+    """A DS3231's registers behind an I2C stand-in that copies bytes, nothing more."""
+
+    def __init__(self):
+        self.regs = bytearray(19)
+        self.regs[0:7] = bytes([0x45, 0x59, 0x23, 0x03, 0x31, 0x12, 0x24])
+        self.regs[0x0F] = 0x08
+        self.pointer = 0
+
+    def writeto(self, addr, buf):
+        self.pointer = buf[0]
+        return len(buf)
+
+    def readfrom_into(self, addr, buf):
+        for i in range(len(buf)):
+            buf[i] = self.regs[(self.pointer + i) % 19]
+
+
+def _rtc_and_buzzer(runs):
+    from drivers import buzzer as sounds
+    from drivers.buzzer import Buzzer
+    from drivers.ds3231 import Ds3231
+
+    rtc = Ds3231(RegisterBus())
+    clock = FakeClock()
+    buzzer = Buzzer(machine.PWM(machine.Pin("BZ", machine.Pin.OUT)), clock)
+    buzzer.play(sounds.RELAY_WARNING, -1)
+
+    def read():
+        rtc.read()
+
+    def tick():
+        clock.advance_ms(50)
+        buzzer.tick()
+
+    return [
+        ("rtc read (register bus)", _per_call_us(read, runs // 10), "us"),
+        ("rtc read x100 allocated", _allocated(read, 100), "bytes"),
+        ("buzzer tick, pattern playing", _per_call_us(tick, runs), "us"),
+        ("buzzer tick x1000 allocated", _allocated(tick, 1000), "bytes"),
+    ]
+
+
 def test_probe(runs=2000):
     keypad, _, clock = _keypad(raw_pins=True)
     lcd, bus = _lcd()
@@ -90,6 +133,7 @@ def test_probe(runs=2000):
     bus.bytes = 0
     write_line()
     figures.append(("lcd write_line i2c payload", bus.bytes, "bytes"))
+    figures += _rtc_and_buzzer(runs)
     for label, value, unit in figures:
         if isinstance(value, float):
             value = "%.1f" % value

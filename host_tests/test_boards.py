@@ -110,3 +110,15 @@ def test_fitted_jumper_means_engineering_mode():
     board = _board("rpi_pico")
     machine.Pin(board.PINS["eng_jumper"]).reader = lambda: 0
     assert board.build(FakeClock(), fs=mount_flash(NorFlash())).engineering is True
+
+
+def test_optional_buzzer_is_on_its_pwm_pin_and_silent():
+    board = _board("rpi_pico")
+    parts = board.pins_and_buses()
+    assert parts["buzzer"].pin.id == board.PINS["buzzer"] and not parts["buzzer"].sounding
+    hw = board.build(FakeClock(), fs=mount_flash(NorFlash()))
+    assert hw.buzzer is not None and any(note.startswith("buzzer passive") for note in hw.notes)
+    esp32 = _board("esp32_devkitc")
+    assert "buzzer" not in esp32.PINS and esp32.pins_and_buses()["buzzer"] is None
+    hw = esp32.build(FakeClock(), fs=mount_flash(NorFlash()))
+    assert hw.buzzer is None and any(note.startswith("buzzer none fitted") for note in hw.notes)

@@ -108,3 +108,54 @@ def test_lcd_write_line_of_bytes_on_20x4_allocates_nothing():
 
     assert_no_alloc(write)
     assert model.visible_lines()[3] == "\x01 0123 4567 8901 234"
+
+
+class _RegisterBus:
+    """An I2C stand-in holding a DS3231's registers in a bytearray: reads and
+    writes copy bytes and allocate nothing (the model's own bookkeeping would)."""
+
+    def __init__(self, regs):
+        self.regs = regs
+        self.pointer = 0
+
+    def writeto(self, addr, buf):
+        self.pointer = buf[0]
+        return len(buf)
+
+    def readfrom_into(self, addr, buf):
+        for i in range(len(buf)):
+            buf[i] = self.regs[(self.pointer + i) % 19]
+
+
+def test_rtc_read_allocates_nothing():
+    from drivers.ds3231 import Ds3231
+
+    regs = bytearray(19)
+    regs[0:7] = bytes([0x45, 0x59, 0x23, 0x03, 0x31, 0x12, 0x99])  # 2099-12-31 23:59:45
+    regs[0x0F] = 0x08  # OSF clear
+    rtc = Ds3231(_RegisterBus(regs))
+
+    def read():
+        rtc.read()
+
+    assert_no_alloc(read)
+    assert rtc.read() and rtc.fields == [2099, 12, 31, 23, 59, 45]
+
+
+def test_buzzer_tick_allocates_nothing():
+    from drivers import buzzer as sounds
+    from drivers.buzzer import Buzzer
+
+    machine.reset_registry()
+    clock = FakeClock()
+    pwm = machine.PWM(machine.Pin("BZ", machine.Pin.OUT))
+    buzzer = Buzzer(pwm, clock)
+    buzzer.play(sounds.RELAY_WARNING, -1)
+
+    def tick():  # a second of 50 ms ticks: several step boundaries
+        for _ in range(20):
+            clock.advance_ms(50)
+            buzzer.tick()
+
+    assert_no_alloc(tick, warmup=3)
+    assert buzzer.on and pwm.changes > 0

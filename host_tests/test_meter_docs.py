@@ -9,6 +9,10 @@ def test_readme_short_code_table_matches_firmware():
         readme = f.read()
     documented = {int(n): title for n, title in re.findall(r"^\| `#(\d\d)#` \| (.+?) \|$", readme, re.M)}
     assert documented == {n: title for n, (title, _) in CODES.items()}
+    from meter.shortcodes import SETTINGS
+
+    for code, text, _set in SETTINGS.values():
+        assert "| %s | %s |" % (code, text) in readme, code
 
 
 def test_readme_console_table_lists_every_console_command():

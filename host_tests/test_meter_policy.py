@@ -8,7 +8,6 @@ from meter.relay_policy import (
     OPEN_OVERLOAD_LOCK,
     OPEN_TEST,
     RelayPolicy,
-    low_credit_alarm,
 )
 
 
@@ -78,15 +77,6 @@ def test_relay_test_opens_for_test_time():
     assert p.state == OPEN_TEST and p.reason == "relay test"
     _run(p, 11, 1, 0)
     assert p.closed
-
-
-def test_low_credit_alarm_respects_quiet_hours():
-    assert low_credit_alarm(900, 1000, 12)
-    assert not low_credit_alarm(1100, 1000, 12)
-    assert not low_credit_alarm(900, 1000, 23)
-    assert not low_credit_alarm(900, 1000, 3)
-    assert low_credit_alarm(900, 1000, 6)
-    assert not low_credit_alarm(900, 0, 12)
 
 
 def test_energy_deltas_follow_the_ic_counter():

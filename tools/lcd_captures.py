@@ -85,7 +85,26 @@ def flows():
     kct.append(glass(rig))
     out.append(("Key change: two tokens in either order; credit is kept", kct))
     out.append(evidence_flow(Rig, credit))
+    out.append(alarm_flow(Rig, credit))
     return out
+
+
+def alarm_flow(Rig, credit):
+    """Low credit on the main screen, then the customer's alarm settings."""
+    rig = Rig(load_w=2000, tz_offset_min=-600)  # 12:13 local: the buzzer may sound
+    rig.enter_token(credit(5_000_410, 55))
+    rig.advance(16 * 60)
+    rig.press("D")  # any key silences the alarm...
+    rig.press("D")  # ...and this one comes back round to the main screen
+    rig.press("D")
+    shown = [glass(rig)]
+    rig.press("*")
+    for code in ("503", "612", "40"):
+        rig.type("#" + code + "#")
+        shown.append(glass(rig))
+        rig.press("*")
+    return ("Low credit (the buzzer sounds outside the quiet hours, a key silences it); the customer sets the "
+            "alarm at 3 kWh (#503#) repeating every 2 h (#612#); #40# shows the settings", shown)
 
 
 def evidence_flow(Rig, credit):

@@ -88,6 +88,10 @@ class Screen:
                 self.relay, s.get("relay_reason", "?"), s.get("power_w", "?"), self.args.load_watts))
             out.append("  credit: %s Wh   energy: %s Wh   last result: %s   lockout: %s s" % (
                 s.get("credit_wh", "?"), s.get("energy_wh", "?"), s.get("last_result", "?"), s.get("lockout_s", "?")))
+            buzzer = s.get("buzzer", "?")
+            out.append("  buzzer: %s   time: %s (%s)   friendly: %s" % (
+                "SOUNDING" if buzzer == "on" else buzzer, s.get("time", "?"), s.get("clock_source", "?"),
+                s.get("friendly", "?")))
         else:  # no supply: a dark display, the relay coil unpowered, nothing measured
             out += ["  |%-16s|" % "" for _ in self.lcd]
             out += ["  +" + "-" * 16 + "+", ""]

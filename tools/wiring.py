@@ -28,6 +28,7 @@ PARTS = [
     ("latching relay driver", [("relay_set", None, "SET coil / IN1"), ("relay_reset", None, "RESET coil / IN2"),
                                ("relay_feedback", None, "aux contact")]),
     ("engineering jumper", [("eng_jumper", None, "JP1 to GND")]),
+    ("buzzer (optional)", [("buzzer", None, "NPN base (1 k), buzzer to 3V3")]),
 ]
 # How each board's pins are named on its silk screen, and header positions where fixed.
 GPIO_PREFIX = {"rpi_pico": "GP"}  # default "GPIO"
@@ -35,7 +36,7 @@ HEADER_PINS = {
     "rpi_pico": {0: 1, 1: 2, 2: 4, 3: 5, 4: 6, 5: 7, 6: 9, 7: 10, 8: 11, 9: 12, 10: 14, 11: 15, 12: 16, 13: 17,
                  14: 19, 15: 20, 16: 21, 17: 22, 18: 24, 19: 25, 20: 26, 21: 27, 22: 29, 26: 31, 27: 32, 28: 34},
 }
-COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+COLOURS = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 
 
 def board_names():
@@ -51,11 +52,16 @@ def load_board(name):
 
 
 def gpio(board, key, index):
-    value = board.PINS[key]
+    """The GPIO number, or None for an optional part the board does not have."""
+    value = board.PINS.get(key)
+    if value is None:
+        return None
     return value[index] if index is not None else value
 
 
 def pin_label(board, number):
+    if number is None:
+        return "not fitted"
     label = "%s%d" % (GPIO_PREFIX.get(board.NAME, "GPIO"), number)
     header = HEADER_PINS.get(board.NAME)
     if header and number in header:

@@ -5,7 +5,7 @@ from drivers import metering
 from meter import screens, texts
 from meter.customer import Customer
 from meter.energy import EnergyAccount
-from meter.relay_policy import RelayPolicy, low_credit_alarm
+from meter.relay_policy import RelayPolicy
 from store import events as ev
 from sts import digits as sts_digits
 from sts import pipeline, results
@@ -102,6 +102,7 @@ class Meter:
         tid = verdict.tid if verdict is not None else -1
         if not results.is_accepted(code):
             self.state.log(ev.TOKEN_REJECTED, code, tid, now)
+            self.customer.on_reject()
         self.log.info("token result %d %s tid=%d" % (code, results.name(code), tid))
 
     def _class1(self, control, now):
@@ -153,11 +154,8 @@ class Meter:
             self.energy.rebaseline()
         self.ic_status = status
         self.evaluate_relay(now)
-        hour = (now // 3600) % 24
-        self.alarm = low_credit_alarm(
-            self.state.credit_wh, self.config.low_credit_wh, hour, self.config.quiet_from_h, self.config.quiet_to_h
-        )
         self.customer.step()
+        self.alarm = self.customer.alarm.low
 
     def has_credit(self):
         return self.state.available_wh > 0  # includes unused emergency credit
@@ -178,6 +176,7 @@ class Meter:
 
     def on_user_key(self):
         self.policy.key_pressed()
+        self.customer.on_key()  # silences the low-credit alarm, or clicks
 
     @property
     def keys(self):

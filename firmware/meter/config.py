@@ -6,8 +6,11 @@ DEFAULTS = {
     "mfr_code": 0,  # our manufacturer code for class 1 tokens (0 = accept only 0)
     "credit_limit_wh": 999_999_900,  # 999,999.9 kWh: stays a small int on a 32-bit MCU
     "emergency_credit_wh": 0,  # borrowed at zero credit and repaid from the next token
-    "low_credit_wh": 5000,  # low-credit alarm threshold
-    "quiet_from_h": 22,  # no alarm sound between these hours
+    "low_credit_wh": 5000,  # low-credit alarm threshold (the customer may change it: short code 5NN)
+    "alarm_sound_s": 30,  # the low-credit alarm sounds this long...
+    "alarm_snooze_s": 3600,  # ...then again after this (customer: short code 6NN), or after a key press
+    "relay_warning_wh": 200,  # one warning sound when only this much credit is left
+    "quiet_from_h": 22,  # no alarm sound between these hours (local time)
     "quiet_to_h": 6,
     "max_power_w": 0,  # 0 = no limit until a SetMaximumPowerLimit token
     "trip_delay_s": 10,  # overload must last this long to trip

@@ -4,9 +4,14 @@
 # token and step() after each metering poll; System calls boot() once the
 # store is mounted.
 from meter import civil, texts
+from meter.alarm import Alarm
 from meter.evidence import Evidence
 from meter.memo import Memo
 from meter.wallclock import token_floor_s
+
+MAX_THRESHOLD_WH = 99000  # 99 kWh: the two digits of short code 5NN
+MIN_SNOOZE_S = 600  # short code 6NN: NN x 10 minutes, 10 min .. 16 h 30
+MAX_SNOOZE_S = 59400
 
 
 def wh_text(wh):
@@ -27,6 +32,7 @@ class Customer:
         self.log = log
         self.memo = None
         self.evidence = Evidence()
+        self.alarm = Alarm(None, wall, config)  # System fits the board's buzzer
         self._saved_ms = 0
 
     def boot(self):
@@ -36,6 +42,9 @@ class Customer:
         stored = doc.get("t", -1)
         self.wall.start(stored if isinstance(stored, int) else -1, token_floor_s(self.state.keys, self.state.tids))
         self.evidence.restore(doc.get("ev"), self.state.energy_total_wh)
+        prefs = doc.get("p")
+        if isinstance(prefs, dict):
+            self._apply_prefs(prefs.get("low_wh"), prefs.get("snooze_s"))
         self._saved_ms = self.wall.ticks_ms()
 
     def boot_lines(self):
@@ -60,6 +69,8 @@ class Customer:
         save the memo when due."""
         self.wall.resync()
         self.evidence.update(self.state.energy_total_wh, self.wall.utc(), self.wall.local())
+        state = self.state
+        self.alarm.update(state.credit_wh, state.available_wh, self.meter.policy.closed, self.wall.local())
         now = self.wall.ticks_ms()
         if self.wall.ticks_diff(now, self._saved_ms) >= self.config.save_every_s * 1000:
             self.save()
@@ -69,7 +80,38 @@ class Customer:
         if self.memo is None:
             return False
         self._saved_ms = self.wall.ticks_ms()
-        return self.memo.save({"t": self.wall.utc(), "ev": self.evidence.to_doc()})
+        prefs = {"low_wh": self.alarm.threshold_wh, "snooze_s": self.alarm.snooze_s}
+        return self.memo.save({"t": self.wall.utc(), "ev": self.evidence.to_doc(), "p": prefs})
+
+    # ---- sounds and the customer's alarm settings ---------------------------
+    def tick(self):
+        """Every UI tick: move the buzzer's pattern on."""
+        buzzer = self.alarm.buzzer
+        if buzzer is not None:
+            buzzer.tick()
+
+    def on_key(self):
+        return self.alarm.key()
+
+    def on_reject(self):
+        self.alarm.reject()
+
+    def _apply_prefs(self, low_wh, snooze_s):
+        if isinstance(low_wh, int) and 0 <= low_wh <= MAX_THRESHOLD_WH:
+            self.alarm.threshold_wh = low_wh
+        if isinstance(snooze_s, int) and MIN_SNOOZE_S <= snooze_s <= MAX_SNOOZE_S:
+            self.alarm.snooze_s = snooze_s
+
+    def set_alarm(self, low_wh=-1, snooze_s=-1):
+        """Short codes 5NN / 6NN: new threshold or snooze, kept in flash.
+        Returns False for a value out of range (nothing changed)."""
+        if low_wh != -1 and not 0 <= low_wh <= MAX_THRESHOLD_WH:
+            return False
+        if snooze_s != -1 and not MIN_SNOOZE_S <= snooze_s <= MAX_SNOOZE_S:
+            return False
+        self._apply_prefs(low_wh, snooze_s)
+        self.save()
+        return True
 
     def set_time(self, local_text):
         """Console `time set`: local time text -> the wall clock (and the RTC)."""
@@ -125,4 +167,5 @@ class Customer:
             ("energy_since_topup_wh", wh_text(ev.since_topup_wh())),
             ("energy_yesterday_wh", wh_text(ev.yesterday_wh())),
             ("days_left", tenths_text(self.days_left_tenths())),
+            ("buzzer", "on" if self.alarm.buzzer is not None and self.alarm.buzzer.on else "off"),
         ]

@@ -3,6 +3,7 @@
 # this module finds the LCD, starts it, picks the metering driver, and keeps a
 # description for the boot report.  A part that is missing or dead is
 # reported and left out (None): the meter runs without it rather than crash.
+from drivers.buzzer import Buzzer
 from drivers.ds3231 import Ds3231, find_rtc
 from drivers.hd44780 import HD44780
 from drivers.keypad import Keypad
@@ -11,7 +12,7 @@ from drivers.pcf8574 import Pcf8574Transport, find_lcd
 
 class Hardware:
     def __init__(self, name, relay, fs, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
-                 reboot=None, read_provisioning=None, provisioning_done=None, rtc=None):
+                 reboot=None, read_provisioning=None, provisioning_done=None, rtc=None, buzzer=None):
         self.name = name
         self.relay = relay
         self.fs = fs  # the mounted filesystem the store keeps its folder on (None: none)
@@ -24,6 +25,7 @@ class Hardware:
         self.read_provisioning = read_provisioning  # callable -> dict or None (a pending provisioning file)
         self.provisioning_done = provisioning_done  # callable: delete the file once imported
         self.rtc = rtc  # drivers.ds3231.Ds3231 on the LCD's bus, or None
+        self.buzzer = buzzer  # drivers.buzzer.Buzzer, or None (no buzzer fitted)
 
     def describe(self):
         return list(self.notes)
@@ -50,6 +52,13 @@ def make_rtc(i2c):
     if addr is None:
         return None, "rtc none found at 0x68 (wall time from flash and tokens)"
     return Ds3231(i2c, addr), "rtc ds3231 at 0x%02x" % addr
+
+
+def make_buzzer(output, clock, passive=True):
+    """The buzzer on a board's PWM output (passive) or Pin (active); (buzzer or None, report line)."""
+    if output is None:
+        return None, "buzzer none fitted (the low-credit alarm only shows on the LCD)"
+    return Buzzer(output, clock, passive), "buzzer %s" % ("passive (PWM)" if passive else "active (on/off)")
 
 
 def make_metering(kind, spi, cs, clock, calibration=None, **options):
@@ -81,11 +90,13 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
     relay = make_relay(parts, clock)
     lcd, lcd_note = make_lcd(parts["i2c"], clock)
     rtc, rtc_note = make_rtc(parts["i2c"])
+    buzzer, buzzer_note = make_buzzer(parts.get("buzzer"), clock, parts.get("buzzer_passive", True))
     pins = parts["pins"]
     notes = [
         "board " + parts["title"],
         lcd_note,
         rtc_note,
+        buzzer_note,
         "relay %s on %s" % (parts["relay_kind"], " ".join(str(p) for p in parts["relay_pins"])),
         "metering %s cs=%s" % (parts["metering_ic"], pins["meter_cs"]),
         store_note,
@@ -104,6 +115,7 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
         read,
         done,
         rtc,
+        buzzer,
     )
 
 

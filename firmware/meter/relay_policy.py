@@ -101,14 +101,3 @@ class RelayPolicy:
             return OPEN_OVERLOAD_LOCK
         self._off_until = now_s + self.reconnect_s
         return OPEN_OVERLOAD
-
-
-def low_credit_alarm(credit_wh, threshold_wh, hour, quiet_from=22, quiet_to=6):
-    """Sound the low-credit alarm?  Never during the night's quiet hours."""
-    if threshold_wh <= 0 or credit_wh > threshold_wh:
-        return False
-    if quiet_from > quiet_to:
-        quiet = hour >= quiet_from or hour < quiet_to
-    else:
-        quiet = quiet_from <= hour < quiet_to
-    return not quiet

@@ -134,6 +134,25 @@ def _power_limit(m):
     return [("Max power", "%dW" % limit if limit else "no limit")]
 
 
+def _alarm(m):
+    alarm = m.customer.alarm
+    low = "at %dkWh" % (alarm.threshold_wh // 1000) if alarm.threshold_wh else "off"
+    snooze = alarm.snooze_s // 60
+    return [("Low credit alarm", low), ("Alarm repeats", "after %dh%02d" % (snooze // 60, snooze % 60))]
+
+
+def _set_threshold(m, kwh):
+    m.customer.set_alarm(low_wh=kwh * 1000)
+    return [("Low credit alarm", "at %dkWh" % kwh if kwh else "off")]
+
+
+def _set_snooze(m, tens_of_min):
+    if not m.customer.set_alarm(snooze_s=tens_of_min * 600):
+        return [("Alarm repeat", "10 min to 16h30")]
+    minutes = tens_of_min * 10
+    return [("Alarm repeats", "after %dh%02d" % (minutes // 60, minutes % 60))]
+
+
 # number -> (title for README/help, function)
 CODES = {
     1: ("credit", _credit),
@@ -161,9 +180,18 @@ CODES = {
     33: ("energy in the last 24 hours", _last_24h),
     34: ("last top-up: amount and time", _last_topup),
     35: ("days of credit left at the last 24 hours' average power", _days_left),
+    40: ("low-credit alarm threshold and repeat time", _alarm),
+}
+# Codes that carry a value in their last two digits: the customer's settings.
+SETTINGS = {
+    5: ("`#5NN#`", "low-credit alarm at NN kWh (`#500#`: alarm off)", _set_threshold),
+    6: ("`#6NN#`", "the alarm repeats after NN x 10 minutes (01..99)", _set_snooze),
 }
 
 
 def screens_for(meter, number):
     entry = CODES.get(number)
-    return entry[1](meter) if entry else None
+    if entry:
+        return entry[1](meter)
+    setting = SETTINGS.get(number // 100) if 100 <= number <= 999 else None
+    return setting[2](meter, number % 100) if setting else None

@@ -30,6 +30,7 @@ class System:
         self.state = MeterState(hw.fs, clock, config)
         self.meter = Meter(self.state, hw.ic, hw.relay, clock, config, log)
         self.customer = self.meter.customer
+        self.customer.alarm.buzzer = getattr(hw, "buzzer", None)
         self.ui = Ui(self.meter, clock, config.entry_timeout_ms, config.result_ms, 4000, config.backlight_ms)
         self.console = Console(self.meter, self.ui, self.boot_report, hw.engineering, hw.reboot)
         self._shown = [None, None]
@@ -129,6 +130,7 @@ class System:
                 self.log.warn("keypad: key %s stuck (held down for 30 s or more)" % self._stuck_key)
 
     def ui_step(self):
+        self.customer.tick()  # the buzzer's pattern
         self.ui.tick()
         self.render()
 

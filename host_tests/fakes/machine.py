@@ -84,6 +84,43 @@ class Pin:
         return "Pin(%r)" % (self.id,)
 
 
+class PWM:
+    """PWM output on a pin; a buzzer on it sounds while duty > 0 at an audible
+    frequency.  Keeps only the current setting and a change count (no history:
+    allocation checks run through it)."""
+
+    def __init__(self, pin, freq=0, duty_u16=0):
+        self.pin = pin
+        self._freq = freq
+        self._duty = duty_u16
+        self.changes = 0
+
+    def freq(self, value=None):
+        if value is None:
+            return self._freq
+        if not 8 <= value <= 40_000_000:
+            raise ValueError("frequency out of range")
+        self._freq = value
+        self.changes += 1
+        return None
+
+    def duty_u16(self, value=None):
+        if value is None:
+            return self._duty
+        if not 0 <= value <= 65535:
+            raise ValueError("duty out of range")
+        self._duty = value
+        self.changes += 1
+        return None
+
+    def deinit(self):
+        self._duty = 0
+
+    @property
+    def sounding(self):
+        return self._duty > 0 and 20 <= self._freq <= 20000
+
+
 class I2C:
     def __init__(self, bus_id=0, scl=None, sda=None, freq=400000):
         self.id = bus_id

@@ -1,4 +1,4 @@
-"""Driver benchmark: keypad scan and LCD line write.
+"""Driver benchmark: keypad scan, LCD line write, RTC read and buzzer tick.
 
 Prints the time per call on the MicroPython unix VM (fake pins / a counting I2C
 bus, so the figure is the driver's Python cost, not the wire time), the bytes

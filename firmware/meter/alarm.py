@@ -1,0 +1,107 @@
+# Sounds the meter makes, and when it keeps quiet.
+# Low-credit alarm: once the credit is at or below the threshold it sounds for
+# sound_s, then waits snooze_s and sounds again; any key silences it (and
+# starts the snooze).  Never during the quiet hours (local time), and never
+# when the time is unknown: a 3 a.m. alarm is worse than none.  The display
+# says LOW CREDIT whatever the hour.
+# Relay warning: one two-tone warning when the credit left would last only
+# a few minutes (relay_warning_wh), under the same quiet rules.
+# Key click and reject: answers to someone at the meter, at any hour.
+from drivers import buzzer as sounds
+
+
+def quiet_hour(hour, quiet_from, quiet_to):
+    """True if hour (0..23) is inside the quiet span [quiet_from, quiet_to)."""
+    if quiet_from == quiet_to:
+        return False
+    if quiet_from > quiet_to:  # across midnight, e.g. 22..6
+        return hour >= quiet_from or hour < quiet_to
+    return quiet_from <= hour < quiet_to
+
+
+class Alarm:
+    def __init__(self, buzzer, clock, config):
+        self.buzzer = buzzer  # drivers.buzzer.Buzzer or None (no buzzer fitted)
+        self.clock = clock
+        self.threshold_wh = config.low_credit_wh
+        self.snooze_s = config.alarm_snooze_s
+        self.sound_s = config.alarm_sound_s
+        self.warning_wh = config.relay_warning_wh
+        self.quiet_from_h = config.quiet_from_h
+        self.quiet_to_h = config.quiet_to_h
+        self.low = False  # credit at or below the threshold
+        self.silent_reason = ""  # why a low credit is not sounding now
+        self._sounding = False
+        self._since_ms = 0  # when the sound started, or the snooze
+        self._snoozed = False
+        self._warned = False
+
+    @property
+    def sounding(self):
+        return self._sounding
+
+    def _may_sound(self, local_s):
+        if local_s < 0:
+            self.silent_reason = "time unknown"
+            return False
+        if quiet_hour(local_s // 3600 % 24, self.quiet_from_h, self.quiet_to_h):
+            self.silent_reason = "quiet hours"
+            return False
+        return True
+
+    def _elapsed_s(self):
+        return self.clock.ticks_diff(self.clock.ticks_ms(), self._since_ms) // 1000
+
+    def update(self, credit_wh, available_wh, relay_closed, local_s):
+        """Each metering poll: start, stop or snooze the low-credit sound."""
+        self.low = self.threshold_wh > 0 and credit_wh <= self.threshold_wh
+        if not self.low:
+            self._snoozed = False
+            self.silent_reason = ""
+            self._stop_sound()
+        elif self._sounding:
+            if self._elapsed_s() >= self.sound_s or not self._may_sound(local_s):
+                self._snooze()
+        elif self._snoozed and self._elapsed_s() < self.snooze_s:
+            self.silent_reason = "snoozed"
+        elif self._may_sound(local_s):
+            self.silent_reason = ""
+            self._sounding, self._snoozed = True, False
+            self._since_ms = self.clock.ticks_ms()
+            self._play(sounds.LOW_CREDIT, -1)
+        if relay_closed and 0 < available_wh <= self.warning_wh:
+            if not self._warned and self._may_sound(local_s):
+                self._warned = True
+                self._sounding = False  # the warning replaces the alarm's beeps, which snooze
+                self._snoozed = True
+                self._since_ms = self.clock.ticks_ms()
+                self._play(sounds.RELAY_WARNING, 1)
+        elif available_wh > self.warning_wh:
+            self._warned = False
+
+    def key(self):
+        """A key was pressed: silence the alarm (True if it was sounding), or click."""
+        if self._sounding:
+            self._snooze()
+            return True
+        buzzer = self.buzzer
+        if buzzer is not None and not buzzer.on:
+            buzzer.play(sounds.KEY_CLICK)
+        return False
+
+    def reject(self):
+        self._play(sounds.REJECT, 0)
+
+    def _snooze(self):
+        self._stop_sound()
+        self._snoozed = True
+        self._since_ms = self.clock.ticks_ms()
+
+    def _stop_sound(self):
+        if self._sounding and self.buzzer is not None and self.buzzer.pattern is sounds.LOW_CREDIT:
+            self.buzzer.stop()
+        self._sounding = False
+
+    def _play(self, pattern, repeats):
+        if self.buzzer is not None:
+            self.buzzer.play(pattern, repeats)
