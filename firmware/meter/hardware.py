@@ -12,7 +12,8 @@ from drivers.pcf8574 import Pcf8574Transport, find_lcd
 
 class Hardware:
     def __init__(self, name, relay, fs, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
-                 reboot=None, read_provisioning=None, provisioning_done=None, rtc=None, buzzer=None):
+                 reboot=None, read_provisioning=None, provisioning_done=None, rtc=None, buzzer=None,
+                 provisioning_rejected=None):
         self.name = name
         self.relay = relay
         self.fs = fs  # the mounted filesystem the store keeps its folder on (None: none)
@@ -24,6 +25,7 @@ class Hardware:
         self.reboot = reboot  # callable, or None where a restart is not possible
         self.read_provisioning = read_provisioning  # callable -> dict or None (a pending provisioning file)
         self.provisioning_done = provisioning_done  # callable: delete the file once imported
+        self.provisioning_rejected = provisioning_rejected  # callable(reason): put a rejected file aside (None: done())
         self.rtc = rtc  # drivers.ds3231.Ds3231 on the LCD's bus, or None
         self.buzzer = buzzer  # drivers.buzzer.Buzzer, or None (no buzzer fitted)
 
@@ -101,7 +103,7 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
         "metering %s cs=%s" % (parts["metering_ic"], pins["meter_cs"]),
         store_note,
     ]
-    read, done = provisioning_file(provision_file)
+    read, done, reject = provisioning_file(provision_file)
     return Hardware(
         parts["name"],
         relay,
@@ -116,6 +118,7 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
         done,
         rtc,
         buzzer,
+        reject,
     )
 
 
@@ -128,7 +131,9 @@ def port_store():
 
 
 def provisioning_file(path):
-    """(read, done) hooks for the file `make provision` leaves on the board."""
+    """(read, done, reject) hooks for the file `make provision` leaves on the
+    board.  reject(reason) renames it to <name>.rejected (the reason is logged
+    by the caller), so a bad file never stops a boot twice."""
 
     def read():
         import json
@@ -149,7 +154,20 @@ def provisioning_file(path):
         except OSError:
             pass
 
-    return read, done
+    def reject(reason):
+        import os
+
+        aside = path.rsplit(".", 1)[0] + ".rejected"
+        try:
+            try:
+                os.remove(aside)  # an older rejected file
+            except OSError:
+                pass
+            os.rename(path, aside)
+        except OSError:
+            done()
+
+    return read, done, reject
 
 
 def console_stream():

@@ -24,7 +24,15 @@ def _int(doc, name, low, high):
 
 
 def parse(doc):
-    """dict from the JSON file -> (KeyState, pan).  ValueError names the field."""
+    """dict from the JSON file -> (KeyState, pan).  ValueError names the field;
+    any other document (a list, a string, a number, wrong types) is a ValueError too."""
+    try:
+        return _parse(doc)
+    except (TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise ValueError("provisioning file malformed: %r" % (exc,)) from None
+
+
+def _parse(doc):
     if not isinstance(doc, dict):
         raise ValueError("provisioning file must hold one JSON object")
     missing = [k for k in FIELDS if k not in doc]
@@ -35,10 +43,11 @@ def parse(doc):
     pan = _digits(doc, "pan", 18)
     sgc = int(_digits(doc, "sgc", 6))
     ti = int(_digits(doc, "ti", 2))
-    if doc["ea"] not in ("07", "11"):
+    if not isinstance(doc["ea"], str) or doc["ea"] not in ("07", "11"):
         raise ValueError('ea must be "07" or "11"')
     ea = int(doc["ea"])
-    if doc["base_date"] not in (1993, 2014):
+    base_date = _int(doc, "base_date", 1993, 2014)  # an integer: 2014.0 and true are refused
+    if base_date not in (1993, 2014):
         raise ValueError("base_date must be 1993 or 2014")
     key_hex = doc["decoder_key"]
     if not isinstance(key_hex, str) or len(key_hex) != (16 if ea == 7 else 32):
@@ -48,6 +57,6 @@ def parse(doc):
     except ValueError:
         raise ValueError("decoder_key must be hex") from None
     keys = KeyState(
-        ea, key, _int(doc, "krn", 1, 15), _int(doc, "kt", 0, 3), ti, sgc, _int(doc, "ken", 0, 255), doc["base_date"]
+        ea, key, _int(doc, "krn", 1, 15), _int(doc, "kt", 0, 3), ti, sgc, _int(doc, "ken", 0, 255), base_date
     )
     return keys, pan

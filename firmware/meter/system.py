@@ -80,17 +80,22 @@ class System:
                 keys, pan = provision.parse(doc)
             except ValueError as exc:
                 self.log.error("provisioning file rejected: %s" % exc)
+                reject = self.hw.provisioning_rejected or (lambda _reason: self._provisioning_done())
+                reject(str(exc))  # put aside: a bad file never stops a boot twice
                 return
             if self.state.provision(keys, pan, force=True):
                 self.log.info("provisioned meter %s" % pan)
             else:
                 self.log.error("provisioning not saved (storage error)")
                 return
+        self._provisioning_done()
+
+    def _provisioning_done(self):
         if self.hw.provisioning_done is not None:
             self.hw.provisioning_done()
 
     def _same_identity(self, doc):
-        return doc.get("pan") == self.state.pan
+        return isinstance(doc, dict) and doc.get("pan") == self.state.pan
 
     def boot_report(self):
         """The configuration at a glance, like ESPHome's config dump.  Never

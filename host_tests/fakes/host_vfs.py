@@ -41,6 +41,34 @@ def _settings(bdev, progsize):
     )
 
 
+class _File:
+    """A littlefs-python file whose errors are OSErrors, as on MicroPython."""
+
+    def __init__(self, f):
+        self._f = f
+
+    def _call(self, name, *args):
+        try:
+            return getattr(self._f, name)(*args)
+        except littlefs.LittleFSError as exc:
+            raise OSError(5, str(exc)) from exc
+
+    def read(self, *args):
+        return self._call("read", *args)
+
+    def write(self, data):
+        return self._call("write", data)
+
+    def close(self):
+        return self._call("close")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 class VfsLfs2:
     def __init__(self, bdev, progsize=32, mtime=False):
         self._lfs = littlefs.LittleFS(context=_BlockContext(bdev), mount=False, **_settings(bdev, progsize))
@@ -56,16 +84,19 @@ class VfsLfs2:
 
     def open(self, name, mode):
         try:
-            return self._lfs.open(name, mode)
+            return _File(self._lfs.open(name, mode))
         except FileNotFoundError:
             if "a" not in mode:  # littlefs-python's append does not create the file
                 raise
         except littlefs.LittleFSError as exc:
             raise OSError(2, str(exc)) from exc
-        return self._lfs.open(name, mode.replace("a", "w"))
+        return _File(self._lfs.open(name, mode.replace("a", "w")))
 
     def rename(self, old, new):
-        self._lfs.rename(old, new)
+        try:
+            self._lfs.rename(old, new)
+        except littlefs.LittleFSError as exc:
+            raise OSError(5, str(exc)) from exc
 
     def remove(self, name):
         try:
@@ -87,5 +118,8 @@ class VfsLfs2:
         return (0x4000 if st.type == 2 else 0x8000, 0, 0, 0, 0, 0, st.size, 0, 0, 0)
 
     def ilistdir(self, path):
-        for name in self._lfs.listdir(path):
-            yield (name, 0x8000, 0, 0)
+        try:
+            names = self._lfs.listdir(path)
+        except littlefs.LittleFSError as exc:  # as MicroPython's VfsLfs2: an OSError
+            raise OSError(5, str(exc)) from exc
+        return iter([(name, 0x8000, 0, 0) for name in names])

@@ -56,14 +56,17 @@ def _release_previous_meter():
 
 class Rig:
     def __init__(self, load_w=0, flash=None, engineering=False, clock=None, lcd_present=True, rtc="battery",
-                 **config):
+                 provision=DEMO_PROVISION, **config):
         _release_previous_meter()
         self.clock = clock or FakeClock(start_s=NOW)
         self.flash = flash or scratch_flash()
         self.log_lines = []
         self.hw, self.parts = sim.build_virtual(self.clock, self.flash, load_w, engineering, lcd_present, rtc=rtc)
         self.rtc = self.parts.rtc  # the DS3231 model (None: no RTC); it outlives a power cut
-        self.hw.read_provisioning = lambda: DEMO_PROVISION
+        self.provisioning = []  # what the meter did with the file: "done" or "rejected: <reason>"
+        self.hw.read_provisioning = lambda: provision
+        self.hw.provisioning_done = lambda: self.provisioning.append("done")
+        self.hw.provisioning_rejected = lambda reason: self.provisioning.append("rejected: " + reason)
         self.system = System(self.hw, self.clock, MeterConfig(**config), Log(self.log_lines.append))
         self.system.boot()
         self.sim = SimCommands(self.system, self.parts, self.clock, 75)
