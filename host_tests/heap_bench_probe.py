@@ -31,6 +31,7 @@ BOOT_MODULES = ("sts.sta", "meter.system", "meter.app", "meter.ui", "meter.conso
                 "drivers.hd44780", "drivers.pcf8574", "drivers.relay", "drivers.atm90e26", "drivers.ds3231")
 PHASES = ("harness", "imports", "simulator", "models", "scenario", "report")
 MARKS = {}
+ROMFS_IMAGE = "/romfs.img"  # where host_tests/harness/wasm_phases.mjs puts WASM_ROMFS
 _kept = {}
 
 
@@ -64,6 +65,19 @@ def _portfs_on_wasm():
     except OSError:
         pass
     return PortFs(root)
+
+
+def romfs(image=None):
+    """Run the firmware from a ROMFS image (tools/deploy.py builds it) mounted at /rom, as
+    a board with ROMFS does: bytecode executes in place.  The image's own bytes are read
+    into the heap here, before the harness mark: they are not counted."""
+    import vfs
+
+    with open(image or ROMFS_IMAGE, "rb") as f:
+        data = f.read()
+    vfs.mount(vfs.VfsRom(data), "/rom")
+    sys.path.insert(0, "/rom")
+    _kept["romfs"] = data
 
 
 def harness():
@@ -119,14 +133,18 @@ def report():
     models_b = m["models"] - m["simulator"]
     sim_b = m["simulator"] - m["imports"]
     own = m["scenario"] - m["harness"] - sim_b - models_b
-    _say("firmware_heap_after_scenario_bytes", own)
-    _say("firmware_heap_after_scenario_conditions",
+    rom = "_romfs" if "romfs" in _kept else ""
+    _say("firmware_heap_after_scenario%s_bytes" % rom, own)
+    _say("import_heap%s_bytes" % (rom or "_files"), m["imports"] - m["harness"])
+    _say("firmware_heap_after_scenario%s_conditions" % rom,
          "%d-bit VM, %s, modules from mpy-cross .mpy; whole VM %d B live after the scenario, minus "
          "harness and model modules %d B, minus the sim board and test rig modules %d B, minus the device "
          "models %d B; firmware imports alone %d B; store on %s" % (
              32 if sys.maxsize < 2**32 else 64, "viper path" if _native() else "Python fallback (no viper)",
              m["scenario"] - m["start"], m["harness"] - m["start"], sim_b, models_b, m["imports"] - m["harness"],
-             "the VM's in-memory filesystem (no littlefs)" if _kept["portfs"] else "littlefs in a RAM file"))
+             "the VM's in-memory filesystem (no littlefs)" if _kept["portfs"] else "littlefs in a RAM file")
+         + ("; firmware .mpy run in place from a ROMFS image mounted at /rom (image bytes not counted)" if rom
+            else "; firmware .mpy loaded from files"))
 
 
 def _native():
@@ -135,10 +153,13 @@ def _native():
     return sta.NATIVE
 
 
-def run_phases():
-    """The unix VM: the phases in one run (its gc.collect() frees everything unreachable)."""
+def run_phases(image=None):
+    """The unix VM: the phases in one run (its gc.collect() frees everything unreachable);
+    image: a ROMFS image to run the firmware from."""
     gc.collect()
     mark("start")
+    if image:
+        romfs(image)
     for phase in PHASES:
         globals()[phase]()
         gc.collect()

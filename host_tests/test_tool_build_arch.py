@@ -96,3 +96,45 @@ def test_deploy_asks_the_board_and_picks_its_build(board):  # noqa: F811  (the i
     assert "(x64)" in proc.stdout
     with open(fs / "sts" / "viper_sta.mpy", "rb") as f:
         assert f.read(4)[2] >> 2 == ARCH_CODES["x64"]
+
+
+def test_romfs_image_of_a_build_runs_in_place_on_the_unix_vm(tmp_path):
+    plan = deploy.plan_files("host", arch="x64")
+    rom, files = deploy.split_for_romfs(plan)
+    assert [device for _, device in files] == ["/main.py"]  # the port runs main.py from its filesystem
+    assert rom and all(device.endswith(".mpy") for _, device in rom)
+    assert "/sts/viper_sta.mpy" in [device for _, device in rom]
+    image = tmp_path / "romfs.img"
+    assert deploy.build_romfs_image(rom, str(image)) == image.stat().st_size
+    code = ("import sys, vfs\nwith open(%r, 'rb') as f:\n img = f.read()\nvfs.mount(vfs.VfsRom(img), '/rom')\n"
+            "sys.path[:] = ['/rom']\nimport meter.system\n" % str(image)) + DECODE
+    proc = subprocess.run([MICROPYTHON, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.split() == ["/rom/sts/sta.mpy", PLAIN] + ["True"] * 4
+
+
+def test_deploy_uses_romfs_when_the_board_has_it(monkeypatch, tmp_path):
+    calls = []
+
+    def fake_mpremote(port, args, timeout=0, on_line=None):
+        calls.append(list(args))
+        return 0, [], ""
+
+    monkeypatch.setattr(deploy, "device_info", lambda port: ("x64", True))
+    monkeypatch.setattr(deploy, "mpremote", fake_mpremote)
+    monkeypatch.setattr(deploy.ports, "resolve", lambda port, board_name, say=None: port)
+    monkeypatch.setattr(deploy.ports, "probe_raw_repl", lambda port: None)
+    checked = []
+    monkeypatch.setattr(deploy, "verify", lambda port, plan, say=print: checked.extend(plan) or [])
+    assert deploy.main(["--board", "host", "--port", "/dev/fake"]) == 0
+    romfs = [c for c in calls if c[:2] == ["romfs", "deploy"]]
+    assert len(romfs) == 1 and romfs[0][2].endswith(os.path.join("build", "x64", "romfs.img"))
+    copies = [c for c in calls if "cp" in c]
+    assert len(copies) == 1 and copies[0][1:] == ["cp", os.path.join(ROOT, "build", "x64", "firmware", "main.py"),
+                                                  ":/main.py"]
+    removed = [c for c in calls if c[0] == "exec" and "'/sts/sta.mpy'" in c[1]]
+    assert removed and "'/sts/sta.py'" in removed[0][1]  # filesystem copies would shadow /rom
+    assert ("/rom/sts/sta.mpy" in [device for _, device in checked]) and ("/main.py" in [d for _, d in checked])
+    calls.clear()
+    assert deploy.main(["--board", "host", "--port", "/dev/fake", "--no-romfs"]) == 0
+    assert not [c for c in calls if c[:1] == ["romfs"]]

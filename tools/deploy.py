@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Copy the firmware to a board with mpremote and verify every file by sha256.
 
-    tools/deploy.py --board rpi_pico|esp32_devkitc|host --port PORT [--no-mpy] [--arch ARCH] [--verify-only]
+    tools/deploy.py --board rpi_pico|esp32_devkitc|host --port PORT [--no-mpy] [--no-romfs] [--arch ARCH]
+                     [--verify-only]
 
 The board's architecture picks the .mpy build (rpi_pico: armv6m, esp32_devkitc: xtensawin,
 host: x64 for the virtual board, tools/vboard.py); the sts viper modules are native code for
 that arch, so deploy first asks the device which arch it runs and refuses a mismatch.
+ROMFS: where the board's MicroPython (1.25+) has it (vfs.rom_ioctl), the .mpy modules go into
+a ROMFS image (mpremote romfs deploy), run in place from flash without heap for their code;
+main.py and boot.py stay files. --no-romfs copies files instead.
 Device layout: firmware/ becomes the root (/main.py, /sts/..., as .mpy except main.py and
 boot.py), boards/<BOARD>.py becomes /board.mpy. Only the deployed files are touched, plus the
 .py/.mpy twin of each (MicroPython imports a stale .py before a fresh .mpy): the meter's own
@@ -15,9 +19,13 @@ import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
 
 import argparse
 import hashlib
+import contextlib
+import io
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 if os.path.dirname(os.path.abspath(__file__)) not in sys.path:
     sys.path.append(os.path.dirname(os.path.abspath(__file__)))
@@ -157,6 +165,45 @@ def copy_files(port, plan, say=print):
         raise DeployError("copy failed after %d of %d files: %s" % (done[0], len(plan), err or "exit %d" % code))
 
 
+def split_for_romfs(plan):
+    """(ROMFS part, filesystem part) of a plan: every .mpy module goes into the ROMFS image
+    (run in place from flash: no heap for the code); main.py and boot.py stay files, which
+    is where the port looks for them."""
+    rom = [(local, device) for local, device in plan if device.endswith(".mpy")]
+    return rom, [entry for entry in plan if entry not in rom]
+
+
+def build_romfs_image(rom_plan, image_path):
+    """Write the ROMFS image of rom_plan (mpremote's builder, .mpy files as they are)."""
+    from mpremote.romfs import make_romfs
+
+    with tempfile.TemporaryDirectory() as stage:
+        for local, device in rom_plan:
+            target = os.path.join(stage, device.lstrip("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            shutil.copyfile(local, target)
+        with contextlib.redirect_stdout(io.StringIO()):  # it lists every file
+            image = make_romfs(stage, mpy_cross=False)
+    with open(image_path, "wb") as f:
+        f.write(image)
+    return len(image)
+
+
+def deploy_romfs(port, rom_plan, image_path, say=print):
+    """Write the image to the board's ROMFS partition, and delete filesystem copies of its
+    modules (a file in / is found before /rom on sys.path)."""
+    say("deploy: ROMFS image of %d modules, %d B" % (len(rom_plan), build_romfs_image(rom_plan, image_path)))
+    code, _, err = mpremote(port, ["romfs", "deploy", image_path], on_line=say)
+    if code != 0:
+        raise DeployError("ROMFS deploy failed on %s: %s" % (port, err or "mpremote exit %d" % code))
+    stale = [d for _, d in rom_plan] + [d[:-4] + ".py" for _, d in rom_plan]
+    script = "import os\nfor f in %r:\n try:\n  os.remove(f)\n  print('removed', f)\n except OSError:\n  pass\n"
+    code, _, err = mpremote(port, ["exec", script % (stale,)], on_line=say)
+    if code != 0:
+        raise DeployError("cannot remove the filesystem copies on %s: %s" % (port, err or "exit %d" % code))
+    return [(local, "/rom" + device) for local, device in rom_plan]  # where verify finds them
+
+
 def device_hashes(port, device_paths):
     """sha256 of each device file as hex, or None where it is missing or unreadable."""
     hashes, remaining = {}, list(device_paths)
@@ -200,6 +247,7 @@ def main(argv=None):
     parser.add_argument("--port", default="auto", help="serial port of the board, e.g. /dev/ttyACM0 (auto: find it)")
     parser.add_argument("--arch", help="override the board's mpy-cross architecture")
     parser.add_argument("--no-mpy", action="store_true", help="copy .py sources instead of .mpy")
+    parser.add_argument("--no-romfs", action="store_true", help="copy .mpy files even if the board has ROMFS")
     parser.add_argument("--verify-only", action="store_true", help="only compare the device's files with the build")
     parser.add_argument("--root", default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -213,11 +261,22 @@ def main(argv=None):
         print("deploy: error: %s" % exc, file=sys.stderr)
         return 1
     try:
-        arch = pick_arch(args.board, device_info(args.port)[0], args.arch)
+        device_arch, has_romfs = device_info(args.port)
+        arch = pick_arch(args.board, device_arch, args.arch)
         plan = plan_files(args.board, os.path.abspath(args.root), arch, not args.no_mpy)
+        if has_romfs and not args.no_mpy and not args.no_romfs:  # the firmware has ROMFS (vfs.rom_ioctl)
+            rom_plan, plan = split_for_romfs(plan)
+            image = os.path.join(os.path.abspath(args.root), "build", arch, "romfs.img")
+            if args.verify_only:
+                rom_checked = [(local, "/rom" + device) for local, device in rom_plan]
+            else:
+                rom_checked = deploy_romfs(args.port, rom_plan, image)
+        else:
+            rom_checked = []
         if not args.verify_only:
             print("deploy: %d files to %s (%s)" % (len(plan), args.port, "source" if args.no_mpy else arch))
             copy_files(args.port, plan)
+        plan = plan + rom_checked
         bad = verify(args.port, plan)
     except DeployError as exc:
         print("deploy: error: %s" % exc, file=sys.stderr)

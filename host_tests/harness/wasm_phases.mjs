@@ -29,6 +29,8 @@ const mp = await loadMicroPython({
 });
 for (const d of ["firmware", "host_tests", "boards"]) copyTree(mp, path.join(root, d), "/repo/" + d);
 if (COMPILED) copyTree(mp, COMPILED, "/compiled");
+// WASM_ROMFS: a ROMFS image file, put at /romfs.img for the probe to mount.
+if (process.env.WASM_ROMFS) mp.FS.writeFile("/romfs.img", fs.readFileSync(process.env.WASM_ROMFS));
 mp.runPython(`
 import sys, os
 os.chdir("/repo")

@@ -9,7 +9,11 @@ import_cost_<module>     the live heap each module adds (64-bit unix VM, depende
                          first, so each figure is the module's own), the largest ones;
 firmware_heap_after_scenario_bytes the firmware's own live heap after the scenario on the
                          32-bit wasm VM (heap_bench_probe.py says how the device models
-                         are kept out), and the same on the 64-bit unix VM.
+                         are kept out), and the same on the 64-bit unix VM;
+import_heap_files_bytes  the live heap of the firmware's boot imports in that run;
+*_romfs_*                the same with the firmware's .mpy run in place from a ROMFS image
+                         (the one tools/deploy.py writes) mounted with vfs.VfsRom, the
+                         image's own bytes not counted.
 Run from the repo root: .venv/bin/python tools/benches/bench_heap.py
 """
 import os
@@ -22,6 +26,7 @@ import benchlib
 sys.path.insert(0, os.path.join(benchlib.ROOT, "host_tests"))
 sys.path.append(os.path.join(benchlib.ROOT, "tools"))
 import build_mpy  # noqa: E402
+import deploy  # noqa: E402
 import heap_bench_probe as probe  # noqa: E402
 from conftest import COMPILED_DIR, compile_for_host  # noqa: E402
 
@@ -106,11 +111,25 @@ def dependency_order(names):
     return order
 
 
-def scenario_wasm():
+def scenario_wasm(image=None):
     env = dict(os.environ, NODE_PATH=os.path.join(benchlib.ROOT, "node_modules"), WASM_COMPILED_DIR=COMPILED_DIR)
     runner = os.path.join(benchlib.ROOT, "host_tests", "harness", "wasm_phases.mjs")
     phases = ["%s()" % p for p in probe.PHASES]
+    if image:
+        env["WASM_ROMFS"] = image
+        phases.insert(0, "romfs()")
     return benchlib.collect(["node", runner, benchlib.ROOT, "heap_bench_probe"] + phases, env, "bench_heap")
+
+
+def romfs_image(tree, path):
+    """The ROMFS image tools/deploy.py would write for this build's modules."""
+    rom = []
+    for dirpath, _dirs, files in os.walk(tree):
+        for name in files:
+            if name.endswith(".mpy"):
+                local = os.path.join(dirpath, name)
+                rom.append((local, "/" + os.path.relpath(local, tree).replace(os.sep, "/")))
+    return deploy.build_romfs_image(rom, path)
 
 
 def main():
@@ -128,17 +147,25 @@ def main():
             print(line)
         print("import_cost_conditions: 64-bit unix VM (about twice the 32-bit figure), live heap after "
               "gc.collect() before/after each import, each module after the firmware modules it imports")
-    compile_for_host()
-    lines = scenario_wasm()
-    for line in lines:
-        print(line)
-    unix = benchlib.unix("heap_bench_probe", "run_phases()", "bench_heap",
-                         [COMPILED_DIR, os.path.join(benchlib.ROOT, "host_tests"),
-                          os.path.join(benchlib.ROOT, "host_tests", "harness")])
-    for line in unix:
-        key, _, value = line.partition(": ")
-        print("%s_unix64: %s" % (key, value))
-    return 0 if lines and unix else 1
+        image = os.path.join(out, "firmware.romfs")
+        size = romfs_image(tree, image)
+        print("romfs_image_bytes: %d" % size)
+        compile_for_host()
+        ok = True
+        for rom in (None, image):  # firmware from files, then from ROMFS
+            lines = scenario_wasm(rom)
+            ok = ok and bool(lines)
+            for line in lines:
+                print(line)
+            source = [os.path.join(benchlib.ROOT, p) for p in ("host_tests", "host_tests/harness", "host_tests/fakes",
+                                                                "boards")]
+            unix = benchlib.unix("heap_bench_probe", "run_phases(%r)" % rom, "bench_heap",
+                                 source if rom else [COMPILED_DIR] + source[:2])
+            ok = ok and bool(unix)
+            for line in unix:
+                key, _, value = line.partition(": ")
+                print("%s_unix64: %s" % (key, value))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
