@@ -27,7 +27,7 @@ METERING_IC = "atm90e26"
 I2C_ID = 0
 I2C_FREQ = 100000  # the PCF8574's rated maximum
 SPI_ID = 0
-SPI_BAUD = 160000  # ATM90E26 start-up speed; mode 3
+SPI_BAUD = 125000  # ATM90E26: SCLK high >= 3.67 us (<= ~136 kHz at 50 % duty); mode 3
 INTERNAL_PULL_UPS = True
 
 

@@ -181,7 +181,7 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     if rtc_model is not None:
         rtc_model.power_restore()
         rtc_model.attach(i2c)
-    spi = machine.SPI(1, baudrate=160000, polarity=1, phase=1)
+    spi = machine.SPI(1, baudrate=125000, polarity=1, phase=1)
     cs = machine.Pin(IC_CS_PIN, machine.Pin.OUT, value=1)
     ic_model = Atm90e26Model(cs=cs, spi=spi, clock=clock)
     spi.attach(ic_model)

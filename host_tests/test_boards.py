@@ -5,6 +5,7 @@
 import os
 
 import machine
+from atm90e26_model import Atm90e26Model
 from drivers.keypad import Keypad
 from drivers.relay import LatchingRelay
 from fakeclock import FakeClock
@@ -54,7 +55,7 @@ def test_boards_return_the_contract_dict():
         assert parts["metering_ic"] in ("atm90e26", "ade7953")
         assert parts["i2c"].freq <= 100000, name  # PCF8574 rating
         spi = parts["spi"]
-        assert (spi.polarity, spi.phase) == (1, 1) and spi.baudrate <= 160000, name
+        assert (spi.polarity, spi.phase) == (1, 1) and spi.baudrate <= Atm90e26Model.MAX_BAUDRATE, name
 
 
 def test_relay_pins_come_up_inactive_and_cs_deselected():

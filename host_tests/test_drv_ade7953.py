@@ -45,7 +45,8 @@ def test_register_widths_follow_the_address():
 def test_begin_resets_unlocks_and_writes_calibration():
     drv, model, sniffer = make(calibration={"AVGAIN": 0x410000, "PHCALA": 0x0005}, sniff=True)
     assert drv.begin(), drv.fault
-    assert model.writes[0] == (CONFIG, 0x0084)  # software reset first
+    assert model.writes[0] == (CONFIG, 0x8084)  # software reset first
+    assert model.writes[1] == (CONFIG, 0x0004) and model.comm_locked  # then SPI is locked in
     unlock = model.writes.index((0x0FE, 0xAD))
     assert model.writes[unlock + 1] == (TUNING, 0x30) and model.regs[TUNING] == 0x30
     assert model.regs[LINECYC] == 100 and model.regs[AVGAIN] == 0x410000 and model.regs[0x108] == 5

@@ -184,7 +184,9 @@ def test_metering_ic_fault_stops_accounting_is_shown_logged_and_opens_relay_afte
     rig.advance(5)
     assert rig.parts.relay_closed()
     rig.advance(3600)
-    assert 900 <= rig.state.energy_total_wh - used <= 1100  # counting again after recovery
+    # counting again after recovery (1 kWh), plus what the IC counted while its
+    # bus was down and the relay still closed (about 400 s at 1 kW): charged late, not lost
+    assert 1000 + 90 <= rig.state.energy_total_wh - used <= 1000 + 125
 
 
 def test_published_class1_tokens_do_what_they_say():

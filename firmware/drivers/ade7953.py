@@ -15,6 +15,10 @@
 # on the board's front end: pass them as ic_options (the defaults are examples,
 # wh_counts especially must be measured for a board design).  Not re-checked
 # against the PDF: the 2 MHz SPI limit the model enforces, the VERSION value.
+# Datasheet rules kept here: AENERGYA is signed 24-bit (0xFFFFFF is -1 count,
+# not a dead bus: a dead bus is seen on LINECYC, which cannot read all ones);
+# the SPI interface is locked after set-up by clearing CONFIG bit 15
+# (COMM_LOCK), which also marks a reset: the bit is back to 1 after one.
 from drivers.metering import FAULT_CHECKSUM, OK, MeteringIC, check_register_value, scale_factor, scaled
 from micropython import const
 
@@ -33,7 +37,8 @@ _AENERGYA = const(0x21E)  # active energy channel A, read-with-reset (LCYCMODE.R
 _LAST_RWDATA24 = const(0x2FF)
 
 _SWRST = const(0x0080)  # CONFIG bit 7: software reset
-_CONFIG_DEFAULT = const(0x0004)  # HPFEN; bit 15 (COMM_LOCK) is masked off when compared
+_CONFIG_RESET = const(0x8004)  # HPFEN, COMM_LOCK set: the interface is not locked yet
+_CONFIG_LOCKED = const(0x0004)  # HPFEN, COMM_LOCK cleared: SPI locked in
 _UNLOCK_KEY = const(0xAD)
 _TUNING_VALUE = const(0x30)
 _RESET_SETTLE_MS = const(100)
@@ -79,8 +84,8 @@ class Ade7953(MeteringIC):
             if not isinstance(value, int) or not 0 < value < 1 << 24:
                 raise ValueError("%s must be a positive int below 2**24" % label)
         check_register_value("linecyc", linecyc, 16)
-        if linecyc == 0:
-            raise ValueError("linecyc must differ from the power-on value 0 to detect resets")
+        if linecyc == 0 or linecyc == 0xFFFF:
+            raise ValueError("linecyc must differ from the power-on 0 and from a dead bus's 0xFFFF")
         self._spi = spi
         self._cs = cs
         self._clock = clock
@@ -139,25 +144,25 @@ class Ade7953(MeteringIC):
         """Read a 24-bit register, confirmed through LAST_RWDATA_24; -1 on failure."""
         value = self._read(addr)
         echo = self._read(_LAST_RWDATA24)
-        if echo == 0xFFFFFF:  # floating MISO
-            return -1
         if echo == value or self._read(_LAST_RWDATA24) == echo:
             return echo
         return -1
 
     # -- start-up --------------------------------------------------------
     def begin(self):
-        self._write(_CONFIG, _CONFIG_DEFAULT | _SWRST)
+        self._write(_CONFIG, _CONFIG_RESET | _SWRST)
         self._clock.sleep_ms(_RESET_SETTLE_MS)
         config = self._read(_CONFIG)
         version = self._read(_VERSION)
-        if config & 0x7FFF != _CONFIG_DEFAULT or self._read(_LINECYC) != 0 or version in (0, 0xFF):
+        if config != _CONFIG_RESET or self._read(_LINECYC) != 0 or version in (0, 0xFF):
             self.fault = "no ADE7953 answer (CONFIG 0x%04X, VERSION 0x%02X after reset)" % (config, version)
             return False
+        self._write(_CONFIG, _CONFIG_LOCKED)  # lock SPI in before anything else
         self._write(_UNLOCK, _UNLOCK_KEY)
         self._write(_TUNING, _TUNING_VALUE)
         self._write(_LINECYC, self._linecyc)
-        if self._read(_TUNING) != _TUNING_VALUE or self._read(_LINECYC) != self._linecyc:
+        if self._read(_CONFIG) != _CONFIG_LOCKED or self._read(_TUNING) != _TUNING_VALUE \
+                or self._read(_LINECYC) != self._linecyc:
             self.fault = "set-up writes not confirmed"
             return False
         return self._write_calibration()
@@ -183,17 +188,21 @@ class Ade7953(MeteringIC):
     def poll(self):
         sentinel = self._read(_LINECYC)
         if sentinel != self._linecyc:
-            # all three back at power-on values (CONFIG's is non-zero, unlike a stuck-low bus)
-            if sentinel == 0 and self._read(_TUNING) == 0 and self._read(_CONFIG) & 0x7FFF == _CONFIG_DEFAULT:
+            # all three back at power-on values (CONFIG's is neither all ones nor all zeros)
+            if sentinel == 0 and self._read(_TUNING) == 0 and self._read(_CONFIG) == _CONFIG_RESET:
                 return self._recover_from_reset()
             return self._bus_fault("sentinel LINECYC wrong")
         energy = self._verified_read24(_AENERGYA)
-        if energy < 0:
+        alive = self._read(_LINECYC) == self._linecyc
+        # 0xFFFFFF is a legal -1 count; only with LINECYC lost too is it a floating MISO
+        if energy >= 0 and (alive or energy != 0xFFFFFF):
+            if energy & 0x800000:
+                self._pending_rev += 0x1000000 - energy
+            else:
+                self._pending_fwd += energy
+        self._fold_energy(1, self._wh_counts)  # read-with-reset counts are gone from the IC: count them now
+        if energy < 0 or not alive:
             return self._bus_fault("energy read not confirmed")
-        if energy & 0x800000:
-            self._pending_rev += 0x1000000 - energy
-        else:
-            self._pending_fwd += energy
         if not self._cal_ok:
             return FAULT_CHECKSUM
         k = self._check_next
@@ -211,7 +220,6 @@ class Ade7953(MeteringIC):
         self.freq_chz = _PERIOD_CLOCK_CHZ // (period + 1)
         if self._read(_LINECYC) != self._linecyc:
             return self._bus_fault("sentinel lost during poll")
-        self._fold_energy(1, self._wh_counts)
         self.fault = None
         return OK
 

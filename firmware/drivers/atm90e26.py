@@ -1,7 +1,9 @@
 # ATM90E26 single-phase metering IC over SPI (Microchip/Atmel datasheet 46002).
 #
-# Bus: SPI mode 3 (CPOL=1, CPHA=1), MSB first, at most 160 kHz to start; one
-# access is 24 clocks with CS low: R/W bit (1 = read) + 7-bit address, then
+# Bus: SPI mode 3 (CPOL=1, CPHA=1), MSB first; SCLK high time at least 3.67 us
+# (datasheet SPI timing), i.e. at most about 136 kHz at a 50 % duty cycle: the
+# driver asks for 125 kHz to leave room for duty-cycle skew.  One access is 24
+# clocks with CS low: R/W bit (1 = read) + 7-bit address, then
 # 16 data bits.  The board builds the SPI object; pass configure_bus=True to
 # have the driver re-init it with this mode and baud rate.
 #
@@ -13,6 +15,11 @@
 # public drivers): Pmean 1 W/LSB, energy 0.1 pulse/LSB, CalStart 0x6886 =
 # metering stopped.  Energy registers must be polled before they pass 0xFFFF
 # (about 1 h at 2 kW with 3200 imp/kWh); poll every few seconds.
+# Datasheet rules kept here: Ugain bit 15 is 0; Lgain stays within +-50 %;
+# SysStatus clears on read (its error bits are latched here until the blocks
+# are written again); the meter constant follows PLconst (pulses per kWh are
+# inversely proportional to it), so energy units come from the PLconst
+# actually programmed, and a PLconst that gives no exact unit is refused.
 from drivers.metering import FAULT_CHECKSUM, OK, MeteringIC, check_register_value
 from micropython import const
 
@@ -41,10 +48,14 @@ _FUNCEN_DEFAULT = const(0x000C)
 _CAL_ERR = const(0xC000)  # SysStatus CalErr[1:0]: CS1 mismatch
 _ADJ_ERR = const(0x3000)  # SysStatus AdjErr[1:0]: CS2 mismatch
 _RESET_SETTLE_MS = const(5)
+_UGAIN_MAX = const(0x7FFF)  # Ugain bit 15 must be 0
+_LGAIN_LIMIT = const(0x4000)  # Lgain two's complement, gain 1 + Lgain/2**15 within +-50 %
+_FOLD_LIMIT = const(1 << 30)  # 0xFFFF * scale + per_wh stays a small int
 
 SPI_POLARITY = 1
 SPI_PHASE = 1
-SPI_BAUDRATE = 160000
+SPI_BAUDRATE = 125000
+PLCONST_DEFAULT = 0x0015D174
 
 # (name, address, power-on default) per datasheet register table.
 METERING_BLOCK = (
@@ -80,11 +91,36 @@ def _signed16(v):
     return v - 0x10000 if v & 0x8000 else v
 
 
+def _gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def energy_units(plconst, meter_constant, plconst_ref):
+    """(scale, per_wh): Wh = counts * scale / per_wh for PLconst `plconst` when
+    the board gives `meter_constant` imp/kWh at `plconst_ref`.
+
+    One LSB is 0.1 pulse and pulses per kWh scale as plconst_ref / plconst.
+    ValueError if that ratio has no small exact form (set-up time only)."""
+    if plconst <= 0:
+        raise ValueError("PLconst must be positive")
+    num = 100 * plconst
+    den = meter_constant * plconst_ref
+    g = _gcd(num, den)
+    num //= g
+    den //= g
+    if 0xFFFF * num + den >= _FOLD_LIMIT:
+        raise ValueError("PLconst 0x%08X: %d imp/kWh at 0x%08X gives no exact energy unit; "
+                         "keep PLconst or scale it by a simple ratio" % (plconst, meter_constant, plconst_ref))
+    return num, den
+
+
 class Atm90e26(MeteringIC):
     name = "ATM90E26"
 
     def __init__(self, spi, cs, clock, calibration=None, meter_constant=3200, funcen=0x0030,
-                 configure_bus=False, baudrate=SPI_BAUDRATE):
+                 configure_bus=False, baudrate=SPI_BAUDRATE, plconst=PLCONST_DEFAULT):
         if not isinstance(meter_constant, int) or not 0 < meter_constant < 1 << 20:
             raise ValueError("meter_constant: pulses per kWh, a positive int")
         check_register_value("funcen", funcen, 16)
@@ -94,6 +130,7 @@ class Atm90e26(MeteringIC):
         self._cs = cs
         self._clock = clock
         self._mc = meter_constant
+        self._plconst_ref = plconst  # the PLconst at which the board gives meter_constant
         self._funcen = funcen
         if configure_bus:
             spi.init(baudrate=baudrate, polarity=SPI_POLARITY, phase=SPI_PHASE)
@@ -104,6 +141,8 @@ class Atm90e26(MeteringIC):
             self._cal[name] = default
         if calibration:
             self._cal.update(self._checked(calibration))
+        self._units = energy_units(self._plconst(self._cal), meter_constant, plconst)
+        self._sys_errors = 0  # SysStatus CalErr/AdjErr seen since the blocks were last written
         cs.value(1)
         self._start_energy()
         self.power_w = 0
@@ -146,6 +185,17 @@ class Atm90e26(MeteringIC):
             return echo
         return -1
 
+    def _read_status(self):
+        """SysStatus, whose error bits are latched: the chip clears it on read."""
+        status = self._read(_SYSSTATUS)
+        if status != 0xFFFF:
+            self._sys_errors |= status & (_CAL_ERR | _ADJ_ERR)
+        return status
+
+    @staticmethod
+    def _plconst(values):
+        return (values["PLconstH"] << 16) | values["PLconstL"]
+
     # -- start-up --------------------------------------------------------
     def begin(self):
         self._write(_SOFTRESET, _RESET_CODE)
@@ -171,9 +221,10 @@ class Atm90e26(MeteringIC):
             self._write(cs_addr, checksum(values))
         self._write(_CALSTART, _CAL_CHECK)
         self._write(_ADJSTART, _CAL_CHECK)
-        status = self._read(_SYSSTATUS)
-        if status & (_CAL_ERR | _ADJ_ERR):
-            self.fault = self._checksum_text(status)
+        self._sys_errors = 0
+        self._read_status()
+        if self._sys_errors:
+            self.fault = self._checksum_text(self._sys_errors)
             return False
         self.fault = None
         return True
@@ -194,18 +245,18 @@ class Atm90e26(MeteringIC):
                 return self._recover_from_reset()
             return self._bus_fault("sentinel FuncEn wrong")
         fwd = self._verified_read(_APENERGY)
-        if fwd < 0:
-            return self._bus_fault("forward energy read not confirmed")
-        self._pending_fwd += fwd
-        rev = self._verified_read(_ANENERGY)
+        rev = self._verified_read(_ANENERGY) if fwd >= 0 else -1
+        if fwd >= 0:  # confirmed counts are gone from the IC: count them now
+            self._pending_fwd += fwd
+        if rev >= 0:
+            self._pending_rev += rev
+        self._fold_energy(self._units[0], self._units[1])
         if rev < 0:
-            return self._bus_fault("reverse energy read not confirmed")
-        self._pending_rev += rev
-        status = self._read(_SYSSTATUS)
-        if status == 0xFFFF:
+            return self._bus_fault("energy read not confirmed")
+        if self._read_status() == 0xFFFF:
             return self._bus_fault("SysStatus all ones")
-        if status & (_CAL_ERR | _ADJ_ERR):
-            self.fault = self._checksum_text(status)
+        if self._sys_errors:
+            self.fault = self._checksum_text(self._sys_errors)
             return FAULT_CHECKSUM
         self.voltage_cv = self._read(_URMS)
         self.current_ma = self._read(_IRMS)
@@ -218,20 +269,22 @@ class Atm90e26(MeteringIC):
         self.pf_milli = -magnitude if pf & 0x8000 else magnitude
         if self._read(_FUNCEN) != self._funcen:  # the bus must still answer after the reads
             return self._bus_fault("sentinel lost during poll")
-        self._fold_energy(100, self._mc)  # 1 LSB = 0.1 pulse, meter_constant pulses = 1 kWh
         self.fault = None
         return OK
 
     # -- reporting -------------------------------------------------------
     def identity(self):
-        return "ATM90E26 SPI mode 3 <=%d Hz, %d imp/kWh, FuncEn 0x%04X, SysStatus 0x%04X" % (
-            SPI_BAUDRATE, self._mc, self._read(_FUNCEN), self._read(_SYSSTATUS))
+        self._read_status()
+        return "ATM90E26 SPI mode 3 <=%d Hz, %d imp/kWh at PLconst 0x%08X, FuncEn 0x%04X, SysStatus errors 0x%04X" % (
+            SPI_BAUDRATE, self._mc, self._plconst_ref, self._read(_FUNCEN), self._sys_errors)
 
     def regdump(self):
         """Registers worth a look; the clear-on-read energy registers are left out."""
         rows = []
         for name, addr in _OTHER_REGS:
-            rows.append((name, addr, self._read(addr)))
+            # SysStatus clears on read: show the latched error bits with it
+            value = self._read_status() | self._sys_errors if addr == _SYSSTATUS else self._read(addr)
+            rows.append((name, addr, value))
         for name, addr, _ in METERING_BLOCK + MEASUREMENT_BLOCK:
             rows.append((name, addr, self._read(addr)))
         return rows
@@ -243,27 +296,43 @@ class Atm90e26(MeteringIC):
             if name not in self._cal:
                 raise ValueError("unknown ATM90E26 calibration register %r" % (name,))
             checked[name] = check_register_value(name, value, 16)
+        if checked.get("Ugain", 0) > _UGAIN_MAX:
+            raise ValueError("Ugain 0x%04X: bit 15 must be 0 (datasheet)" % checked["Ugain"])
+        lgain = _signed16(checked.get("Lgain", 0))
+        if not -_LGAIN_LIMIT <= lgain <= _LGAIN_LIMIT:
+            raise ValueError("Lgain %d: outside the legal +-50 %% (-16384..16384)" % lgain)
         return checked
 
     def apply_calibration(self, values):
-        """Store new calibration values and write both blocks; True if the IC accepts them."""
-        self._cal.update(self._checked(values))
+        """Store new calibration values and write both blocks; True if the IC accepts them.
+
+        ValueError (nothing written) for values outside the datasheet's ranges
+        or a PLconst the energy units cannot follow exactly."""
+        checked = self._checked(values)
+        merged = dict(self._cal)
+        merged.update(checked)
+        units = energy_units(self._plconst(merged), self._mc, self._plconst_ref)
+        old_per_wh = self._units[1]
+        self._rem_fwd = self._rem_fwd * units[1] // old_per_wh  # sub-Wh remainders into the new unit
+        self._rem_rev = self._rem_rev * units[1] // old_per_wh
+        self._cal = merged
+        self._units = units
         return self._write_calibration()
 
     @staticmethod
-    def _rescaled(gain, reference, measured, name):
+    def _rescaled(gain, reference, measured, name, limit=0xFFFF):
         if not isinstance(reference, int) or reference <= 0:
             raise ValueError("%s: reference must be a positive int" % name)
         if measured <= 0:
             raise ValueError("%s: nothing measured to calibrate against" % name)
         new = (gain * reference + measured // 2) // measured
-        if not 0 < new <= 0xFFFF:
-            raise ValueError("%s: gain %d out of range; check the reference" % (name, new))
+        if not 0 < new <= limit:
+            raise ValueError("%s: 0x%X outside 1..0x%X; check the reference" % (name, new, limit))
         return new
 
     def calibrate_voltage(self, ref_cv):
         """Ugain that makes Urms read ref_cv (Urms is proportional to Ugain)."""
-        return {"Ugain": self._rescaled(self._cal["Ugain"], ref_cv, self._read(_URMS), "Ugain")}
+        return {"Ugain": self._rescaled(self._cal["Ugain"], ref_cv, self._read(_URMS), "Ugain", _UGAIN_MAX)}
 
     def calibrate_current(self, ref_ma):
         """IgainL that makes Irms read ref_ma (Irms is proportional to IgainL)."""
@@ -283,6 +352,6 @@ class Atm90e26(MeteringIC):
         factor = 0x8000 + _signed16(self._cal["Lgain"])
         measured = abs(measured)
         new = (factor * abs(ref_w) * 65536 + measured // 2) // measured - 0x8000
-        if not -0x8000 <= new < 0x8000:
-            raise ValueError("Lgain: %d out of range; check the reference" % new)
+        if not -_LGAIN_LIMIT <= new <= _LGAIN_LIMIT:
+            raise ValueError("Lgain: %d outside the legal +-50 %% (-16384..16384); check the reference" % new)
         return {"Lgain": new & 0xFFFF}

@@ -12,7 +12,9 @@
 #   name, identity(), regdump() -> [(name, address, value)]
 #   calibrate_voltage(ref_cv), calibrate_current(ref_ma), calibrate_power(ref_w)
 #       -> {register name: new value}; apply_calibration(dict); calibration
-# A failed poll never changes the energy attributes.
+# energy_wh only ever grows, by energy the IC confirmed: counts read from its
+# clear-on-read registers are added even when the poll fails afterwards
+# (they are gone from the IC), so a glitch loses nothing.
 from micropython import const
 
 OK = const(0)
@@ -70,12 +72,13 @@ def check_register_value(name, value, bits):
 
 class MeteringIC:
     """What every metering driver shares: energy counted from the IC's
-    clear-on-read registers is held as pending until a poll succeeds, then
-    folded into integer Wh with the sub-Wh remainder carried over; the fault
-    bookkeeping; and the calibration values (a driver keeps them in _cal).
-    A driver calls _start_energy() in its constructor, adds register counts
-    to _pending_fwd/_pending_rev, and calls _fold_energy(scale, per_wh) on a
-    good poll (Wh = counts * scale / per_wh)."""
+    clear-on-read registers is folded into integer Wh as soon as a read is
+    confirmed, with the sub-Wh remainder carried over; the fault bookkeeping;
+    and the calibration values (a driver keeps them in _cal).  A driver calls
+    _start_energy() in its constructor, adds confirmed register counts to
+    _pending_fwd/_pending_rev and calls _fold_energy(scale, per_wh) right
+    after its energy reads, whatever the rest of the poll brings
+    (Wh = counts * scale / per_wh)."""
 
     _cal: dict  # calibration register name -> value, filled by each driver's constructor
 
@@ -83,7 +86,7 @@ class MeteringIC:
         self.energy_wh = 0
         self.reverse_energy_wh = 0
         self.fault = None
-        self._pending_fwd = 0  # counts read from the IC, folded in on a good poll
+        self._pending_fwd = 0  # confirmed counts not yet folded into Wh
         self._pending_rev = 0
         self._rem_fwd = 0  # sub-Wh remainders, in units of 1/per_wh Wh
         self._rem_rev = 0

@@ -140,18 +140,20 @@ class Meter:
         now = self.clock.time()
         ic = self.ic
         status = ic.poll() if ic is not None else metering.FAULT_BUS
-        if ic is not None and status == metering.OK:
-            if self.ic_status != metering.OK:
-                self.log.warn("metering IC recovered")
+        if ic is not None:
+            # The driver's counter only grows by energy the IC confirmed, even in
+            # a poll that failed later on: charge it whatever the status (a glitch
+            # costs 0 Wh).
             delta = self.energy.update(ic.energy_wh, now)
             if delta > 0:
                 self.state.consume(delta, now)
-        else:
-            if status != self.ic_status:
-                fault = self.ic.fault if self.ic is not None else "no metering IC"
-                self.log.error("metering fault %d: %s" % (status, fault))
-                self.state.log(ev.METERING_FAULT, status, 0, now)
-            self.energy.rebaseline()
+        if status == metering.OK:
+            if self.ic_status != metering.OK:
+                self.log.warn("metering IC recovered")
+        elif status != self.ic_status:
+            fault = self.ic.fault if self.ic is not None else "no metering IC"
+            self.log.error("metering fault %d: %s" % (status, fault))
+            self.state.log(ev.METERING_FAULT, status, 0, now)
         self.ic_status = status
         self.evaluate_relay(now)
         self.customer.step()

@@ -6,21 +6,18 @@
 
 class EnergyAccount:
     def __init__(self):
-        self._last_ic_wh = -1  # IC counter at the last good poll (-1: none yet)
+        self._last_ic_wh = 0  # driver counter at the last poll; it starts at 0 with the driver
         self.faults = 0
 
     def update(self, ic_energy_wh, now_s):
-        """Wh consumed since the last good poll (0 on the first one).
+        """Wh consumed since the last poll, failed polls included: the driver's
+        counter only ever holds energy the IC confirmed.
 
-        A counter that went backwards (the IC or its driver restarted) starts
-        a new baseline: the energy of that gap is unknown and not invented."""
-        if self._last_ic_wh < 0 or ic_energy_wh < self._last_ic_wh:
+        A counter that went backwards (a new driver object) starts a new
+        baseline: the energy of that gap is unknown and not invented."""
+        if ic_energy_wh < self._last_ic_wh:
             self._last_ic_wh = ic_energy_wh
             return 0
         delta = ic_energy_wh - self._last_ic_wh
         self._last_ic_wh = ic_energy_wh
         return delta
-
-    def rebaseline(self):
-        """Forget the IC counter (after a metering fault or IC restart)."""
-        self._last_ic_wh = -1

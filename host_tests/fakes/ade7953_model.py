@@ -12,6 +12,16 @@
 # gains; readings scale with the gain registers.  Faults as in the ATM90E26
 # model: set_fault("garbage"|"stuck_high"|"stuck_low"|None), trigger_reset(),
 # glitch_next_read(addr, mask), corrupt_next_write(addr, mask).
+#
+# Datasheet facts held here (ADE7953 data sheet Rev. B):
+# - register tables: signed registers are two's complement; AENERGYA is a
+#   signed 24-bit accumulator, so one count of reverse energy reads 0xFFFFFF;
+# - CONFIG (0x102) resets to 0x8004: bit 15 COMM_LOCK set means the interface
+#   is not locked yet.  The host locks the interface it uses by clearing the
+#   bit (the bit cannot be set again short of a reset).  Until then activity
+#   on the shared SPI/I2C/UART pins can make the chip pick another interface:
+#   interface_noise() is that activity; an unlocked chip then stops answering
+#   SPI (MISO is undriven: noise; writes are lost) until it is reset.
 from metering_model import MeteringModel
 
 LCYCMODE, UNLOCK, LAST_OP, LAST_RWDATA8, VERSION = 0x004, 0x0FE, 0x0FD, 0x0FF, 0x702
@@ -48,6 +58,7 @@ class Ade7953Model(MeteringModel):
         self.regs = {}
         self._acc = 0
         self._unlocked = False
+        self.deaf = False  # switched away from SPI by noise on an unlocked interface
         self._frame = bytearray(8)
         self._idx = 0
         self._addr = 0
@@ -67,10 +78,20 @@ class Ade7953Model(MeteringModel):
 
     # -- test controls ---------------------------------------------------
     def trigger_reset(self):
+        self.deaf = False
         self.regs = dict(DEFAULTS)
         self.regs[VERSION] = self.version
         self._acc = 0
         self._load_changed()
+
+    def interface_noise(self):
+        """Activity on the shared interface pins (another bus, a glitch)."""
+        if self.regs[CONFIG] & 0x8000:  # COMM_LOCK still set: not locked
+            self.deaf = True
+
+    @property
+    def comm_locked(self):
+        return not self.regs[CONFIG] & 0x8000
 
     # -- physics ---------------------------------------------------------
     def _accumulate(self, ms):
@@ -125,7 +146,7 @@ class Ade7953Model(MeteringModel):
             self.trigger_reset()
             return
         if addr == CONFIG:
-            value |= 0x8000  # COMM_LOCK: set once the interface is chosen
+            value = (value & 0x7FFF) | (value & self.regs[CONFIG] & 0x8000)  # once cleared, stays locked
         self.regs[addr] = value
         self._load_changed()
 
@@ -147,6 +168,8 @@ class Ade7953Model(MeteringModel):
     # -- SPI -------------------------------------------------------------
     def _bus_ok(self):
         spi = self.spi
+        if self.deaf:
+            return False
         return spi is None or (spi.polarity == 1 and spi.phase == 1 and spi.baudrate <= self.max_baudrate)
 
     def exchange_byte(self, mosi):

@@ -16,6 +16,18 @@
 # gain relative to those, so calibration helpers have something to correct.
 # Faults: set_fault("garbage") noise on MISO, "stuck_high" 0xFF, "stuck_low"
 # 0x00, None to clear; trigger_reset() puts every register back to defaults.
+#
+# Datasheet rules the model holds the MCU to (Atmel-46002 M90E26 datasheet):
+# - SPI timing: SCLK high time at least 3.67 us, so a 50 % duty clock above
+#   about 136 kHz is not followed (MISO is noise, writes are lost);
+# - register table: Ugain (0x31) bit 15 must be 0; Lgain (0x23) is two's
+#   complement and legal within +-50 % (|Lgain| <= 0x4000).  What the chip does
+#   otherwise is not specified: the model ignores Ugain bit 15 and clamps
+#   Lgain, and records each breach in `violations` for the tests to see;
+# - SysStatus (0x01) is cleared by a read; APenergy/ANenergy/ATenergy are
+#   cleared by a read;
+# - the energy pulse constant is PLconst: pulses per kWh are inversely
+#   proportional to it (meter_constant holds at the default PLconst).
 from array import array
 
 from metering_model import MeteringModel
@@ -45,9 +57,15 @@ def block_checksum(regs, addresses):
     return (xor << 8) | (total & 0xFF)
 
 
+SCLK_HIGH_MIN_NS = 3670
+LGAIN_LIMIT = 0x4000
+
+
 class Atm90e26Model(MeteringModel):
+    MAX_BAUDRATE = 1_000_000_000 // (2 * SCLK_HIGH_MIN_NS)  # 50 % duty: about 136 kHz
+
     def __init__(self, cs=None, spi=None, clock=None, meter_constant=3200, board_ugain=0x6720,
-                 board_igain=0x7A13, board_lgain=0, max_baudrate=160000):
+                 board_igain=0x7A13, board_lgain=0, max_baudrate=MAX_BAUDRATE):
         self._start(clock, 0x1234567)
         self._cs = None
         self.spi = spi
@@ -57,6 +75,7 @@ class Atm90e26Model(MeteringModel):
         self.board_lgain = board_lgain
         self.max_baudrate = max_baudrate
         self.frames = 0  # completed 24-clock accesses
+        self.violations = []  # datasheet rules the MCU broke, as text
         self.regs = array("H", bytes(256))  # 128 16-bit registers, as on the chip
         self._energy_acc = 0
         self._idx = 0
@@ -99,7 +118,7 @@ class Atm90e26Model(MeteringModel):
         if not self.metering_on:
             self.metered_mw = 0
             return
-        lgain = self._signed(self.regs[0x23])
+        lgain = max(-LGAIN_LIMIT, min(LGAIN_LIMIT, self._signed(self.regs[0x23])))
         self.metered_mw = self._load[0] * (0x8000 + lgain) // (0x8000 + self.board_lgain)
 
     def _accumulate(self, ms):
@@ -125,12 +144,12 @@ class Atm90e26Model(MeteringModel):
     def _read_register(self, addr):
         regs = self.regs
         mw, cv, ma, pf, chz = self._load
-        if APENERGY <= addr <= ATENERGY:  # (no tuple: reads must not allocate)
+        if APENERGY <= addr <= ATENERGY or addr == SYSSTATUS:  # (no tuple: reads must not allocate)
             value = regs[addr]
             regs[addr] = 0  # clear on read
             return value
         if addr == URMS:
-            return min(0xFFFF, cv * regs[0x31] // self.board_ugain) if self.measuring_on else 0
+            return min(0xFFFF, cv * (regs[0x31] & 0x7FFF) // self.board_ugain) if self.measuring_on else 0
         if addr == IRMS:
             return min(0xFFFF, ma * regs[0x32] // self.board_igain) if self.measuring_on else 0
         if addr == PMEAN:
@@ -158,6 +177,10 @@ class Atm90e26Model(MeteringModel):
         if addr == SYSSTATUS or addr == LASTDATA or addr == LSB or addr >= 0x40:
             return  # read-only
         regs[addr] = value
+        if addr == 0x31 and value & 0x8000:
+            self.violations.append("Ugain 0x%04X: bit 15 must be 0" % value)
+        if addr == 0x23 and abs(self._signed(value)) > LGAIN_LIMIT:
+            self.violations.append("Lgain %d outside +-50 %%" % self._signed(value))
         self._load_changed()
         if addr == CALSTART:
             self.metering_on, bits = self._start_command(value, METERING_REGS, CS1)
