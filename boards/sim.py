@@ -5,7 +5,9 @@
 # tests.  Never deployed to a real board.
 #
 # Options come from the environment when main.py imports this board:
-#   SIM_FLASH (image path), SIM_PROVISION (JSON meter identity), SIM_LOAD_W,
+#   SIM_FLASH (the whole board flash image), SIM_LAYOUT (board layout: rpi_pico |
+#   esp32_devkitc, host_tests/fakes/board_layouts.py), SIM_DEPLOY_PLAN (files to
+#   copy into a blank image's filesystem), SIM_PROVISION (JSON meter identity), SIM_LOAD_W,
 #   SIM_SPEED (simulated seconds per real second), SIM_ENGINEERING (1 = jumper fitted),
 #   SIM_RTC (none | battery | no-battery: the DS3231 on the LCD's bus), SIM_RTC_FILE
 #   (where a battery-backed RTC's offset from world time is kept between runs).
@@ -132,6 +134,7 @@ class SimParts:
         self.relay_pin = relay_pin
         self.rtc = rtc  # Ds3231Model or None
         self.buzzer = buzzer  # the buzzer's machine.PWM (its `sounding` is what a person hears)
+        self.board_flash = None  # board_flash.BoardFlash when the whole board's flash is modelled
         self.load_w = 0
         relay_pin.listeners.append(lambda _pin, _level: self._apply_load())
 
@@ -219,15 +222,54 @@ def make_clock():
 
 def build(clock):
     global _parts
-    from store.filedev import FileBlockDevice
+    from board_flash import BoardFlash
 
-    bdev = FileBlockDevice(_env("SIM_FLASH", "sim-flash.img"))
-    hw, _parts = build_virtual(clock, bdev, int(_env("SIM_LOAD_W", "0")), _env("SIM_ENGINEERING", "0") == "1",
-                               rtc=_restored_rtc(clock, _env("SIM_RTC", "battery")))
+    board_flash = BoardFlash(_env("SIM_FLASH", "sim-flash.img"), _env("SIM_LAYOUT", "rpi_pico"))
+    region = board_flash.fs_region()
+    progsize = board_flash.layout["progsize"]
+    deploy_if_blank(region, progsize, _env("SIM_DEPLOY_PLAN", ""))
+    hw, _parts = build_virtual(clock, region, int(_env("SIM_LOAD_W", "0")), _env("SIM_ENGINEERING", "0") == "1",
+                               progsize=progsize, rtc=_restored_rtc(clock, _env("SIM_RTC", "battery")))
+    _parts.board_flash = board_flash
     hw.read_provisioning = _read_provisioning
     hw.provisioning_done = lambda: None  # the simulator's file is the user's: keep it
     hw.reboot = _reboot
     return hw
+
+
+def deploy_if_blank(region, progsize, plan_path):
+    """First power-up of a blank flash: what the stock _boot.py does (format
+    littlefs on the port's filesystem region) and what `make deploy` does (copy
+    the firmware files into it, listed in plan_path as `local<TAB>/device path`
+    lines), so the deploy's wear is on the model too."""
+    from store.volume import format_flash, is_blank
+
+    if not plan_path or not is_blank(region):
+        return
+    import vfs
+
+    format_flash(region, progsize)
+    fs = vfs.VfsLfs2(region, progsize=progsize, mtime=False)
+    buf = bytearray(512)
+    with open(plan_path) as plan:
+        for line in plan:
+            local, device = line.rstrip("\n").split("\t")
+            _make_parents(fs, device)
+            with open(local, "rb") as src, fs.open(device, "wb") as dst:
+                while True:
+                    n = src.readinto(buf)
+                    if not n:
+                        break
+                    dst.write(memoryview(buf)[:n])
+
+
+def _make_parents(fs, path):
+    parts = path.strip("/").split("/")[:-1]
+    for i in range(len(parts)):
+        try:
+            fs.mkdir("/" + "/".join(parts[:i + 1]))
+        except OSError:  # it exists
+            pass
 
 
 def _restored_rtc(clock, mode):
@@ -299,3 +341,35 @@ def attach(system):
         system.powered = False
 
     _parts.flash.on_power_lost = power_lost
+    if _parts.board_flash is not None:
+        watch_saves(system.state, _parts.board_flash)
+
+
+SAVING_METHODS = ("apply", "consume", "flush", "log", "provision", "record_wrong_token", "clear_wrong_tokens",
+                  "expire_kct", "set_tamper", "save_calibration")
+VOLUME_WRITES = ("write_atomic", "write_in_place", "append", "rename", "remove", "create_folder")
+
+
+def watch_saves(state, board_flash):
+    """Bracket every store call that may write (and every write of its
+    volumes, which other parts of the meter use too), so the flash model adds
+    up the busy time of one save: the time the loop is blocked by flash work."""
+    from store.volume import Volume
+
+    def bracket(method):
+        def call(*args, **kwargs):
+            board_flash.begin_save()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                board_flash.end_save()
+
+        return call
+
+    watched = [(state, SAVING_METHODS)]
+    watched += [(value, VOLUME_WRITES) for value in state.__dict__.values() if isinstance(value, Volume)]
+    for obj, names in watched:
+        for name in names:
+            method = getattr(obj, name, None)
+            if method is not None:
+                setattr(obj, name, bracket(method))

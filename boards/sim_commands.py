@@ -6,6 +6,7 @@ from meter.relay_policy import CLOSED_CREDIT, OPEN_NO_CREDIT
 
 HELP = (
     "sim advance <seconds>     run simulated time now (energy integrates)",
+    "sim flash                 the board flash: erases, programs, the store's region and wear, save busy time",
     "sim load <watts>          set the load on the meter",
     "sim power off [ops]       cut the mains now, or after <ops> more flash operations",
     "sim power on              boot again from the flash image",
@@ -39,6 +40,8 @@ class SimCommands:
     def _dispatch(self, name, rest):
         if name == "advance":
             return self.advance(int(rest[0]))
+        if name == "flash":
+            return self.flash()
         if name == "load":
             watts = int(rest[0])
             if watts < 0 or watts > 100000:
@@ -52,6 +55,12 @@ class SimCommands:
         if name == "time":
             return ["time_s=%d" % self.clock.time()]
         raise CommandError("unknown sim command %r (sim lists them)" % name)
+
+    def flash(self):
+        board_flash = self.parts.board_flash
+        if board_flash is None:
+            raise CommandError("no board flash model on this virtual meter")
+        return ["%s=%s" % pair for pair in board_flash.report()]
 
     def advance(self, seconds):
         if not 0 < seconds <= 366 * 86400:

@@ -28,6 +28,9 @@ import sys
 import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.append(os.path.join(ROOT, "host_tests", "fakes"))
+import board_layouts  # noqa: E402
+
 MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
 SIM_DIR = os.path.join(ROOT, "build", "sim")
 REBOOT_EXIT_CODE = 75  # boards/sim.py: "power on" -> start a fresh VM
@@ -39,7 +42,10 @@ PROVISION_KEYS = ("pan", "sgc", "ti", "krn", "kt", "ken", "base_date", "ea", "de
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--headless", action="store_true", help="console on stdin/stdout (for scripts and tests)")
-    p.add_argument("--flash", default=os.path.join(ROOT, "sim-flash.img"), help="flash image file (kept between runs)")
+    p.add_argument("--flash", default=os.path.join(ROOT, "sim-flash.img"),
+                   help="the board's whole flash image (kept between runs; wear counts in FLASH.wear)")
+    p.add_argument("--layout", choices=sorted(board_layouts.LAYOUTS), default=board_layouts.DEFAULT_LAYOUT,
+                   help="the board whose flash (geometry, partitions, littlefs settings) is modelled")
     p.add_argument("--provision", help="meter identity JSON (default: the demo meter, tools/demo_meter.json)")
     p.add_argument("--load-watts", type=int, default=0, help="load on the meter")
     p.add_argument("--speed", type=int, default=1, help="simulated seconds per real second")
@@ -89,6 +95,7 @@ def vm_command(args):
     if os.path.exists(time_file):
         with open(time_file) as f:
             env["SIM_START_S"] = f.read().strip()
+    env.update(flash_env(args))
     if args.mpy:  # bytecode as on a board (importing source costs the parser's RAM too)
         sys.path.insert(0, os.path.join(ROOT, "host_tests"))
         from conftest import COMPILED_DIR, compile_for_host
@@ -96,6 +103,30 @@ def vm_command(args):
         compile_for_host()
         env["MICROPYPATH"] = ":".join([SIM_DIR, COMPILED_DIR, ".frozen"])
     return [MICROPYTHON, "-X", "heapsize=" + args.heap, os.path.join(ROOT, "firmware", "main.py")], env
+
+
+def flash_env(args):
+    """SIM_LAYOUT, and for an image whose filesystem region is still blank the
+    deploy plan: the files `make deploy` would copy (.mpy with --mpy)."""
+    lay = board_layouts.layout(args.layout)
+    env = {"SIM_LAYOUT": args.layout}
+    if os.path.exists(args.flash):
+        size = os.path.getsize(args.flash)
+        if size != lay["flash_bytes"]:
+            sys.exit("sim: %s is %d bytes, not a %s flash (%d bytes): pick its --layout, or another --flash" % (
+                args.flash, size, args.layout, lay["flash_bytes"]))
+        with open(args.flash, "rb") as f:
+            f.seek(lay["fs_offset"])
+            if f.read(32) != b"\xff" * 32:
+                return env  # formatted and deployed already
+    import deploy
+
+    plan = deploy.plan_files(args.layout, use_mpy=args.mpy)
+    path = os.path.join(SIM_DIR, "deploy_plan.txt")
+    with open(path, "w") as f:
+        f.writelines("%s\t%s\n" % pair for pair in plan)
+    env["SIM_DEPLOY_PLAN"] = path
+    return env
 
 
 def _die_with_parent():

@@ -69,6 +69,7 @@ class BoardFlash:
         self._word = bytearray(4)
         self._check_wear_header()
         self.last_save_us = 0
+        self.busy_outside_saves_us = 0  # since this model was opened: boot, format, deploy
         self._save_depth = 0
         self._save_us = 0
 
@@ -143,6 +144,8 @@ class BoardFlash:
     def _busy(self, us):
         if self._save_depth:
             self._save_us += us
+        else:
+            self.busy_outside_saves_us += us
 
     def erases(self, block):
         return self._counter(block, 0)
@@ -223,6 +226,7 @@ class BoardFlash:
             ("saves", self.saves()),
             ("last_save_busy_us", self.last_save_us),
             ("max_save_busy_us", self.max_save_us()),
+            ("busy_outside_saves_us", self.busy_outside_saves_us),
         )
 
 
