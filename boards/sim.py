@@ -26,7 +26,7 @@ from meter.hardware import Hardware, make_buzzer, make_keypad, make_lcd, make_me
 from store.volume import StorageFault, mount_flash
 
 NAME = "virtual meter (sim)"
-METER_CONFIG = {}
+METER_CONFIG = {}  # filled from SIM_CONFIG (tools/sim.py --config PATH) when main.py imports this board
 ROW_PINS = ("KR0", "KR1", "KR2", "KR3")
 COL_PINS = ("KC0", "KC1", "KC2", "KC3")
 RTC_MODES = ("none", "battery", "no-battery")
@@ -214,8 +214,16 @@ _parts = None
 _clock = None
 
 
+def _load_config():
+    path = _env("SIM_CONFIG", "")
+    if path:
+        with open(path) as f:
+            METER_CONFIG.update(json.load(f))
+
+
 def make_clock():
     global _clock
+    _load_config()  # main.py builds MeterConfig(**METER_CONFIG) after the hardware
     _clock = SimClock(int(_env("SIM_SPEED", "1")), int(_env("SIM_START_S", "0")) or None)
     return _clock
 

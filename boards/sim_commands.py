@@ -99,7 +99,7 @@ class SimCommands:
             return 1  # an overload, fault or test timer is running: poll every second
         if load <= 0 or not self.parts.relay_closed():
             return min(left, MAX_STEP_S)
-        seconds_of_credit = self.system.state.available_wh * 3600 // load
+        seconds_of_credit = meter.customer.left_before_open_wh() * 3600 // load
         return max(1, min(left, MAX_STEP_S, seconds_of_credit // 2))
 
     def power(self, rest):

@@ -86,7 +86,28 @@ def flows():
     out.append(("Key change: two tokens in either order; credit is kept", kct))
     out.append(evidence_flow(Rig, credit))
     out.append(alarm_flow(Rig, credit))
+    out.append(friendly_flow(Rig, credit))
     return out
+
+
+def friendly_flow(Rig, credit):
+    """A night window: the credit runs below zero, then the next token repays it."""
+    rig = Rig(load_w=2000, friendly_hours=["18:00-06:00"], friendly_cap_wh=3000)  # 22:13 local
+    rig.enter_token(credit(5_000_420, 10))
+    rig.advance(3600)
+    rig.press("*")
+    rig.type("#36#")
+    shown = [glass(rig)]
+    rig.press("*")
+    for _ in range(4):  # round the idle screens to the main one
+        if glass(rig)[0].startswith("Friendly credit"):
+            break
+        rig.press("D")
+    shown.append(glass(rig))
+    rig.enter_token(credit(5_000_421, 50))
+    shown.append(glass(rig))
+    return ("Friendly credit at night (18:00-06:00, cap 3 kWh): no disconnection, the credit runs below zero and "
+            "the next token repays it first", shown)
 
 
 def alarm_flow(Rig, credit):

@@ -53,6 +53,7 @@ def parse_args(argv):
     p.add_argument("--heap", default="1024wK", help="MicroPython heap, e.g. 128wK (the size of a board's heap)")
     p.add_argument("--rtc", choices=("none", "battery", "no-battery"), default="battery",
                    help="DS3231 clock on the LCD's bus: absent, battery-backed, or losing its time at power cuts")
+    p.add_argument("--config", help="JSON file of MeterConfig keys to override (e.g. friendly_hours, tz_offset_min)")
     p.add_argument("--mpy", action="store_true", help="import mpy-cross bytecode, as deployed, instead of source")
     return p.parse_args(argv)
 
@@ -78,6 +79,26 @@ def check_provision_file(path):
         sys.exit("sim: provisioning file needs exactly the keys: " + ", ".join(PROVISION_KEYS))
 
 
+def check_config_file(path):
+    """The --config JSON, checked here with the firmware's own MeterConfig (a
+    typo is one line, not a traceback from the VM)."""
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as exc:
+        sys.exit("sim: cannot read config file %s: %s" % (path, exc))
+    if not isinstance(doc, dict):
+        sys.exit("sim: the config file must hold a JSON object of MeterConfig keys")
+    sys.path.insert(0, os.path.join(ROOT, "firmware"))
+    from meter.config import MeterConfig
+    from meter.friendly import Friendly
+
+    try:
+        Friendly(MeterConfig(**doc))
+    except ValueError as exc:
+        sys.exit("sim: config file %s: %s" % (path, exc))
+
+
 def vm_command(args):
     """The MicroPython command line and environment for one boot."""
     os.makedirs(SIM_DIR, exist_ok=True)
@@ -92,6 +113,9 @@ def vm_command(args):
                SIM_LOAD_W=str(args.load_watts), SIM_SPEED=str(args.speed), SIM_TIME_FILE=time_file,
                SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args),
                SIM_RTC=args.rtc, SIM_RTC_FILE=args.flash + ".rtc")
+    if args.config:
+        check_config_file(args.config)
+        env["SIM_CONFIG"] = os.path.abspath(args.config)
     if os.path.exists(time_file):
         with open(time_file) as f:
             env["SIM_START_S"] = f.read().strip()

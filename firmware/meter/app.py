@@ -160,7 +160,8 @@ class Meter:
         self.alarm = self.customer.alarm.low
 
     def has_credit(self):
-        return self.state.available_wh > 0  # includes unused emergency credit
+        # includes unused emergency credit, and a friendly-credit window (meter/friendly.py)
+        return self.state.available_wh > 0 or self.customer.friendly_allows()
 
     def power_w(self):
         if self.ic is None or self.ic_status != metering.OK or not self.policy.closed:
@@ -203,9 +204,11 @@ class Meter:
             "Relay on" if self.policy.closed else "Relay off")
         if self.alarm:
             second = "LOW CREDIT"
-        first = [("Credit " + texts.kwh(credit), second)]
+        first = [("Credit " + texts.kwh(credit), second)]  # type: list
         if self.state.emergency_active:  # borrowing: show what is left, repaid from the next token
             first = [("Emergency credit", texts.kwh(self.state.available_wh) + " left")]
+        elif self.state.balance_wh < 0:  # friendly credit used: what is owed
+            first = [self.customer.owed_screen()]
         if self.ic_status != metering.OK:  # energy is not being counted: say so
             first.append(("Meter fault", metering.status_name(self.ic_status)))
         storage = self.state.storage

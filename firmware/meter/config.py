@@ -1,5 +1,6 @@
 # Meter parameters, with the defaults a commercial single-phase prepayment
-# meter ships with.  Integers only: energy in Wh, power in W, time in seconds.
+# meter ships with.  Integers (energy in Wh, power in W, time in seconds), and
+# lists for the friendly-credit windows.
 # A board or the provisioning file may override any of them.
 
 DEFAULTS = {
@@ -28,6 +29,12 @@ DEFAULTS = {
     "entry_timeout_ms": 20000,  # inter-digit timeout
     "backlight_ms": 30000,
     "tz_offset_min": 0,  # local time = UTC + this (minutes; e.g. 120 for UTC+2)
+    # Friendly credit (meter/friendly.py): no disconnection for lack of credit in these windows
+    "friendly_hours": [],  # e.g. ["18:00-06:00"] (local time)
+    "friendly_weekdays": [],  # e.g. [5, 6] (0 = Monday)
+    "friendly_holidays": [],  # e.g. ["12-25", "01-01"] (MM-DD)
+    "friendly_cap_wh": 0,  # how far below zero the credit may go in a window (0 = off)
+    "reconnect_key": 0,  # 1: after a top-up the relay waits for '#' (see README), 0: reconnects at once
 }
 
 
@@ -37,10 +44,14 @@ class MeterConfig:
 
     def __init__(self, **overrides):
         for name, value in DEFAULTS.items():
-            setattr(self, name, value)
+            setattr(self, name, list(value) if isinstance(value, list) else value)
         for name, value in overrides.items():
             if name not in DEFAULTS:
                 raise ValueError("unknown meter setting: " + name)
-            if not isinstance(value, int):
+            if isinstance(DEFAULTS[name], list):
+                if not isinstance(value, (list, tuple)):
+                    raise ValueError("meter setting %s must be a list" % name)
+                value = list(value)
+            elif not isinstance(value, int):
                 raise ValueError("meter setting %s must be an integer" % name)
             setattr(self, name, value)

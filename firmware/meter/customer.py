@@ -6,6 +6,7 @@
 from meter import civil, texts
 from meter.alarm import Alarm
 from meter.evidence import Evidence
+from meter.friendly import Friendly
 from meter.memo import Memo
 from meter.wallclock import token_floor_s
 
@@ -33,6 +34,7 @@ class Customer:
         self.memo = None
         self.evidence = Evidence()
         self.alarm = Alarm(None, wall, config)  # System fits the board's buzzer
+        self.friendly = Friendly(config)  # ValueError for a malformed window: caught at boot
         self._saved_ms = 0
 
     def boot(self):
@@ -70,7 +72,8 @@ class Customer:
         self.wall.resync()
         self.evidence.update(self.state.energy_total_wh, self.wall.utc(), self.wall.local())
         state = self.state
-        self.alarm.update(state.credit_wh, state.available_wh, self.meter.policy.closed, self.wall.local())
+        left = state.available_wh + (self.friendly.cap_wh if self.friendly_now() else 0)
+        self.alarm.update(state.credit_wh, left, self.meter.policy.closed, self.wall.local())
         now = self.wall.ticks_ms()
         if self.wall.ticks_diff(now, self._saved_ms) >= self.config.save_every_s * 1000:
             self.save()
@@ -82,6 +85,31 @@ class Customer:
         self._saved_ms = self.wall.ticks_ms()
         prefs = {"low_wh": self.alarm.threshold_wh, "snooze_s": self.alarm.snooze_s}
         return self.memo.save({"t": self.wall.utc(), "ev": self.evidence.to_doc(), "p": prefs})
+
+    # ---- friendly credit ---------------------------------------------------------
+    def friendly_now(self):
+        return self.friendly.window(self.wall.local())
+
+    def friendly_allows(self):
+        """In a friendly window, with the debt still above the cap?"""
+        if not self.friendly_now():
+            return False
+        state = self.state
+        return state.balance_wh + state.emergency_credit_wh + self.friendly.cap_wh > 0
+
+    def left_before_open_wh(self):
+        """Energy the relay still lets through (credit, emergency, friendly cap)."""
+        state = self.state
+        if self.friendly_now():
+            return max(0, state.balance_wh + state.emergency_credit_wh + self.friendly.cap_wh)
+        return state.available_wh
+
+    def owed_screen(self):
+        """The main screen while the credit register is below zero (not emergency credit)."""
+        owed = texts.kwh(-self.state.balance_wh)
+        if self.friendly_now():
+            return ("Friendly credit", "used " + owed)
+        return ("Owed " + owed, "repaid by token")
 
     # ---- sounds and the customer's alarm settings ---------------------------
     def tick(self):
@@ -167,5 +195,6 @@ class Customer:
             ("energy_since_topup_wh", wh_text(ev.since_topup_wh())),
             ("energy_yesterday_wh", wh_text(ev.yesterday_wh())),
             ("days_left", tenths_text(self.days_left_tenths())),
+            ("friendly", 1 if self.friendly_now() else 0),
             ("buzzer", "on" if self.alarm.buzzer is not None and self.alarm.buzzer.on else "off"),
         ]

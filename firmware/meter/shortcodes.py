@@ -134,6 +134,17 @@ def _power_limit(m):
     return [("Max power", "%dW" % limit if limit else "no limit")]
 
 
+def _friendly(m):
+    customer = m.customer
+    if not customer.friendly.configured:
+        return [("Friendly credit", "none set")]
+    if not customer.wall.known:
+        return [("Friendly credit", "off: no clock")]
+    if customer.friendly_now():
+        return [("Friendly now", "up to -" + texts.kwh(customer.friendly.cap_wh))]
+    return [("Friendly credit", "not now")]
+
+
 def _alarm(m):
     alarm = m.customer.alarm
     low = "at %dkWh" % (alarm.threshold_wh // 1000) if alarm.threshold_wh else "off"
@@ -180,6 +191,7 @@ CODES = {
     33: ("energy in the last 24 hours", _last_24h),
     34: ("last top-up: amount and time", _last_topup),
     35: ("days of credit left at the last 24 hours' average power", _days_left),
+    36: ("friendly credit: in a window now, and its cap", _friendly),
     40: ("low-credit alarm threshold and repeat time", _alarm),
 }
 # Codes that carry a value in their last two digits: the customer's settings.
