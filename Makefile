@@ -13,7 +13,7 @@ ARCHES := armv6m xtensawin rv32imc
 PORT   ?= auto
 FIRMWARE_PY := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
-.PHONY: help setup test test-cpython test-unix test-wasm build lint bench sim token deploy provision ports vboard clean
+.PHONY: help setup test test-cpython test-unix test-wasm build lint bench sim token deploy provision ports vboard reset clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -74,6 +74,9 @@ ports: $(STAMP_VENV)  ## list serial ports, MicroPython boards marked (what PORT
 
 vboard: $(STAMP_VENV)  ## run the virtual board (the unix VM behind a serial port) for make deploy BOARD=host
 	$(BIN)/python tools/vboard.py --fs vboard-fs --micropypath host_tests/fakes:boards --port-file build/vboard.port
+
+reset: $(STAMP_VENV)  ## soft-reboot a board so the firmware starts; show the boot report: make reset [BOARD=host] [PORT=auto]
+	$(BIN)/python tools/ports.py --reset "$(PORT)" --board "$(BOARD)"
 
 deploy: $(STAMP_VENV)  ## copy firmware to a board, verify by sha256: make deploy BOARD=rpi_pico|esp32_devkitc|host [PORT=auto]
 	$(BIN)/python tools/deploy.py --board "$(BOARD)" --port "$(PORT)"

@@ -35,6 +35,7 @@ import ports  # noqa: E402
 ROOT = build_mpy.ROOT
 MPREMOTE = os.path.join(ROOT, ".venv", "bin", "mpremote")
 BOARD_ARCH = {"rpi_pico": "armv6m", "esp32_devkitc": "xtensawin", "host": "x64"}
+BOARD_FILES = {"host": "sim_vboard"}  # boards/<file>.py per BOARD where the names differ
 # The native arch a MicroPython firmware runs: sys.implementation._mpy >> 10 (py/persistentcode.h).
 ARCH_CODES = {1: "x86", 2: "x64", 3: "armv6", 4: "armv6m", 5: "armv7m", 6: "armv7em", 7: "armv7emsp",
               8: "armv7emdp", 9: "xtensa", 10: "xtensawin", 11: "rv32imc"}
@@ -99,7 +100,8 @@ def sha256_file(path):
 
 def plan_files(board, root=ROOT, arch=None, use_mpy=True):
     """List (local path, device path) for a deployment; builds the .mpy files first."""
-    board_source = os.path.join(root, "boards", board + ".py")
+    board_file = BOARD_FILES.get(board, board)
+    board_source = os.path.join(root, "boards", board_file + ".py")
     if board != "host" and not os.path.exists(board_source):
         raise DeployError("no board file boards/%s.py" % board)
     if use_mpy:
@@ -117,7 +119,7 @@ def plan_files(board, root=ROOT, arch=None, use_mpy=True):
         plan.append((os.path.join(tree, local_rel), device_path))
     if os.path.exists(board_source):
         ext = ".mpy" if use_mpy else ".py"
-        plan.append((os.path.join(tree, "boards", board + ext), "/board" + ext))
+        plan.append((os.path.join(tree, "boards", board_file + ext), "/board" + ext))
     return plan
 
 

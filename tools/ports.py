@@ -4,6 +4,8 @@
     tools/ports.py                 list serial ports, MicroPython boards marked (make ports)
     tools/ports.py --check PORT    resolve PORT (auto: the one board found) and check that
                                    MicroPython's raw REPL answers there
+    tools/ports.py --reset PORT    soft-reboot the board so main.py runs; print its boot output
+                                   up to the meter's ready line (make reset)
 
 PORT=auto picks the one serial port whose USB VID:PID is a MicroPython board or a USB-UART
 bridge that boards use; with none or several it lists what it found and stops. A running
@@ -141,8 +143,12 @@ def probe_raw_repl(port, timeout=RAW_REPL_TIMEOUT_S):
         raise PortError("cannot open %s: %s" % (port, exc)) from None
     got = b""
     try:
-        conn.write(b"\r\x03\x03\x01")  # interrupt a running program, then enter raw REPL
         deadline = time.monotonic() + timeout
+        conn.write(b"\r\x03\x03")  # interrupt a running program; let it stop (a board may restart)
+        settle = time.monotonic() + 0.3
+        while time.monotonic() < settle:
+            got += conn.read(256)
+        conn.write(b"\r\x01")  # enter raw REPL
         while RAW_REPL_BANNER not in got and time.monotonic() < deadline:
             got += conn.read(256)
         if RAW_REPL_BANNER in got:
@@ -158,11 +164,51 @@ def probe_raw_repl(port, timeout=RAW_REPL_TIMEOUT_S):
                     "is this the board, and is MicroPython at its prompt?" % (port, timeout, seen))
 
 
+def soft_reboot(port, say=print, timeout=30.0):
+    """Ctrl-C, Ctrl-B (friendly REPL), Ctrl-D: a board reboots softly and runs main.py. Passes on
+    what it prints until the meter's ready line or timeout; returns that text."""
+    import serial
+
+    try:
+        conn = serial.serial_for_url(port, baudrate=115200, timeout=0.1)
+    except (serial.SerialException, ValueError) as exc:
+        raise PortError("cannot open %s: %s" % (port, exc)) from None
+    got, pending = b"", b""
+    try:
+        conn.write(b"\r\x03\x03")
+        time.sleep(0.3)
+        conn.write(b"\r\x02")
+        time.sleep(0.3)
+        conn.reset_input_buffer()
+        conn.write(b"\x04")
+        deadline = time.monotonic() + timeout
+        while b"[info] ready" not in got and time.monotonic() < deadline:
+            chunk = conn.read(4096)
+            got += chunk
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                say(line.decode("utf-8", "replace").rstrip("\r"))
+    except serial.SerialException as exc:
+        raise PortError("%s: %s" % (port, exc)) from None
+    finally:
+        conn.close()
+    return got.decode("utf-8", "replace")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", metavar="PORT", help="resolve PORT (auto: search) and probe the raw REPL")
+    parser.add_argument("--reset", metavar="PORT", help="soft-reboot the board on PORT and show its boot output")
     parser.add_argument("--board", default="", help="host: look for the running virtual board")
     args = parser.parse_args(argv)
+    if args.reset is not None:
+        try:
+            soft_reboot(resolve(args.reset, args.board, say=lambda text: print("ports: " + text)))
+        except PortError as exc:
+            print("ports: error: %s" % exc, file=sys.stderr)
+            return 1
+        return 0
     if args.check is None:
         ports = list_ports()
         for p in ports:

@@ -6,6 +6,10 @@
 Prints the path of its serial port (a pty) on the first line of stdout, then serves
 until SIGTERM/SIGINT. Behind the port runs the MicroPython unix VM (`.venv/bin/micropython`)
 with DIR mounted as its root filesystem, so `/main.py` on the "device" is DIR/main.py.
+Like a board, it runs /main.py at power-on and after a soft reboot from the friendly REPL
+(Ctrl-D) or a program's exit (a meter's `reboot`); not after a soft reset in raw REPL
+(mpremote), nor when a Ctrl-C ended the program, so the REPL is reachable even from a
+program that disabled Ctrl-C (kbd_intr(-1) lets SIGINT end the unix VM).
 Each --micropypath directory is mounted read-write at /.host<N> and put on sys.path after
 the board's own ['', '.frozen', '/lib'] (for host fakes such as a `machine` module).
 
@@ -43,7 +47,7 @@ MAX_PENDING_OUT = 256 * 1024
 RESTART_SWALLOW_S = 5.0
 
 _SHIM = """
-def _board_root(fs, host):
+def _board_root(fs, host, run_main):
     import vfs, os, sys
     vfs.umount('/')
     vfs.mount(vfs.VfsPosix(fs), '/')
@@ -51,7 +55,19 @@ def _board_root(fs, host):
         vfs.mount(vfs.VfsPosix(host[i]), '/.host%%d' %% i)
     os.chdir('/')
     sys.path[:] = ['', '.frozen', '/lib'] + ['/.host%%d' %% i for i in range(len(host))]
-_board_root(%(fs)r, %(host)r)
+    if not run_main:
+        return
+    try:
+        source = open('main.py').read()
+    except OSError:
+        return
+    try:
+        exec(compile(source, 'main.py', 'exec'), {'__name__': '__main__'})
+    except SystemExit:
+        raise
+    except BaseException as exc:  # as a board: report it, then the REPL
+        sys.print_exception(exc)
+_board_root(%(fs)r, %(host)r, %(run_main)r)
 del _board_root
 """
 
@@ -87,21 +103,21 @@ class VirtualBoard:
         # Holding the slave open keeps the master readable between clients (no EIO on close).
         tty.setraw(self.port_slave)
         _set_nonblocking(self.port_master)
-        self._start_vm()
+        self._start_vm(run_main=True)  # power-on
         return os.ttyname(self.port_slave)
 
-    def _vm_command(self):
+    def _vm_command(self, run_main):
         cmd = [self.micropython]
         if self.heapsize:
             cmd += ["-X", "heapsize=" + self.heapsize]
-        return cmd + ["-i", "-c", _SHIM % {"fs": self.fs_dir, "host": self.micropypath}]
+        return cmd + ["-i", "-c", _SHIM % {"fs": self.fs_dir, "host": self.micropypath, "run_main": run_main}]
 
-    def _start_vm(self):
+    def _start_vm(self, run_main):
         master, slave = os.openpty()
         tty.setraw(slave)
         env = dict(os.environ)
         env.pop("MICROPYPATH", None)
-        self.vm = subprocess.Popen(self._vm_command(), stdin=slave, stdout=slave, stderr=slave, cwd=self.fs_dir,
+        self.vm = subprocess.Popen(self._vm_command(run_main), stdin=slave, stdout=slave, stderr=slave, cwd=self.fs_dir,
                                    env=env, start_new_session=True)
         os.close(slave)
         _set_nonblocking(master)
@@ -109,9 +125,10 @@ class VirtualBoard:
         self.boots += 1
 
     def _restart_vm(self):
+        interrupted = self.vm is not None and self.vm.poll() == -signal.SIGINT  # a Ctrl-C ended the program
         self._stop_vm()
         self._queue_to_port(SOFT_REBOOT)
-        self._start_vm()
+        self._start_vm(run_main=not self.in_raw_repl and not interrupted)
         if self.in_raw_repl:
             # A board soft-reset while in raw REPL comes back in raw REPL, without the banner.
             self._inject = bytearray(b"\r\x01")
