@@ -14,5 +14,5 @@ PROVISION_FILE = "provision.json"
 def build(clock):
     hw = _sim_build(clock)
     hw.name = NAME
-    hw.read_provisioning, hw.provisioning_done = provisioning_file(PROVISION_FILE)
+    hw.read_provisioning, hw.provisioning_done, hw.provisioning_rejected = provisioning_file(PROVISION_FILE)
     return hw
