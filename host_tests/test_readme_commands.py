@@ -48,7 +48,7 @@ def readme_commands():
     return unique
 
 
-def runnable(command, meter_file):
+def runnable(command, meter_file, flash_file):
     """The shell command this test runs for a README command (see the module doc)."""
     words = command.split()
     if words[0] == "make":
@@ -61,7 +61,7 @@ def runnable(command, meter_file):
         sub = [w for w in words[1:2] if re.match(r"^[a-z][a-z-]+$", w)]  # e.g. `sts.py derive-key ...`
         return " ".join([words[0]] + sub + ["--help"])
     if words[0] == "tools/sim.py" and "--headless" in words:
-        return command + " --flash build/readme-sim.img <<< 'status'"  # boots, answers, ends at end of input
+        return command + " --flash %s <<< 'status'" % flash_file  # boots, answers, ends at end of input
     if words[0] == "tools/sim.py":
         return "tools/sim.py --help"  # interactive
     return command
@@ -84,7 +84,7 @@ def test_readme_command_works(command, where, tmp_path):
     meter = tmp_path / "meter.json"
     fields = ("pan", "sgc", "ti", "krn", "kt", "ken", "base_date", "ea", "decoder_key")
     meter.write_text(json.dumps({k: demo[k] for k in fields}))
-    shell = runnable(command, str(meter))
+    shell = runnable(command, str(meter), str(tmp_path / "flash.img"))
     proc = subprocess.run(["bash", "-c", shell], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, "README %s: %r (ran %r) failed:\n%s%s" % (where, command, shell, proc.stdout,
                                                                          proc.stderr)
