@@ -20,7 +20,7 @@ import subprocess
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUN_AS_WRITTEN_MAKE = ("token", "ports", "help")
+RUN_AS_WRITTEN_MAKE = ("token", "ports", "help", "build")
 UNTIL_STOPPED = ("tools/vboard.py", "tools/powercut.py", "tools/bench.py", "tools/run_lanes.py")
 PLACEHOLDER = re.compile(r"\.\.\.|\[|<|\bN\b")
 NEEDS_A_DEVICE = re.compile(r"/dev/|^tools/console\.py auto\b")

@@ -113,3 +113,29 @@ def test_x64_build_imports_in_the_unix_vm(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.split()[0].endswith("clock.mpy")
     assert proc.stdout.split()[1] == "2"
+
+
+def test_a_repeat_build_compiles_only_what_changed(tmp_path):
+    root = tmp_path / "repo"
+    (root / "firmware" / "pkg").mkdir(parents=True)
+    (root / "boards").mkdir()
+    (root / "firmware" / "main.py").write_text("import pkg.a\n")
+    (root / "firmware" / "pkg" / "__init__.py").write_text("")
+    (root / "firmware" / "pkg" / "a.py").write_text("A = 1\n")
+    (root / "firmware" / "pkg" / "b.py").write_text("B = 2\n")
+    stats = {}
+    build_mpy.build_arch("armv6m", root=str(root), stats=stats)
+    assert stats == {"compiled": 4, "unchanged": 0}
+    out = root / "build" / "armv6m" / "firmware" / "pkg"
+    first_a = (out / "a.mpy").read_bytes()
+    build_mpy.build_arch("armv6m", root=str(root), stats=stats)
+    assert stats == {"compiled": 0, "unchanged": 4}
+    (root / "firmware" / "pkg" / "a.py").write_text("A = 3\n")
+    (root / "firmware" / "pkg" / "b.py").unlink()
+    build_mpy.build_arch("armv6m", root=str(root), stats=stats)
+    assert stats == {"compiled": 1, "unchanged": 2}
+    assert not (out / "b.mpy").exists()  # a deleted module does not linger
+    assert (out / "a.mpy").read_bytes() != first_a  # recompiled from the new source
+    (out / "a.mpy").unlink()  # an output lost from the build dir is made again
+    build_mpy.build_arch("armv6m", root=str(root), stats=stats)
+    assert stats == {"compiled": 1, "unchanged": 2}

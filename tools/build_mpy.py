@@ -14,6 +14,8 @@ the native or viper emitter.
 """
 import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -66,29 +68,76 @@ def compile_file(source, target, arch, mpy_cross=MPY_CROSS, shown_name=None, lab
         raise BuildError("cannot compile %s for %s:\n%s" % (label or source, arch, detail))
 
 
-def build_arch(arch, root=ROOT, out_dir=None, sources=None, mpy_cross=MPY_CROSS):
-    """Build every source for one arch into out_dir (default root/build/<arch>).
+def _compiler_id(mpy_cross):
+    try:
+        proc = subprocess.run([mpy_cross, "--version"], capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        raise BuildError("mpy-cross not found at %s (run `make setup`)" % mpy_cross) from None
+    return proc.stdout.strip()
 
-    Returns a list of (relative source, path of the built file). The output directory is
-    rebuilt from scratch so a module deleted from the tree does not linger in the build.
+
+def _input_key(src, rel, arch, compiler):
+    """What an output depends on: the source bytes, its device name, the arch and the compiler."""
+    digest = hashlib.sha256()
+    with open(src, "rb") as f:
+        digest.update(f.read())
+    digest.update(("\0%s\0%s\0%s" % (_device_name(rel), arch, compiler)).encode())
+    return digest.hexdigest()
+
+
+def build_arch(arch, root=ROOT, out_dir=None, sources=None, mpy_cross=MPY_CROSS, stats=None):
+    """Build the sources for one arch into out_dir (default root/build/<arch>).
+
+    Returns a list of (relative source, path of the built file). Only what changed is
+    compiled: each output's inputs (source hash, arch, mpy-cross version) are kept in
+    out_dir/.inputs.json; outputs of deleted sources are removed, so none lingers.
+    stats, if given, gets {"compiled": n, "unchanged": m}.
     """
     if arch not in KNOWN_ARCHES:
         raise BuildError("unknown arch %r (known: %s)" % (arch, ", ".join(KNOWN_ARCHES)))
     out_dir = out_dir or os.path.join(root, "build", arch)
     sources = find_sources(root) if sources is None else sources
-    if os.path.isdir(out_dir):
-        shutil.rmtree(out_dir)
-    built = []
+    record_path = os.path.join(out_dir, ".inputs.json")
+    try:
+        with open(record_path) as f:
+            previous = json.load(f)
+    except (OSError, ValueError):
+        previous = {}
+    compiler = _compiler_id(mpy_cross)
+    wanted = {output_name(rel): rel for rel in sources}
+    _remove_others(out_dir, wanted)
+    built, record, counts = [], {}, {"compiled": 0, "unchanged": 0}
     for rel in sources:
         src = os.path.join(root, rel)
-        dst = os.path.join(out_dir, output_name(rel))
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        if dst.endswith(".py"):
-            shutil.copyfile(src, dst)
+        out_rel = output_name(rel)
+        dst = os.path.join(out_dir, out_rel)
+        key = _input_key(src, rel, arch, compiler)
+        if previous.get(out_rel) == key and os.path.exists(dst):
+            counts["unchanged"] += 1
         else:
-            compile_file(src, dst, arch, mpy_cross, shown_name=_device_name(rel), label=rel)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            previous.pop(out_rel, None)
+            if dst.endswith(".py"):
+                shutil.copyfile(src, dst)
+            else:
+                compile_file(src, dst, arch, mpy_cross, shown_name=_device_name(rel), label=rel)
+            counts["compiled"] += 1
+        record[out_rel] = key
         built.append((rel, dst))
+    with open(record_path, "w") as f:
+        json.dump(record, f, indent=0, sort_keys=True)
+    if stats is not None:
+        stats.update(counts)
     return built
+
+
+def _remove_others(out_dir, wanted):
+    """Delete files under out_dir that no source produces (a module deleted or renamed)."""
+    for dirpath, _, filenames in os.walk(out_dir):
+        for name in filenames:
+            rel = os.path.relpath(os.path.join(dirpath, name), out_dir).replace(os.sep, "/")
+            if rel != ".inputs.json" and rel not in wanted:
+                os.remove(os.path.join(dirpath, name))
 
 
 def _device_name(rel):
@@ -117,8 +166,10 @@ def main(argv):
     out = out or os.path.join(root, "build")
     try:
         for arch in arches or DEFAULT_ARCHES:
-            built = build_arch(arch, root=root, out_dir=os.path.join(out, arch))
-            print("build_mpy: %s: %d files -> %s" % (arch, len(built), os.path.relpath(os.path.join(out, arch))))
+            stats = {}
+            built = build_arch(arch, root=root, out_dir=os.path.join(out, arch), stats=stats)
+            print("build_mpy: %s: %d files (%d compiled, %d unchanged) -> %s" % (
+                arch, len(built), stats["compiled"], stats["unchanged"], os.path.relpath(os.path.join(out, arch))))
     except BuildError as exc:
         print("build_mpy: error: %s" % exc, file=sys.stderr)
         return 1
