@@ -353,13 +353,18 @@ def test_a_reused_verdict_is_filled_afresh_by_each_check():
     assert a is not b and a.code == R.FORMAT and b.code == R.ACCEPT
 
 
+def _full_view(keys):
+    view = View(keys)
+    for i in range(DEFAULT_SIZE):
+        view.tids.add(1000 + i)  # a full record: the Used/Old scan does its whole work
+    return view
+
+
 def test_check_with_a_reused_verdict_allocates_nothing():
     if not is_micropython():
         raise SkipTest("allocation is measured inside MicroPython")
     for keys in (keys07(), keys11()):
-        view = View(keys)
-        for i in range(DEFAULT_SIZE):
-            view.tids.add(1000 + i)  # a full record: the Used/Old scan does its whole work
+        view = _full_view(keys)
         verdict = pipeline.Verdict()
         cases = (
             (credit(keys, 5000, tenths=1234), R.ACCEPT),
@@ -387,9 +392,7 @@ def test_pipeline_allocation_class0_budget():
     if not is_micropython():
         raise SkipTest("allocation is measured inside MicroPython")
     for keys in (keys07(), keys11()):
-        view = View(keys)
-        for i in range(DEFAULT_SIZE):
-            view.tids.add(1000 + i)  # a full record: the Used/Old scan does its whole work
+        view = _full_view(keys)
         used = _measure(credit(keys, 5000, tenths=1234), view)
         # the budget is 256 B on a 32-bit MCU; objects are twice as big on the 64-bit unix VM
         budget = 256 if sys.maxsize < 2**32 else 512
