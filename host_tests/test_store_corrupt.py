@@ -1,4 +1,5 @@
 # lanes: cpython micropython-unix
+# mp-heapsize: 384wK
 # Corruption of each record file: detected at boot, the last good generation is
 # used (never credit from a corrupt record), a storage-recovery event is logged.
 import gc

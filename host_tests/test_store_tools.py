@@ -82,3 +82,15 @@ def test_powercut_with_torn_writes_keeps_the_invariants():
     code, last, output = _powercut("--torn")
     assert code == 0 and last.endswith("violations: 0"), output
     assert int(last.split()[2].rstrip(",")) >= 50, last
+
+
+def test_damage_tool_reports_no_credit_from_damage_on_both_board_layouts():
+    proc = subprocess.run([sys.executable, "tools/damage.py", "--cases", "30", "--seed", "5"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = dict(line.split(": ") for line in proc.stdout.splitlines() if line.startswith("damage_"))
+    assert int(lines["damage_cases"]) >= 60 and int(lines["damage_same"]) > 0
+    for name in ("damage_more_credit", "damage_silent_loss", "damage_replay_gain", "damage_crash"):
+        assert lines[name] == "0", name
+    assert "layout rpi_pico (352 blocks, progsize 256):" in proc.stdout
+    assert "layout esp32_devkitc (512 blocks, progsize 32):" in proc.stdout

@@ -25,6 +25,7 @@ from store.state import (
 )
 from store.volume import TMP_SUFFIX
 
+_SEASON_WRITES = const(300)  # > two compactions of a 4 KiB root block by ~40-byte commits
 _COPY_MAIN = const(1)
 _COPY_SPARE = const(2)
 _COPY_STATE = const(3)
@@ -174,6 +175,12 @@ def _find_folders(self, recoveries):
         self._write_floor(-1, 0, 0)  # first: the evidence that a store exists
         self.volume.create_folder()
         self._spare.create_folder()
+        # Season the root: littlefs falls back to an older commit of a damaged
+        # metadata block, or to the other block of its pair.  Rewriting the floor
+        # until the root pair has been compacted into both of its blocks leaves
+        # no older root without the folders and the floor to fall back to.
+        for _ in range(_SEASON_WRITES):
+            self._write_floor(-1, 0, 0)
         return "created"
     if floor is None:
         recoveries.append((RECOVERY_FLOOR_CORRUPT if raw is not None else RECOVERY_FLOOR_LOST, 0))
