@@ -99,6 +99,23 @@ def test_lcd_write_line_allocates_nothing():
     assert model.faults == []
 
 
+def test_lcd_write_line_of_changed_cells_allocates_nothing():
+    lcd, model = _lcd()
+    texts = ("1234 5678 9012  ", "1234 5678 9013  ", "Credit 12.5kWh  ")
+    sent = [0]
+
+    def write_changes():
+        before = model.data_writes
+        for text in texts:  # one cell changes, then most of the row
+            lcd.write_line(0, text)
+        sent[0] = model.data_writes - before
+
+    assert_no_alloc(write_changes)
+    assert sent[0] > 2  # cells were really sent on every round
+    assert model.visible_lines()[0] == texts[2]
+    assert model.faults == []
+
+
 def test_lcd_write_line_of_bytes_on_20x4_allocates_nothing():
     lcd, model = _lcd(20, 4)
     text = b"\x01 0123 4567 8901 2345"

@@ -224,3 +224,107 @@ def test_a_wrong_bit_on_the_bus_fails():
 def test_bad_geometry_is_refused():
     raises(ValueError, HD44780, None, None, 16, 3)
     raises(ValueError, HD44780, None, None, 41, 1)
+
+
+# ---- bus time: the model's timing facts (datasheets), then the driver's cost ----
+def test_model_bus_time_is_nine_clocks_a_byte_plus_start_stop():
+    # UM10204: 8 bits + acknowledge per byte, address byte first; standard mode
+    # tHD;STA 4.0 + tSU;STO 4.0 + tBUF 4.7 us around each write.
+    for bus_hz, byte_ns, frame_ns in ((100000, 90000, 12700), (400000, 22500, 2500)):
+        clock = FakeClock()
+        i2c = machine.I2C(0)
+        model = LcdModel(clock=clock, bus_hz=bus_hz).attach(i2c)
+        before = clock.ticks_us()
+        i2c.writeto(0x27, bytes(6))
+        assert clock.ticks_us() - before == (7 * byte_ns + frame_ns) // 1000
+        assert model.write_us(1) == (2 * byte_ns + frame_ns) // 1000
+
+
+def test_model_port_follows_each_data_byte():
+    # PCF8574: the outputs change after the acknowledge of each data byte, so
+    # three bytes are three port states: E rises and falls inside one write.
+    lcd, model, clock, i2c = make()
+    lcd.init()
+    writes = model.port_writes
+    i2c.writeto(0x27, bytes((0x49, 0x4D, 0x49)))  # 'I' high nibble with RS: setup, E high, E low
+    assert model.port_writes - writes == 3
+    assert model._pending >= 0  # the falling edge latched a nibble
+
+
+def test_a_character_costs_two_nibbles_of_three_port_writes_each():
+    # HD44780 4-bit mode: a byte is two nibbles, each latched by an E pulse
+    # (setup, E high, E low): 6 port bytes in one I2C write, 642.7 us at 100 kHz.
+    lcd, model, clock, i2c = make()
+    lcd.init()
+    lcd.move_to(0, 0)
+    writes, ports = model.i2c_writes, model.port_writes
+    before = clock.ticks_us()
+    lcd.write("A")
+    assert (model.i2c_writes - writes, model.port_writes - ports) == (1, 6)
+    assert clock.ticks_us() - before == model.write_us(6) == 642
+
+
+def _bus_us(model, clock, fn):
+    before = clock.ticks_us()
+    writes = model.i2c_writes
+    fn()
+    return clock.ticks_us() - before, model.i2c_writes - writes
+
+
+def test_write_line_sends_only_the_cells_that_changed():
+    lcd, model, clock, i2c = make()
+    lcd.init()
+    full_us, full = _bus_us(model, clock, lambda: lcd.write_line(0, "Credit 0.0kWh"))
+    assert full == 13  # after init the counter is at the row's first cell; the padding is already blank
+    assert full_us == full * 642
+    assert _bus_us(model, clock, lambda: lcd.write_line(0, "Credit 0.0kWh"))[1] == 0
+    # one digit typed: one address command and one character
+    lcd.write_line(0, "1234 5")
+    assert _bus_us(model, clock, lambda: lcd.write_line(0, "1234 56"))[1] == 2
+    # two runs of changes: the counter moves once per run, not per cell
+    assert _bus_us(model, clock, lambda: lcd.write_line(0, "9234 57"))[1] == 4
+    assert model.visible_lines()[0] == "9234 57" + " " * 9
+    # the counter already points after the last cell written: no address command
+    assert _bus_us(model, clock, lambda: lcd.write_line(0, "9234 5789"))[1] == 2
+    assert model.visible_lines()[0] == "9234 5789" + " " * 7
+    assert model.faults == []
+
+
+def test_invalidate_and_write_make_the_next_line_complete():
+    lcd, model, clock, i2c = make()
+    lcd.init()
+    lcd.write_line(1, "Relay on")
+    lcd.invalidate()
+    assert _bus_us(model, clock, lambda: lcd.write_line(1, "Relay on"))[1] == 1 + 16
+    lcd.move_to(0, 1)
+    lcd.write("X")  # text at the cursor is not tracked cell by cell
+    lcd.write_line(1, "Relay on")
+    assert model.visible_lines()[1] == "Relay on" + " " * 8
+
+
+def test_a_controller_reset_behind_the_drivers_back_is_repaired_by_invalidate():
+    lcd, model, clock, i2c = make()
+    lcd.init()
+    lcd.write_line(0, "Credit 9.0kWh")
+    for i in range(len(model.ddram)):  # noise on the supply scrambled the controller's RAM
+        model.ddram[i] = 0x2A
+    lcd.write_line(0, "Credit 9.0kWh")
+    assert model.visible_lines()[0] != "Credit 9.0kWh   "  # the driver believes it is shown
+    lcd.invalidate()
+    lcd.write_line(0, "Credit 9.0kWh")
+    assert model.visible_lines()[0] == "Credit 9.0kWh   "
+
+
+def test_after_a_bus_error_and_init_every_row_is_written_again():
+    lcd, model, clock, i2c = make()
+    lcd.init()
+    lcd.write_line(0, "before")
+    del i2c.devices[0x27]
+    assert lcd.write_line(0, "lost") is False
+    model.power_on()  # the display lost its contents too
+    i2c.attach(0x27, model)
+    assert lcd.init()
+    lcd.write_line(0, "before")
+    lcd.write_line(1, "")
+    assert model.visible_lines() == ["before" + " " * 10, " " * 16]
+    assert model.faults == []

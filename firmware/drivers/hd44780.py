@@ -8,6 +8,14 @@
 # True once it answers, so the caller can retry it every few seconds.
 # Bad arguments (row out of range, wrong glyph size) raise ValueError.
 #
+# The driver keeps a copy of what each row of the glass shows (codes per cell):
+# write_line() sends only the cells that differ, moving the cursor to each run
+# of changed cells.  On a 100 kHz backpack a character costs about 0.6 ms, so
+# typing one digit costs ~1.3 ms of bus instead of ~21 ms for two whole rows.
+# After a bus error, write() or init() the copy is refreshed; invalidate()
+# forces the next write_line() of every row to send all its cells (a caller
+# can do that now and then, in case noise corrupted the controller's RAM).
+#
 # Text: str characters 0x20-0x7D print as themselves (the A00 ROM shows 0x5C
 # as a yen sign), "\x00".."\x07" are the custom glyphs, anything else becomes
 # "?".  bytes are sent unchanged (ROM codes such as 0xDF for the degree sign).
@@ -48,11 +56,14 @@ class HD44780:
         self._row_start = bytes((0x00, 0x40, cols, 0x40 + cols))
         self._display = _DISPLAY_CONTROL | _DISPLAY_ON
         self._addr = 0  # DDRAM address the next character goes to (restored after define_char)
+        self._shown = bytearray(rows * cols)  # the code each cell shows, row-major
+        self._known = bytearray(rows)  # 1: that row of _shown matches the controller
         self.online = False
         self.errors = 0
         self.last_error = 0
 
     def _fail(self, exc):
+        self.invalidate()  # a byte may have been half sent: trust nothing shown
         self.online = False
         self.errors += 1
         self.last_error = exc.args[0] if exc.args else -1
@@ -82,8 +93,22 @@ class HD44780:
         except OSError as exc:
             return self._fail(exc)
         self._addr = 0
+        self._blank()
         self.online = True
         return True
+
+    def _blank(self):
+        """The controller was just cleared: every cell shows a space."""
+        shown = self._shown
+        for i in range(len(shown)):
+            shown[i] = _SPACE
+        for row in range(self.rows):
+            self._known[row] = 1
+
+    def invalidate(self):
+        """Forget what the glass shows: the next write_line() of each row sends every cell."""
+        for row in range(self.rows):
+            self._known[row] = 0
 
     def _command(self, byte, wait_ms=0):
         if not self.online:
@@ -98,7 +123,10 @@ class HD44780:
 
     def clear(self):
         self._addr = 0
-        return self._command(_CLEAR, _CLEAR_MS)
+        if not self._command(_CLEAR, _CLEAR_MS):
+            return False
+        self._blank()
+        return True
 
     def home(self):
         self._addr = 0
@@ -122,13 +150,7 @@ class HD44780:
         for ch in text:
             if count == limit:
                 break
-            if isinstance(ch, int):  # bytes: ROM codes as given
-                code = ch
-            else:
-                code = ord(ch)
-                if (_GLYPHS <= code < _SPACE or code > _LAST_PLAIN) and code != _FULL_BLOCK:
-                    code = _QUESTION
-            t.write_data(code)
+            t.write_data(_code(ch))
             count += 1
         self._addr = self._advance(self._addr, count)
         return count
@@ -149,6 +171,7 @@ class HD44780:
         """Write at the cursor (no wrapping to the next row is attempted)."""
         if not self.online:
             return False
+        self.invalidate()  # cells written at the cursor are not tracked
         try:
             self._put(text, 80)
         except OSError as exc:
@@ -156,22 +179,44 @@ class HD44780:
         return True
 
     def write_line(self, row, text):
-        """Replace a whole row: text truncated or padded with spaces to cols."""
+        """Make a whole row show text (truncated or padded with spaces to cols);
+        only the cells that differ from what the row shows are sent."""
         self._check_row(row)
         if not self.online:
             return False
         t = self._t
+        shown = self._shown
+        cols = self.cols
+        base = row * cols
+        start = self._row_start[row]
+        known = self._known[row]
+        col = 0
         try:
-            self._addr = self._row_start[row]
-            t.write_command(_SET_DDRAM | self._addr)
-            count = self._put(text, self.cols)
-            while count < self.cols:
-                t.write_data(_SPACE)
-                count += 1
-            self._addr = self._advance(self._row_start[row], count)
+            for ch in text:
+                if col == cols:
+                    break
+                code = _code(ch)
+                if not known or shown[base + col] != code:
+                    self._cell(t, start + col, code)
+                    shown[base + col] = code
+                col += 1
+            while col < cols:
+                if not known or shown[base + col] != _SPACE:
+                    self._cell(t, start + col, _SPACE)
+                    shown[base + col] = _SPACE
+                col += 1
         except OSError as exc:
             return self._fail(exc)
+        self._known[row] = 1
         return True
+
+    def _cell(self, t, addr, code):
+        # Set the address only when the counter is not already there (the
+        # cell after the last one written needs no command).
+        if self._addr != addr:
+            t.write_command(_SET_DDRAM | addr)
+        t.write_data(code)
+        self._addr = self._advance(addr, 1)
 
     def backlight(self, on):
         if not self.online:
@@ -206,3 +251,13 @@ class HD44780:
     def show_cursor(self, on):
         self._display = _DISPLAY_CONTROL | _DISPLAY_ON | (_CURSOR_ON if on else 0)
         return self._command(self._display)
+
+
+def _code(ch):
+    """The ROM code sent for one character of str or bytes text."""
+    if isinstance(ch, int):  # bytes: ROM codes as given
+        return ch
+    code = ord(ch)
+    if (_GLYPHS <= code < _SPACE or code > _LAST_PLAIN) and code != _FULL_BLOCK:
+        return _QUESTION
+    return code

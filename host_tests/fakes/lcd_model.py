@@ -6,7 +6,17 @@
 #   then a function set; anything else is recorded in `faults` and ignored.
 # With a clock it checks the datasheet timings: 40 ms after power-on, 4.1 ms /
 # 100 us between the init nibbles, 1.52 ms after clear/home, 37 us after other
-# instructions.  bus_hz lets each byte take its I2C time (clock advanced).
+# instructions.  bus_hz lets each write take its I2C time (the clock is advanced):
+#   I2C-bus specification (NXP UM10204, "byte format" and "acknowledge"):
+#   every byte is 8 data bits and an acknowledge, 9 clock periods (90 us at
+#   100 kHz); a write is START, the address byte, the data bytes, STOP.  Its
+#   timing table: standard mode needs tHD;STA 4.0 us after START, tSU;STO 4.0 us
+#   before STOP and tBUF 4.7 us of free bus before the next START (fast mode
+#   0.6 / 0.6 / 1.3 us).  PCF8574 (TI SCPS068, 5.6 and 5.7, 100 kHz maximum):
+#   the port outputs are valid tpv <= 4 us after the acknowledge of each data
+#   byte, so each written byte is one new port state.
+# changed_us is the bus time at which the glass last changed (a character,
+# a clear, display on/off, a shift): what a person would see.
 # Steady-state decoding allocates nothing (faults do).
 from clock import ticks_diff
 
@@ -24,7 +34,10 @@ class LcdModel:
         self.cols = cols
         self.rows = rows
         self.clock = clock
-        self._byte_us = 9000000 // bus_hz if bus_hz else 0  # 8 bits + ACK
+        self._byte_ns = 9000000000 // bus_hz if bus_hz else 0  # 8 bits + ACK
+        # START hold + STOP setup + bus free time (standard mode above, fast mode below)
+        self._frame_ns = (12700 if bus_hz <= 100000 else 2500) if bus_hz else 0
+        self.changed_us = 0
         self.faults = []
         self.i2c_writes = 0
         self.port_writes = 0
@@ -64,10 +77,14 @@ class LcdModel:
         self.i2c_writes += 1
         start = self.clock.ticks_us() if self.clock else 0
         for i in range(len(data)):
-            self._now = start + (i + 2) * self._byte_us  # address byte goes first
+            self._now = start + (i + 2) * self._byte_ns // 1000  # address byte goes first
             self._port_write(data[i])
-        if self.clock and self._byte_us:
-            self.clock.advance_us((len(data) + 1) * self._byte_us)
+        if self.clock and self._byte_ns:
+            self.clock.advance_us(self.write_us(len(data)))
+
+    def write_us(self, n):
+        """Bus time of one write of n data bytes (address byte, START/STOP, bus free)."""
+        return ((n + 1) * self._byte_ns + self._frame_ns) // 1000
 
     def i2c_read(self, n):
         self.reads += 1
@@ -142,10 +159,12 @@ class LcdModel:
         elif byte >= 0x10:
             step = 1 if byte & 0x04 else -1
             if byte & 0x08:
+                self.changed_us = self._now
                 self.shift = (self.shift - step) % 40
             else:
                 self._move(step)
         elif byte >= 0x08:
+            self.changed_us = self._now
             self.display_on, self.cursor_on, self.blink_on = bool(byte & 4), bool(byte & 2), bool(byte & 1)
         elif byte >= 0x04:
             self.increment, self.shift_on_write = bool(byte & 2), bool(byte & 1)
@@ -153,6 +172,7 @@ class LcdModel:
             self.ac, self.in_cgram, self.shift = 0, False, 0
             self._busy_until = self._now + _SLOW_US
         elif byte == 0x01:
+            self.changed_us = self._now
             for i in range(len(self.ddram)):
                 self.ddram[i] = 0x20
             self.ac, self.in_cgram, self.shift, self.increment = 0, False, 0, True
@@ -204,6 +224,7 @@ class LcdModel:
             self.cgram[self.ac] = byte & 0x1F
         else:
             self.ddram[self.ac] = byte
+            self.changed_us = self._now
         self._move(1 if self.increment else -1)
         if self.shift_on_write and not self.in_cgram:
             self.shift = (self.shift + (1 if self.increment else -1)) % 40
