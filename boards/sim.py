@@ -175,7 +175,7 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     machine.reset_registry()
     rows = [machine.Pin(p, machine.Pin.OUT, value=1) for p in ROW_PINS]
     cols = [machine.Pin(p, machine.Pin.IN, machine.Pin.PULL_UP) for p in COL_PINS]
-    keypad_model = KeypadModel(rows, cols, clock)
+    keypad_model = KeypadModel(rows, cols, clock, bounce_ms=5)  # membrane keypad datasheets: <= 5 ms
     i2c = machine.I2C(0)
     lcd_model = LcdModel(16, 2, clock, bus_hz=100000)  # PCF8574 at 100 kHz
     if lcd_present:

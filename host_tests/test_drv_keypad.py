@@ -200,3 +200,37 @@ def test_run_coroutine_polls():
 
     asyncio.run(main())
     assert keypad.get() == ord("B")
+
+
+def _phases(n, seed=7):
+    """n pseudo-random waits of 0-9 ms: presses fall anywhere in the scan period."""
+    out = []
+    for _ in range(n):
+        seed = (seed * 75 + 74) % 65537
+        out.append(seed % 10)
+    return out
+
+
+def test_default_debounce_at_a_10_ms_scan_takes_every_bouncing_press_once():
+    # the datasheet's 5 ms of bounce on press and on release, presses of 40-130 ms
+    keypad, model, clock = make(bounce_ms=5)
+    for i, phase in enumerate(_phases(60)):
+        clock.advance_ms(phase)
+        model.press("5")
+        run_for(keypad, clock, 40 + phase * 10, step_ms=10)
+        model.release("5")
+        run_for(keypad, clock, 60, step_ms=10)
+        assert drain(keypad) == [ord("5")], i
+
+
+def test_default_debounce_at_a_10_ms_scan_ignores_a_glitch():
+    # contact closed for 4 ms and bouncing (5 ms) both ways: at most one scan sees it
+    keypad, model, clock = make(bounce_ms=5)
+    for i, phase in enumerate(_phases(60, seed=11)):
+        clock.advance_ms(phase)
+        model.press("8")
+        clock.advance_ms(4)
+        keypad.poll()
+        model.release("8")
+        run_for(keypad, clock, 60, step_ms=10)
+        assert drain(keypad) == [], i

@@ -34,7 +34,7 @@ def test_key_and_token_commands_type_like_the_keypad():
     token = credit(5_100_000, 30)
     reply = _ok(rig.console("token " + token))
     assert reply[0] == "result=1 Accept" and reply[1].startswith("Accept +3.0kWh")
-    assert _ok(rig.console("token " + token))[0] == "result=10 Used"
+    assert _ok(rig.console("token " + token))[0] == "result=10 already used"
     assert rig.state.credit_wh == 3000
 
 

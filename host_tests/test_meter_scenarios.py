@@ -55,14 +55,52 @@ def test_three_wrong_tokens_lock_the_keypad_but_class1_test_token_works():
         assert rig.enter_token(credit(5_000_010 + i, 10, OTHER_KEYS)) == R.AUTH
     # the third reject starts a 10 s lockout, shown as a countdown after the reject screens
     assert rig.state.lockout_remaining_s(rig.clock.time()) == 10
-    assert rig.enter_token(credit(5_000_020, 10)) == R.LOCKOUT  # even a good token waits
+    assert rig.enter_token(credit(5_000_020, 10)) == R.LOCKOUT  # even a good token is refused
     assert rig.lcd()[0].startswith("Locked 15 0:")
     assert rig.state.credit_wh == 0
     assert rig.enter_token(RELAY_TEST_TOKEN) == R.ACCEPT  # class 1 works during lockout
     assert rig.lcd()[0] == "Relay test"
     rig.advance(15)  # lockout over
+    assert rig.state.credit_wh == 0  # the refused token was not kept: it must be typed again
     assert rig.enter_token(credit(5_000_020, 10)) == R.ACCEPT
     assert rig.state.credit_wh == 1000
+
+
+def test_the_locked_screen_stays_up_for_the_whole_lockout():
+    rig = Rig()
+    for i in range(3):
+        rig.enter_token(credit(5_000_060 + i, 10, OTHER_KEYS))
+    left = rig.state.lockout_remaining_s(rig.clock.time())
+    assert left == 10
+    shown = []
+    while True:
+        rig.clock.advance_ms(500)  # the UI task's own ticks, through the reject screen and the countdown
+        rig.system.ui_step()
+        if rig.state.lockout_remaining_s(rig.clock.time()) <= 0:
+            break
+        shown.append(tuple(rig.lcd()))
+    countdown = [lines for lines in shown if lines[0].startswith("Locked 15 ")]
+    assert countdown and all(lines[1] == "too many rejects" for lines in countdown)
+    first = shown.index(countdown[0])
+    assert first <= 8 and shown[:first] == [("Reject 13", "check digits")] * first  # 4 s of the reject's code
+    assert shown[first:] == countdown  # then nothing else replaces it (no credit/relay screens)
+    assert len({lines[0] for lines in countdown}) >= 5  # the countdown moves
+    rig.clock.advance_ms(4000)
+    rig.system.ui_step()
+    assert rig.lcd()[0][:6] in ("Credit", "Power ")  # lockout over: the main screens again
+
+
+def test_a_code_has_one_name_on_the_lcd_in_short_codes_console_and_log():
+    rig = Rig()
+    assert rig.enter_token(credit(5_000_070, 10, OTHER_KEYS)) == R.AUTH
+    assert rig.lcd() == ["Reject 13", "check digits"]
+    assert any("token result 13 check digits" in line for line in rig.log_lines)
+    assert rig.console("token " + credit(5_000_071, 10, OTHER_KEYS))[0] == "result=13 check digits"
+    rig.type("#09#")
+    top, name = rig.lcd()
+    assert top == "1: 13" and name == "check digits"  # no TID: a token that fails its check has none
+    rig.type("#10#")
+    assert rig.lcd() == ["Last result 13", "check digits"]
 
 
 def test_lockout_survives_a_power_cycle():

@@ -11,12 +11,12 @@ def test_accept_used_reject_and_lockout(tmp_path):
     try:
         token = credit(6_000_000, 25)
         assert sim.cmd("token " + token) == ["result=1 Accept", "Accept +2.5kWh  ", "Credit 2.5kWh   ", "OK"]
-        assert sim.cmd("token " + token)[0] == "result=10 Used"
+        assert sim.cmd("token " + token)[0] == "result=10 already used"
         assert sim.cmd("lcd") == ["Used 10         ", "already used    ", "OK"]
         for i in range(3):
-            assert sim.cmd("token " + credit(6_000_010 + i, 10, OTHER_KEYS))[0] == "result=13 CRC"
+            assert sim.cmd("token " + credit(6_000_010 + i, 10, OTHER_KEYS))[0] == "result=13 check digits"
         assert int(sim.status()["lockout_s"]) > 0
-        assert sim.cmd("token " + credit(6_000_020, 10))[0] == "result=15 Lockout"
+        assert sim.cmd("token " + credit(6_000_020, 10))[0] == "result=15 too many rejects"
         assert sim.status()["credit_wh"] == "2500"
         assert sim.cmd("bogus")[-1].startswith("ERR unknown command")
         assert sim.cmd("token 123")[-1].startswith("ERR usage")
@@ -63,7 +63,7 @@ def test_power_cuts_during_token_application_never_lose_or_double_credit(tmp_pat
             assert after in (credit_wh, credit_wh + 100), (ops, credit_wh, after)
             retry = sim.cmd("token " + token)[0]
             if after == credit_wh + 100:
-                assert retry == "result=10 Used", (ops, retry)
+                assert retry == "result=10 already used", (ops, retry)
             else:
                 assert retry == "result=1 Accept", (ops, retry)
             credit_wh += 100

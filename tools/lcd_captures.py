@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Print the LCD captures of the main flows for README.md, made by the real
-firmware on the simulator's device models (the LCD model's glass, not the
-UI's intentions).  `tools/lcd_captures.py --check` fails if README.md is stale.
+firmware on the simulator's device models with its tasks on their real
+schedule (the LCD model's glass, not the UI's intentions).
+`tools/lcd_captures.py --check` fails if README.md is stale.
 """
 import _venv  # noqa: F401, I001  (first: re-runs this tool with .venv's Python)
 
@@ -33,55 +34,57 @@ def glass(rig):
 
 
 def flows():
+    """(title, screens) of the main flows: a finger on the keypad model at
+    ordinary typing speed, the firmware's tasks on their real schedule
+    (support.schedule), each screen read from the LCD model's glass."""
     from support.rig import Rig
+    from support.schedule import Schedule
     from support.vend import OTHER_KEYS, credit, key_change
 
     out = []
     rig = Rig()
+    run = Schedule(rig)
     token = credit(5_555_555, 125)
     first = [glass(rig)]
-    rig.type(token[:14])
+    run.type(token[:14])
     first.append(glass(rig))
-    rig.type(token[14:])
+    run.type(token[14:])
     first.append(glass(rig))
-    rig.parts.keypad.press("#")  # press Enter and catch the busy screen before the decode runs
-    for _ in range(8):
-        rig.clock.advance_ms(10)
-        rig.system.keypad_step()
-    rig.system.render()
+    run.press("#")
     first.append(glass(rig))
-    rig.parts.keypad.release("#")
-    rig.system.ui_step()
-    first.append(glass(rig))
-    out.append(("Accept: main screen, typing (groups of four, counter), 20 digits, checking, result", first))
-    rig.enter_token(token)
+    out.append(("Accept: main screen, typing (groups of four, counter), 20 digits, then `#` and the result", first))
+    run.type(token + "#")
     out.append(("The same token again", [glass(rig)]))
     screens = []
-    rig.enter_token(credit(5_555_556, 10, OTHER_KEYS))
+    run.type(credit(5_555_556, 10, OTHER_KEYS) + "#")
     screens.append(glass(rig))
     for _ in range(3):
-        rig.clock.advance_ms(4000)
-        rig.system.ui_step()
+        run.run_ms(4000)
         screens.append(glass(rig))
     out.append(("A token for another meter (or mistyped): the code, the likely causes, the meter's identity", screens))
-    rig.advance(20)
+    run.run_ms(20000)
     for i in range(2):  # with the one above, three wrong tokens in a row
-        rig.enter_token(credit(5_555_560 + i, 10, OTHER_KEYS))
+        run.type(credit(5_555_560 + i, 10, OTHER_KEYS) + "#")
     lock = [glass(rig)]
-    rig.enter_token(credit(5_555_580, 10))  # even a good token waits
+    run.run_ms(4000)
     lock.append(glass(rig))
-    rig.advance(3)
+    good = credit(5_555_580, 10)
+    run.type(good + "#", hold_ms=80, gap_ms=70)  # refused: not kept for later
     lock.append(glass(rig))
-    title = "Third wrong token in a row: keypad locked 10 s (doubling, up to 1280 s); a token typed meanwhile waits"
+    run.run_ms(4000)
+    lock.append(glass(rig))
+    run.type(good + "#")
+    lock.append(glass(rig))
+    title = ("Third wrong token in a row: its code, then the keypad locked 10 s (doubling, up to 1280 s) with a "
+             "countdown that stays up; a token typed meanwhile is refused and must be typed again afterwards")
     out.append((title, lock))
-    rig.advance(30)
+    run.run_ms(8000)
     first_kct, second_kct = key_change(bytes.fromhex("0123456789abcdef"), krn=2)
-    rig.enter_token(second_kct)
+    run.type(second_kct + "#")
     kct = [glass(rig)]
-    rig.enter_token(first_kct)
+    run.type(first_kct + "#")
     kct.append(glass(rig))
-    rig.clock.advance_ms(4000)
-    rig.system.ui_step()
+    run.run_ms(4000)
     kct.append(glass(rig))
     out.append(("Key change: two tokens in either order; credit is kept", kct))
     out.append(evidence_flow(Rig, credit))

@@ -1,6 +1,12 @@
 # 4x4 matrix keypad: scanning, debounce, long press, ghost-key rejection and a
 # small preallocated event queue.  poll() allocates nothing once running.
 #
+# Debounce: a change counts once the scans have seen the same keys for
+# debounce_ms.  Membrane 4x4 keypads bounce for at most 5 ms (e.g. Parallax
+# #27899 datasheet, "Bounce time: <= 5 ms"), so at the meter's 10 ms scan the
+# default of 10 ms means two scans 10 ms apart agree: one bounce can never
+# span them, and a press shows up 10-20 ms after the contact closes.
+#
 # Wiring: the driven lines (rows by default) are open-drain outputs, idle
 # released; the sensed lines are inputs with pull-ups; a pressed key pulls its
 # sensed line low while its driven line is low.  Open-drain rather than
@@ -26,7 +32,7 @@ class Keypad:
     stuck_ms, else None; raised once per episode, stuck_reports counts episodes)
     and dropped (events lost because the queue was full: the newest is dropped)."""
 
-    def __init__(self, rows, cols, clock, debounce_ms=30, long_ms=1500, drive_rows=True, queue_len=8,
+    def __init__(self, rows, cols, clock, debounce_ms=10, long_ms=1500, drive_rows=True, queue_len=8,
                  stuck_ms=30000, settle_us=0):
         if not (1 <= len(rows) <= 4 and 1 <= len(cols) <= 4):
             raise ValueError("keypad needs 1-4 rows and 1-4 columns")

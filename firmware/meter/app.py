@@ -94,7 +94,9 @@ class Meter:
             self.customer.on_token(verdict, code)
             self.evaluate_relay(now)
         elif wrong and self.state.lockout_remaining_s(now) > 0:
-            out.append(screens.lockout_screen(self.state, self.clock))
+            # this reject starts a lockout: its code, then the countdown at once
+            # (the causes were shown after the earlier rejects)
+            out = out[:1] + [screens.lockout_screen(self.state, self.clock)]
         return out
 
     def _note_result(self, code, verdict, now):
@@ -103,7 +105,7 @@ class Meter:
         if not results.is_accepted(code):
             self.state.log(ev.TOKEN_REJECTED, code, tid, now)
             self.customer.on_reject()
-        self.log.info("token result %d %s tid=%d" % (code, results.name(code), tid))
+        self.log.info("token result %d %s tid=%d" % (code, texts.result_name(code), tid))
 
     def _class1(self, control, now):
         out = []
@@ -214,8 +216,8 @@ class Meter:
         storage = self.state.storage
         if storage != "ok":  # store/README.md: what was lost is in the log
             first.append(("Storage fault" if storage == "fault" else "Store recovered", "see log / call"))
-        if locked > 0:
-            return first + [screens.lockout_screen(self.state, self.clock)]
+        if locked > 0:  # the countdown stays up for the whole lockout ('B' still shows the credit)
+            return [screens.lockout_screen(self.state, self.clock)]
         relay = "on" if self.policy.closed else "off: " + self.policy.reason
         return first + [("Power %dW" % self.power_w(), "Relay " + relay), self.customer.usage_screen()]
 

@@ -3,7 +3,7 @@
 # never add credit, change keys or force the relay except through a token typed
 # like on the keypad.  Calibration and the relay test need the board's
 # engineering jumper (config `engineering`); without it they are refused.
-from sts import results
+from meter import texts
 
 HELP = (
     "help                 this list",
@@ -106,7 +106,7 @@ class Console:
             self.ui.key(ord(ch))
         self.ui.tick()
         code = self.meter.last_result
-        return ["result=%d %s" % (code, results.name(code))] + list(self.ui.lines)
+        return ["result=%d %s" % (code, texts.result_name(code))] + list(self.ui.lines)
 
     def cmd_log(self, args):
         if args and len(args[0]) > 6:  # int() of a long digit string costs the square of its length

@@ -75,6 +75,7 @@ def lockout_screen(state, clock):
         left = state.lockout_remaining_s(clock.time())
         if left <= 0:
             return ("Keypad unlocked", "enter token")
-        return ("Locked 15 " + texts.mm_ss(left), "too many rejects")
+        label, hint = texts.result_lines(results.LOCKOUT)
+        return (label + " " + texts.mm_ss(left), hint)
 
     return Live(draw)

@@ -2,7 +2,6 @@
 # documented in README.md; keep both in step (a test compares them).
 from drivers import metering
 from meter import texts
-from sts import results
 
 
 def _credit(m):
@@ -79,13 +78,15 @@ def _days_left(m):
 def _last_tokens(m):
     out = []
     for i, (code, tid) in enumerate(m.token_history(10)):
-        out.append(("Token %d: %d" % (i + 1, code), results.name(code) + (" %d" % tid if tid >= 0 else "")))
+        # "1: 10    6795855" / "already used": newest first, code and TID, then its name
+        top = texts.two_columns("%d: %d" % (i + 1, code), "%d" % tid if tid >= 0 else "")
+        out.append((top, texts.result_name(code)))
     return out or [("Last tokens", "none yet")]
 
 
 def _last_result(m):
     code = m.last_result
-    return [("Last result", "%d %s" % (code, results.name(code)) if code else "none")]
+    return [("Last result %d" % code, texts.result_name(code)) if code else ("Last result", "none")]
 
 
 def _meter_number(m):

@@ -9,13 +9,21 @@ from meter import provision, texts
 from meter.app import VERSION, Meter
 from meter.console import Console
 from meter.linereader import MAX_LINE
-from meter.ui import Ui
+from meter.ui import IDLE, Ui
 from meter.wallclock import WallClock
 from store import events as ev
+from micropython import const
 from store.state import MeterState
 
 CONSOLE_CHUNK = 128  # bytes taken from the console per loop turn: a bounded slice of work
 CONSOLE_IDLE_MS = 20  # how often an idle console looks for input
+# The task schedule (run() and the simulated-time schedule in the tests):
+# the keypad is scanned every KEYPAD_MS; the UI task runs when the scan found a
+# key event (at once: key press to LCD is scan + debounce + the bus time of the
+# changed cells) and otherwise every UI_MS for timeouts and live values.
+KEYPAD_MS = const(10)
+UI_MS = const(50)
+_REFRESH_MS = const(30000)  # idle: rewrite every cell now and then, in case noise corrupted the LCD
 
 
 class System:
@@ -37,6 +45,10 @@ class System:
         self._backlight = None
         self._last_poll_ms = 0
         self._stuck_key = None
+        self.ui_wanted = False  # a key event waits for the UI task
+        self._ui_at = clock.ticks_ms()
+        self._refreshed_at = self._ui_at
+        self._wake = None  # the UI task's asyncio.Event (made by run())
         self.powered = True  # False after a (simulated) mains cut: nothing runs
 
     def boot(self):
@@ -119,14 +131,13 @@ class System:
 
     # ---- one step of each concern -------------------------------------------
     def keypad_step(self):
+        """One scan (the KEYPAD_MS task); events wait in the keypad's queue for ui_step."""
         keypad = self.hw.keypad
         if keypad is None:
             return
         keypad.poll()
-        event = keypad.get()
-        while event >= 0:
-            self.ui.key(event)
-            event = keypad.get()
+        if keypad.pending():
+            self.ui_wanted = True
         if keypad.stuck_key != self._stuck_key:  # a key held down for good: say so once
             self._stuck_key = keypad.stuck_key
             if self._stuck_key is None:
@@ -134,8 +145,21 @@ class System:
             else:
                 self.log.warn("keypad: key %s stuck (held down for 30 s or more)" % self._stuck_key)
 
+    def ui_due(self):
+        """True when the UI task should run: a key is waiting, or UI_MS has passed."""
+        return self.ui_wanted or self.clock.ticks_diff(self.clock.ticks_ms(), self._ui_at) >= UI_MS
+
     def ui_step(self):
+        """The keys typed since the last step, the UI's timers, then the LCD."""
+        self.ui_wanted = False
+        self._ui_at = self.clock.ticks_ms()
         self.customer.tick()  # the buzzer's pattern
+        keypad = self.hw.keypad
+        if keypad is not None:
+            event = keypad.get()
+            while event >= 0:
+                self.ui.key(event)
+                event = keypad.get()
         self.ui.tick()
         self.render()
 
@@ -155,6 +179,12 @@ class System:
 
     def render(self):
         lines = self.ui.lines
+        lcd = self.hw.lcd
+        now = self.clock.ticks_ms()
+        if lcd is not None and self.ui.mode == IDLE and self.clock.ticks_diff(now, self._refreshed_at) >= _REFRESH_MS:
+            self._refreshed_at = now
+            lcd.invalidate()
+            self._shown[0] = None  # write both rows again, every cell
         if lines[0] != self._shown[0] or lines[1] != self._shown[1]:
             self._lcd_lines(lines[0], lines[1])
         if self.ui.backlight != self._backlight and self.hw.lcd is not None:
@@ -176,13 +206,30 @@ class System:
     async def run(self, console_stream=None):
         import asyncio
 
+        wake = self._wake = asyncio.Event()
         tasks = []  # type: list
-        for period_ms, step in ((10, self.keypad_step), (50, self.ui_step), (self.config.poll_ms, self.metering_step),
-                                (60000, self.persist_step)):
+        tasks.append(asyncio.create_task(self._every(KEYPAD_MS, self._scan)))
+        tasks.append(asyncio.create_task(self._ui_task(wake)))
+        for period_ms, step in ((self.config.poll_ms, self.metering_step), (60000, self.persist_step)):
             tasks.append(asyncio.create_task(self._every(period_ms, step)))
         if console_stream is not None:
             tasks.append(asyncio.create_task(self.console_task(console_stream)))
         await asyncio.gather(*tasks)
+
+    def _scan(self):
+        try:
+            self.keypad_step()
+        finally:
+            wake = self._wake
+            if wake is not None and self.ui_due():
+                wake.set()  # the UI task runs next, before the next scan
+
+    async def _ui_task(self, wake):
+        while True:
+            await wake.wait()
+            wake.clear()
+            if self.powered:
+                self._run(self.ui_step)
 
     def persist_step(self):
         self.state.consume(0, self.clock.time())  # saves if save_every_s has passed
@@ -191,14 +238,15 @@ class System:
         import asyncio
 
         while True:
-            if not self.powered:
-                await asyncio.sleep_ms(period_ms)
-                continue
-            try:
-                fn()
-            except Exception as exc:  # one bad step must not stop the meter
-                self.log.error("%s failed: %r" % (getattr(fn, "__name__", "task"), exc))
+            if self.powered:
+                self._run(fn)
             await asyncio.sleep_ms(period_ms)
+
+    def _run(self, fn):
+        try:
+            fn()
+        except Exception as exc:  # one bad step must not stop the meter
+            self.log.error("%s failed: %r" % (getattr(fn, "__name__", "task"), exc))
 
     async def console_task(self, stream):
         """The console on (PolledInput, writer): bytes in, reply lines out.

@@ -8,8 +8,8 @@ COLS = const(16)
 # short label for the first line, plain hint for the second.
 RESULTS = {
     1: ("Accept", ""),
-    2: ("KCT 1 ok", "enter next part"),
-    3: ("KCT 2 ok", "enter next part"),
+    2: ("KCT part ok", "enter next part"),
+    3: ("Key changed", ""),
     4: ("Reject 04", "credit too high"),
     5: ("Reject 05", "key type"),
     6: ("Reject 06", "not a token"),
@@ -21,7 +21,7 @@ RESULTS = {
     12: ("Reject 12", "default key"),
     13: ("Reject 13", "check digits"),
     14: ("Reject 14", "other maker"),
-    15: ("Locked 15", ""),
+    15: ("Locked 15", "too many rejects"),
     16: ("Not ready 16", "try again"),
 }
 
@@ -30,9 +30,36 @@ RESULTS = {
 AUTH_HINTS = ("Mistyped digit,", "other meter, or", "key changed:")
 
 
+# One name per code, in the words the LCD shows for it (a hint or a label),
+# used wherever a code is named: `#09#`, `#10#`, the console and the log.
+RESULT_NAMES = (
+    None,
+    "Accept",
+    "enter next part",
+    "Key changed",
+    "credit too high",
+    "key type",
+    "not a token",
+    "value out of rng",
+    "not supported",
+    "token too old",
+    "already used",
+    "Key expired",
+    "default key",
+    "check digits",
+    "other maker",
+    "too many rejects",
+    "Not ready",
+)
+
+
 def result_lines(code):
     label, hint = RESULTS.get(code, ("Result %d" % code, ""))
     return label, hint
+
+
+def result_name(code):
+    return RESULT_NAMES[code] if 1 <= code < len(RESULT_NAMES) else "result %d" % code
 
 
 def kwh(wh):
