@@ -147,4 +147,4 @@ def test_every_result_code_is_named_in_the_words_its_screen_shows():
     for code in range(1, 17):
         label, hint = texts.result_lines(code)
         assert texts.result_name(code) in label + " " + hint, code
-    assert texts.result_name(13) == "check digits" and texts.result_name(99) == "result 99"
+    assert texts.result_name(13) == "check digits" and texts.result_name(99) == "Result"

@@ -9,7 +9,7 @@ from meter import provision, texts
 from meter.app import VERSION, Meter
 from meter.console import Console
 from meter.linereader import MAX_LINE
-from meter.ui import IDLE, Ui
+from meter.ui import Ui
 from meter.wallclock import WallClock
 from store import events as ev
 from micropython import const
@@ -23,7 +23,6 @@ CONSOLE_IDLE_MS = 20  # how often an idle console looks for input
 # changed cells) and otherwise every UI_MS for timeouts and live values.
 KEYPAD_MS = const(10)
 UI_MS = const(50)
-_REFRESH_MS = const(30000)  # idle: rewrite every cell now and then, in case noise corrupted the LCD
 
 
 class System:
@@ -47,7 +46,6 @@ class System:
         self._stuck_key = None
         self.ui_wanted = False  # a key event waits for the UI task
         self._ui_at = clock.ticks_ms()
-        self._refreshed_at = self._ui_at
         self._wake = None  # the UI task's asyncio.Event (made by run())
         self.powered = True  # False after a (simulated) mains cut: nothing runs
 
@@ -179,12 +177,6 @@ class System:
 
     def render(self):
         lines = self.ui.lines
-        lcd = self.hw.lcd
-        now = self.clock.ticks_ms()
-        if lcd is not None and self.ui.mode == IDLE and self.clock.ticks_diff(now, self._refreshed_at) >= _REFRESH_MS:
-            self._refreshed_at = now
-            lcd.invalidate()
-            self._shown[0] = None  # write both rows again, every cell
         if lines[0] != self._shown[0] or lines[1] != self._shown[1]:
             self._lcd_lines(lines[0], lines[1])
         if self.ui.backlight != self._backlight and self.hw.lcd is not None:

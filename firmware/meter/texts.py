@@ -30,36 +30,19 @@ RESULTS = {
 AUTH_HINTS = ("Mistyped digit,", "other meter, or", "key changed:")
 
 
-# One name per code, in the words the LCD shows for it (a hint or a label),
-# used wherever a code is named: `#09#`, `#10#`, the console and the log.
-RESULT_NAMES = (
-    None,
-    "Accept",
-    "enter next part",
-    "Key changed",
-    "credit too high",
-    "key type",
-    "not a token",
-    "value out of rng",
-    "not supported",
-    "token too old",
-    "already used",
-    "Key expired",
-    "default key",
-    "check digits",
-    "other maker",
-    "too many rejects",
-    "Not ready",
-)
-
-
 def result_lines(code):
     label, hint = RESULTS.get(code, ("Result %d" % code, ""))
     return label, hint
 
 
 def result_name(code):
-    return RESULT_NAMES[code] if 1 <= code < len(RESULT_NAMES) else "result %d" % code
+    """One name per code, in the words its LCD screen shows (the hint, or the
+    label without its number where the hint is advice), used wherever a code
+    is named: `#09#`, `#10#`, the console and the log."""
+    label, hint = result_lines(code)
+    if hint and code not in (11, 16):  # Key expired 11 / ask vendor, Not ready 16 / try again
+        return hint
+    return label.rstrip(" 0123456789")
 
 
 def kwh(wh):
