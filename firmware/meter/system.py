@@ -11,8 +11,8 @@ from meter.console import Console
 from meter.linereader import MAX_LINE
 from meter.ui import Ui
 from meter.wallclock import WallClock
-from store import events as ev
 from micropython import const
+from store import events as ev
 from store.state import MeterState
 
 CONSOLE_CHUNK = 128  # bytes taken from the console per loop turn: a bounded slice of work
