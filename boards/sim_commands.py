@@ -60,7 +60,11 @@ class SimCommands:
         board_flash = self.parts.board_flash
         if board_flash is None:
             raise CommandError("no board flash model on this virtual meter")
-        return ["%s=%s" % pair for pair in board_flash.report()]
+        lines = ["%s=%s" % pair for pair in board_flash.report()]
+        fs = self.system.hw.fs
+        if fs is not None:  # littlefs never moves static files: only free blocks take the rotating wear
+            lines.append("fs_blocks_free=%d" % fs.statvfs("/")[3])
+        return lines
 
     def advance(self, seconds):
         if not 0 < seconds <= 366 * 86400:

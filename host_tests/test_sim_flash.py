@@ -31,6 +31,7 @@ def test_wear_grows_under_load_and_survives_power_cycles(tmp_path):
         # format + deploy of the firmware files already wore the filesystem region, and only that
         assert number(booted, "store_erases") == number(booted, "erases_total") > 0
         assert number(booted, "programs_total") > 100  # the deployed files
+        assert 0 < number(booted, "fs_blocks_free") < 352 - 50  # ... which hold a part of the filesystem
         assert sim.cmd("token " + credit(6_300_000, 100))[0] == "result=1 Accept"
         sim.cmd("sim load 5000")
         sim.cmd("sim advance 3600")

@@ -137,8 +137,9 @@ def flash_env(args):
     if os.path.exists(args.flash):
         size = os.path.getsize(args.flash)
         if size != lay["flash_bytes"]:
-            sys.exit("sim: %s is %d bytes, not a %s flash (%d bytes): pick its --layout, or another --flash" % (
-                args.flash, size, args.layout, lay["flash_bytes"]))
+            sys.exit("sim: %s is %d bytes, not a %s flash (%d bytes): pick its --layout, use another --flash, "
+                     "or delete it (its credit and history go with it)" % (args.flash, size, args.layout,
+                                                                           lay["flash_bytes"]))
         with open(args.flash, "rb") as f:
             f.seek(lay["fs_offset"])
             if f.read(32) != b"\xff" * 32:

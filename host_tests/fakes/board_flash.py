@@ -17,7 +17,8 @@ _BLOCK_COUNT = 4
 _BLOCK_SIZE = 5
 _ERASE = 6
 _WEAR_MAGIC = b"WEAR"
-_HEADER = 16  # magic, block count, max save busy (us), saves with flash work
+_HEADER = 24  # magic, block count, max save busy (us), saves with flash work, saves over SLOW_SAVE_US, spare
+SLOW_SAVE_US = 50000  # issue 11's bound on the flash work of one save (the loop is blocked meanwhile)
 _ENTRY = 8  # per block: erases u32, page programs u32
 _FILL_CHUNK = 4096
 
@@ -31,10 +32,15 @@ def _put_u32(buf, value):
         buf[i] = (value >> (8 * i)) & 0xFF
 
 
-def _open_or_create(path, size, fill):
-    """Open path read-write; create it as size bytes of fill when missing."""
+def _open_or_create(path, size, fill, replace_other_size=False):
+    """Open path read-write; create it as size bytes of fill when missing (or,
+    with replace_other_size, when it has another size)."""
     try:
         f = open(path, "r+b")
+        f.seek(0, 2)
+        if replace_other_size and f.tell() != size:
+            f.close()
+            raise OSError(2)
     except OSError:
         f = open(path, "w+b")
         chunk = bytes([fill]) * _FILL_CHUNK
@@ -64,7 +70,8 @@ class BoardFlash:
         self.blocks = self.size // self.sector
         self.path = path
         self._image = _open_or_create(path, self.size, 0xFF)
-        self._wear = _open_or_create(path + ".wear", _HEADER + _ENTRY * self.blocks, 0)
+        # counts from an older format start again rather than stop the simulator
+        self._wear = _open_or_create(path + ".wear", _HEADER + _ENTRY * self.blocks, 0, True)
         self._page_buf = bytearray(self.page)
         self._word = bytearray(4)
         self._check_wear_header()
@@ -177,6 +184,10 @@ class BoardFlash:
         """How many saves did flash work (kept with the counters)."""
         return self._header_word(12)
 
+    def slow_saves(self):
+        """How many saves kept the flash busy for more than SLOW_SAVE_US."""
+        return self._header_word(16)
+
     def begin_save(self):
         """A save starts: its program/erase time adds up until end_save (nested calls count once)."""
         if self._save_depth == 0:
@@ -189,6 +200,8 @@ class BoardFlash:
             return
         self.last_save_us = self._save_us
         self._set_header_word(12, self.saves() + 1)
+        if self._save_us > SLOW_SAVE_US:
+            self._set_header_word(16, self.slow_saves() + 1)
         if self._save_us > self.max_save_us():
             self._set_header_word(8, self._save_us)
 
@@ -224,6 +237,7 @@ class BoardFlash:
             ("store_bytes", self.layout["fs_bytes"]),
             ("progsize", self.layout["progsize"]),
             ("saves", self.saves()),
+            ("saves_over_50ms", self.slow_saves()),
             ("last_save_busy_us", self.last_save_us),
             ("max_save_busy_us", self.max_save_us()),
             ("busy_outside_saves_us", self.busy_outside_saves_us),

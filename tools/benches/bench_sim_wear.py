@@ -9,7 +9,8 @@ day and 20 credit tokens a day (one at the start of each of the first 20 hours),
 for BENCH_SIM_DAYS days (default 3).  Printed per layout:
   erases per token and per hour at 5 kW (from the counts around each command),
   years to 100,000 cycles averaged over the filesystem region (the blocks the
-  store can wear), years until the most-worn block reaches 100,000 at the
+  store can wear) and over the free blocks only (littlefs never moves the
+  deployed files, so only free blocks take the rotating wear), years until the most-worn block reaches 100,000 at the
   run's rate (linear from the run: pessimistic for short runs, because
   littlefs moves a hot metadata pair to fresh blocks after 100 erases), and the
   longest flash busy time of one save (typical datasheet times).
@@ -91,6 +92,8 @@ def main():
             per_day = (end["erases_total"] - start["erases_total"]) / DAYS
             blocks = end["store_blocks"]
             average_years = CYCLES * blocks / per_day / 365 if per_day else float("inf")
+            free = end["fs_blocks_free"]
+            free_years = CYCLES * free / per_day / 365 if per_day else float("inf")
             worst_per_day = max(grown) / DAYS
             worst_years = CYCLES / worst_per_day / 365 if worst_per_day else float("inf")
             print("%s erases per token: %.2f erases" % (name, per_token))
@@ -100,10 +103,14 @@ def main():
             print("%s filesystem blocks erased in the run: %d of %d blocks" % (name, reached, blocks))
             print("%s projected life, averaged over the %d-block filesystem: %.0f years" % (
                 name, blocks, average_years))
+            print("%s projected life, levelled over the %d free blocks only (deployed files stay put): %.0f years" % (
+                name, free, free_years))
             print("%s most erases of one block in the run: %d erases" % (name, max(grown)))
             print("%s years until the most-worn block reaches 100,000 at the run's rate: %.1f years" % (
                 name, worst_years))
             print("%s longest flash busy time of one save: %.1f ms" % (name, end["max_save_busy_us"] / 1000))
+            print("%s saves with more than 50 ms of flash work: %d of %d saves" % (
+                name, end["saves_over_50ms"] - start["saves_over_50ms"], end["saves"] - start["saves"]))
             print("%s credit at the end: %s Wh, relay %s (simulated in %.0f s)" % (
                 name, status["credit_wh"], status["relay"], seconds))
 
