@@ -5,6 +5,7 @@ cpython lane only (processes, ptys).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -65,3 +66,11 @@ def test_deployed_firmware_boots_on_the_virtual_board(vboard, tmp_path):
     # the meter ignores Ctrl-C (kbd_intr(-1)), yet a deploy still reaches the REPL
     again = tool("deploy.py", "--board", "host", "--port", port)
     assert again.returncode == 0, again.stdout + again.stderr
+    # unchanged files are skipped by sha256 (asked of the board in one call): nothing is copied
+    assert re.search(r"deploy: (\d+) of \1 files already on the board \(same sha256\), 0 to copy", again.stdout)
+    assert " written" not in again.stdout
+    (device / "clock.mpy").write_bytes(b"damaged")
+    fixed = tool("deploy.py", "--board", "host", "--port", port)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert ", 1 to copy" in fixed.stdout and "/clock.mpy" in fixed.stdout and "verified" in fixed.stdout
+    assert (device / "clock.mpy").read_bytes() != b"damaged"

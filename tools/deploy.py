@@ -137,10 +137,15 @@ def _prepare_script(device_paths):
 
 
 def copy_files(port, plan, say=print):
-    """Copy every file in one mpremote session, printing a progress line per file."""
-    code, _, err = mpremote(port, ["exec", _prepare_script([d for _, d in plan])], on_line=say)
-    if code != 0:
-        raise DeployError("cannot prepare the device on %s: %s" % (port, err or "mpremote exit %d" % code))
+    """Copy the files whose sha256 differs from the device's (asked in one mpremote call),
+    in one mpremote session, printing a progress line per file."""
+    found = device_hashes(port, [d for _, d in plan], prepare=True, say=say)
+    todo = [(local, device) for local, device in plan if found[device] != sha256_file(local)]
+    say("deploy: %d of %d files already on the board (same sha256), %d to copy" % (
+        len(plan) - len(todo), len(plan), len(todo)))
+    if not todo:
+        return 0
+    plan = todo
     args, sizes = [], {}
     for local, device in plan:
         args += ["+"] if args else []
@@ -165,6 +170,7 @@ def copy_files(port, plan, say=print):
     flush("written" if code == 0 else "FAILED")
     if code != 0:
         raise DeployError("copy failed after %d of %d files: %s" % (done[0], len(plan), err or "exit %d" % code))
+    return len(plan)
 
 
 def split_for_romfs(plan):
@@ -206,25 +212,35 @@ def deploy_romfs(port, rom_plan, image_path, say=print):
     return [(local, "/rom" + device) for local, device in rom_plan]  # where verify finds them
 
 
-def device_hashes(port, device_paths):
-    """sha256 of each device file as hex, or None where it is missing or unreadable."""
-    hashes, remaining = {}, list(device_paths)
-    while remaining:
-        code, lines, _ = mpremote(port, ["fs", "sha256sum"] + [":" + p for p in remaining])
-        current = None
-        for line in lines:
-            if line.startswith("sha256sum :"):
-                current = line[len("sha256sum :"):]
-            elif current is not None and len(line) == 64:
-                hashes[current] = line
-                current = None
-        remaining = [p for p in remaining if p not in hashes]
-        if code == 0 or not remaining:
-            break
-        # mpremote stops at the first file it cannot read: record it and go on with the rest.
-        hashes[remaining.pop(0)] = None
-    for p in remaining:
-        hashes.setdefault(p, None)
+# Device-side: the sha256 of each path as hex ('-': missing or unreadable), one line each.
+_HASH_SCRIPT = (
+    "import hashlib, binascii\n"
+    "def _sha(p):\n"
+    " try:\n  f = open(p, 'rb')\n except OSError:\n  return '-'\n"
+    " d, b = hashlib.sha256(), bytearray(1024)\n"
+    " while True:\n  n = f.readinto(b)\n  if not n:\n   break\n  d.update(memoryview(b)[:n])\n"
+    " f.close()\n return binascii.hexlify(d.digest()).decode()\n"
+    "for p in %r:\n print('@@SHA', _sha(p), p)\n"
+)
+
+
+def device_hashes(port, device_paths, prepare=False, say=None):
+    """sha256 of each device file as hex, or None where it is missing or unreadable: one
+    mpremote call for all of them. prepare=True first makes the directories and removes
+    stale twins (_prepare_script), in the same call."""
+    script = (_prepare_script(device_paths) if prepare else "") + _HASH_SCRIPT % (list(device_paths),)
+    code, lines, err = mpremote(port, ["exec", script], timeout=120)
+    hashes = {}
+    for line in lines:
+        if line.startswith("@@SHA "):
+            _, digest, path = line.split(" ", 2)
+            hashes[path] = None if digest == "-" else digest
+        elif say and line.startswith("removed stale"):
+            say(line)
+    if code != 0 and not hashes:
+        raise DeployError("cannot read the device's files on %s: %s" % (port, err or "mpremote exit %d" % code))
+    for path in device_paths:
+        hashes.setdefault(path, None)
     return hashes
 
 
@@ -275,11 +291,13 @@ def main(argv=None):
                 rom_checked = deploy_romfs(args.port, rom_plan, image)
         else:
             rom_checked = []
+        copied = None
         if not args.verify_only:
             print("deploy: %d files to %s (%s)" % (len(plan), args.port, "source" if args.no_mpy else arch))
-            copy_files(args.port, plan)
+            copied = copy_files(args.port, plan)
         plan = plan + rom_checked
-        bad = verify(args.port, plan)
+        # Nothing copied: copy_files has just compared every file's sha256 with the device's.
+        bad = [] if copied == 0 and not rom_checked else verify(args.port, plan)
     except DeployError as exc:
         print("deploy: error: %s" % exc, file=sys.stderr)
         return 1
