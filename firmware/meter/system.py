@@ -5,7 +5,7 @@
 # Boot order: the relay is already in its safe state (drivers do that at
 # construction), then storage is mounted and the state recovered, the boot
 # screen shown, the metering IC started, the boot report logged, tasks started.
-from meter import provision, texts
+from meter import texts
 from meter.app import VERSION, Meter
 from meter.console import Console
 from meter.linereader import MAX_LINE
@@ -86,6 +86,8 @@ class System:
             if not self._same_identity(doc):
                 self.log.warn("provisioning file ignored: meter already provisioned (engineering jumper not fitted)")
         else:
+            from meter import provision  # only with a provisioning file: not at every boot (heap)
+
             try:
                 keys, pan = provision.parse(doc)
             except ValueError as exc:
