@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
 ENV = dict(os.environ, MICROPYPATH="firmware:host_tests:host_tests/fakes")
@@ -94,3 +96,11 @@ def test_damage_tool_reports_no_credit_from_damage_on_both_board_layouts():
         assert lines[name] == "0", name
     assert "layout rpi_pico (352 blocks, progsize 256):" in proc.stdout
     assert "layout esp32_devkitc (512 blocks, progsize 32):" in proc.stdout
+
+
+@pytest.mark.parametrize("layout", ["rpi_pico", "esp32_devkitc"])
+@pytest.mark.parametrize("torn", [False, True])
+def test_powercut_on_the_board_layouts_keeps_the_invariants(layout, torn):
+    code, last, output = _powercut("--layout", layout, *(("--torn",) if torn else ()))
+    assert code == 0 and last.endswith("violations: 0"), output
+    assert int(last.split()[2].rstrip(",")) >= 150, last

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Power-cut proof of the meter's state store.
 
-    tools/powercut.py [--torn] [-v]
+    tools/powercut.py [--torn] [--layout rpi_pico|esp32_devkitc] [-v]
 
 Runs itself inside the MicroPython unix VM (.venv/bin/micropython with
 MICROPYPATH=firmware:host_tests:host_tests/fakes).  For every operation below it
@@ -20,6 +20,10 @@ or after the operation, never a mix; a token is Used iff its credit is there,
 and an unapplied token is accepted when entered again; at most save_every_wh of
 consumption is lost and none is invented; old events survive, the new one is
 there at most once, and the log still takes appends.
+--layout runs it all on a board's flash layout: the port's littlefs with its
+geometry (Pico 352 x 4 KiB, progsize 256; ESP32 DevKitC 512 x 4 KiB, progsize
+32) holding the deployed firmware files beside the store; default: a 32-block
+littlefs of its own.
 Prints one line `cut points: N, violations: V`; exits 1 if V > 0.
 """
 import sys
@@ -34,10 +38,12 @@ if sys.implementation.name != "micropython":  # host side: check the options, la
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--torn", action="store_true", help="operation k writes only part of its data")
     parser.add_argument("-v", action="store_true", help="one line per operation, and the count of hidden reports")
+    parser.add_argument("--layout", choices=("rpi_pico", "esp32_devkitc"),
+                        help="a board's littlefs geometry with the deployed files beside the store")
     parser.parse_args()
     ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, MICROPYPATH="firmware:host_tests:host_tests/fakes")
-    cmd = [os.path.join(ROOT, ".venv", "bin", "micropython"), "-X", "heapsize=8M", os.path.abspath(__file__)]
+    cmd = [os.path.join(ROOT, ".venv", "bin", "micropython"), "-X", "heapsize=64M", os.path.abspath(__file__)]
     proc = subprocess.run(cmd + sys.argv[1:], cwd=ROOT, env=env, capture_output=True, text=True)
     # MicroPython's block-device layer prints each exception the (dead) flash
     # raises before turning it into EIO for littlefs: those expected reports are
@@ -75,9 +81,12 @@ from sts.digits import format_token  # noqa: E402
 from sts.keys import KeyState  # noqa: E402
 from sts.pipeline import check  # noqa: E402
 from sts.token import build_words  # noqa: E402
+from support.layouts import LAYOUTS, board_flash  # noqa: E402
 
 NOW = 1_700_000_000
 BLOCKS = 32
+PROGSIZE = 32
+LAYOUT = None  # --layout: a board's littlefs with the deployed files (host_tests/support/layouts.py)
 CONFIG = {"save_every_wh": 10, "save_every_s": 900, "credit_limit_wh": 999_999_900}
 OLD_KEY = KeyState(7, bytes((0xE6, 0x53, 0x34, 0x1F, 0x9D, 0x5B, 0xF3, 0x6F)), 1, 2, 1, 123456)
 NEW_KEY = bytes((0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF))
@@ -104,7 +113,7 @@ def kct(keys, sub, ro=0):
 
 
 def boot(flash):
-    state = MeterState(mount_flash(flash), FakeClock(start_s=NOW), CONFIG)
+    state = MeterState(mount_flash(flash, PROGSIZE), FakeClock(start_s=NOW), CONFIG)
     state.boot(NOW)
     return state
 
@@ -260,7 +269,7 @@ SCENARIOS += [Consumption(n) for n in range(64)]
 
 
 def base_image(scenario):
-    flash = NorFlash(BLOCKS)
+    flash = board_flash(LAYOUT)[0] if LAYOUT else NorFlash(BLOCKS)
     state = boot(flash)
     state.provision(OLD_KEY, "600727000000000009", credit_wh=1000, now_s=NOW)
     for tid in (1000, 1500, 2000):
@@ -273,7 +282,7 @@ def base_image(scenario):
 
 def run_scenario(scenario, torn, verbose):
     base = base_image(scenario)
-    reference = NorFlash(BLOCKS, image=base)
+    reference = NorFlash(BLOCKS, 4096, base)
     state = boot(reference)
     before_ops = reference.operations
     scenario.base_energy = state.energy_total_wh
@@ -281,11 +290,11 @@ def run_scenario(scenario, torn, verbose):
     total = reference.operations - before_ops
     if total == 0:
         raise RuntimeError(scenario.name + " wrote nothing: the scenario is broken")
-    before = core(boot(NorFlash(BLOCKS, image=base)))
-    after = core(boot(NorFlash(BLOCKS, image=reference.image())))
+    before = core(boot(NorFlash(BLOCKS, 4096, base)))
+    after = core(boot(NorFlash(BLOCKS, 4096, reference.image())))
     violations = []
     for k in range(total):
-        flash = NorFlash(BLOCKS, image=base)
+        flash = NorFlash(BLOCKS, 4096, base)
         state = boot(flash)
         flash.cut_after(k, torn)
         try:
@@ -296,7 +305,7 @@ def run_scenario(scenario, torn, verbose):
         # files) may be finalised later and must only ever reach the dead device.
         problems = []
         try:
-            fresh = boot(NorFlash(BLOCKS, image=flash.data))
+            fresh = boot(NorFlash(BLOCKS, 4096, flash.data))
             now = core(fresh)
             if now != before and now != after:
                 problems.append("state is neither before nor after: %r" % (now,))
@@ -313,6 +322,13 @@ def run_scenario(scenario, torn, verbose):
 
 
 def main(argv):
+    global BLOCKS, PROGSIZE, LAYOUT
+    if "--layout" in argv:
+        LAYOUT = argv[argv.index("--layout") + 1]
+        if LAYOUT not in LAYOUTS:
+            print("unknown layout %s (%s)" % (LAYOUT, ", ".join(sorted(LAYOUTS))))
+            return 2
+        BLOCKS, PROGSIZE = LAYOUTS[LAYOUT]
     torn = "--torn" in argv
     verbose = "-v" in argv
     points, violations = 0, []
