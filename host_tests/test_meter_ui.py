@@ -23,8 +23,9 @@ class MeterDouble:
     def idle_screens(self):
         return [("Credit 10.0kWh", ""), ("Power 0W", "")]
 
-    def on_user_key(self):
+    def on_user_key(self, ch=""):
         self.user_keys += 1
+        return False
 
 
 def _ui():

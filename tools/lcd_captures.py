@@ -90,7 +90,34 @@ def flows():
     out.append(evidence_flow(Rig, credit))
     out.append(alarm_flow(Rig, credit))
     out.append(friendly_flow(Rig, credit))
+    out.append(rollover_flow(Rig, key_change))
+    out.append(reconnect_flow(Rig, credit))
     return out
+
+
+def _following(rig, n):
+    shown = [glass(rig)]
+    for _ in range(n):
+        rig.clock.advance_ms(4000)
+        rig.system.ui_step()
+        shown.append(glass(rig))
+    return shown
+
+
+def rollover_flow(Rig, key_change):
+    rig = Rig()
+    first, _second = key_change(bytes.fromhex("1122334455667788"), krn=2, ro=1)
+    rig.enter_token(first)
+    return ("First part of a rollover key change (it clears the used-token record): the warning", _following(rig, 3))
+
+
+def reconnect_flow(Rig, credit):
+    rig = Rig(load_w=1000, reconnect_key=1)
+    rig.enter_token(credit(5_000_430, 80))
+    shown = _following(rig, 1)
+    rig.press("#")
+    shown.append(glass(rig))
+    return ("reconnect_key=1: after a top-up the relay waits for # ; # closes it", shown)
 
 
 def friendly_flow(Rig, credit):

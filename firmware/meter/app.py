@@ -29,6 +29,9 @@ SHOW_TI = 0x10
 SHOW_POWER_LIMIT = 0x40
 
 
+RECONNECT_SCREEN = ("Press # to", "reconnect")
+
+
 class _NoKeys:
     """Key fields shown by an unprovisioned meter."""
 
@@ -93,6 +96,8 @@ class Meter:
         if results.is_accepted(code):
             self.customer.on_token(verdict, code)
             self.evaluate_relay(now)
+            if self.customer.reconnect_wait:
+                out.append(RECONNECT_SCREEN)
         elif wrong and self.state.lockout_remaining_s(now) > 0:
             # this reject starts a lockout: its code, then the countdown at once
             # (the causes were shown after the earlier rejects)
@@ -163,6 +168,8 @@ class Meter:
 
     def has_credit(self):
         # includes unused emergency credit, and a friendly-credit window (meter/friendly.py)
+        if self.customer.reconnect_wait:  # after a top-up: waits for '#' (config reconnect_key)
+            return False
         return self.state.available_wh > 0 or self.customer.friendly_allows()
 
     def power_w(self):
@@ -179,9 +186,14 @@ class Meter:
             self.state.flush(now, ev.RELAY, 1 if self.policy.closed else 0, self.policy.state)
             self.log.info("relay %s (%s)" % ("closed" if self.policy.closed else "open", self.policy.reason))
 
-    def on_user_key(self):
+    def on_user_key(self, ch=""):
+        """A key at the meter; True if the meter took it (# to reconnect)."""
         self.policy.key_pressed()
         self.customer.on_key()  # silences the low-credit alarm, or clicks
+        if ch == "#" and self.customer.reconnect_by_key():
+            self.evaluate_relay(self.clock.time())
+            return True
+        return False
 
     @property
     def keys(self):
@@ -207,6 +219,8 @@ class Meter:
         if self.alarm:
             second = "LOW CREDIT"
         first = [("Credit " + texts.kwh(credit), second)]  # type: list
+        if self.customer.reconnect_wait:
+            first = [RECONNECT_SCREEN]
         if self.state.emergency_active:  # borrowing: show what is left, repaid from the next token
             first = [("Emergency credit", texts.kwh(self.state.available_wh) + " left")]
         elif self.state.balance_wh < 0:  # friendly credit used: what is owed

@@ -35,6 +35,7 @@ class Customer:
         self.evidence = Evidence()
         self.alarm = Alarm(None, wall, config)  # System fits the board's buzzer
         self.friendly = Friendly(config)  # ValueError for a malformed window: caught at boot
+        self.reconnect_wait = False  # a top-up arrived while off for no credit; waits for '#' (reconnect_key)
         self._saved_ms = 0
 
     def boot(self):
@@ -64,6 +65,8 @@ class Customer:
         token = verdict.token
         if token is not None and token.cls == 0 and verdict.credit_wh > 0:
             self.evidence.on_topup(verdict.credit_wh, self.state.energy_total_wh, self.wall.utc())
+            if self.config.reconnect_key and not self.meter.policy.closed and self.meter.policy.reason == "no credit":
+                self.reconnect_wait = True
         self.save()
 
     def step(self):
@@ -85,6 +88,14 @@ class Customer:
         self._saved_ms = self.wall.ticks_ms()
         prefs = {"low_wh": self.alarm.threshold_wh, "snooze_s": self.alarm.snooze_s}
         return self.memo.save({"t": self.wall.utc(), "ev": self.evidence.to_doc(), "p": prefs})
+
+    def reconnect_by_key(self):
+        """'#' pressed: end the wait for a reconnection (True if there was one)."""
+        if not self.reconnect_wait:
+            return False
+        self.reconnect_wait = False
+        self.log.info("reconnect requested at the meter")
+        return True
 
     # ---- friendly credit ---------------------------------------------------------
     def friendly_now(self):

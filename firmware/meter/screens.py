@@ -12,13 +12,19 @@ def token_result(code, verdict, state):
     if code == results.KCT1_ACCEPTED:
         held = len(verdict.kct_pending or ())
         needed = 4 if state.keys.ea == 11 else 2
-        return [("KCT %d/%d ok" % (held, needed), "enter next part"), ("Credit kept", texts.kwh(state.credit_wh))]
+        out = [("KCT %d/%d ok" % (held, needed), "enter next part")]
+        if token is not None and token.subclass == 3 and getattr(token, "ro", 0):
+            out += ROLLOVER_WARNING  # the key change will clear the used-token record
+        return out + [("Credit kept", texts.kwh(state.credit_wh))]
     if code == results.KCT2_ACCEPTED:
         keys = state.keys
-        return [
+        out = [
             ("Key changed", "KRN%d KT%d TI%02d" % (keys.krn, keys.kt, keys.ti)),
             ("Credit kept", texts.kwh(state.credit_wh)),
         ]
+        if verdict.clear_tids:
+            out.append(("Token rollover:", "old tokens void"))
+        return out
     label, hint = texts.result_lines(code)
     screens = [(label, hint)]  # type: list
     if code == results.AUTH:
@@ -28,6 +34,16 @@ def token_result(code, verdict, state):
     elif code in (results.KEY_EXPIRED, results.DDTK, results.KEY_TYPE):
         screens.append(identity_screen(state))
     return screens
+
+
+# Shown when the first part of a rollover key change is held: after the second
+# part the used-token record is cleared and the base date moves on, so tokens
+# bought earlier but not yet entered will be refused.
+ROLLOVER_WARNING = [
+    ("Rollover change:", "clears used list"),
+    ("Unused older", "tokens then void"),
+    ("Enter them first", "then next part"),
+]
 
 
 def identity_screen(state):

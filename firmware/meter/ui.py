@@ -55,7 +55,10 @@ class Ui:
         self.backlight = True
         long_press = event & LONG
         ch = chr(event & 0xFF)
-        self.meter.on_user_key()
+        if self.meter.on_user_key(ch if not long_press and self.mode in (IDLE, MESSAGE) else ""):
+            self._to_idle()  # the meter took the key (# to reconnect), not while a token is typed
+            self._render()
+            return
         if long_press and ch != "*":
             return  # only '*' means something when held (clear); the press itself was already typed
         if self.mode == MESSAGE and ch in "*D":
