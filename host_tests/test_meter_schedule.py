@@ -60,3 +60,19 @@ def test_the_keypad_task_wakes_the_ui_task_on_a_key_event_only_or_when_due():
     assert not system.ui_due() and rig.lcd()[0] == "7"
     rig.clock.advance_ms(UI_MS)
     assert system.ui_due()  # its own tick: timeouts and live values
+
+
+def test_a_corrupted_display_heals_within_a_minute():
+    rig = Rig()
+    run = Schedule(rig)
+    run.run_ms(100)
+    shown = rig.lcd()
+    lcd = rig.parts.lcd
+    for i in range(len(lcd.ddram)):  # noise on the supply scrambled the display's RAM
+        lcd.ddram[i] = 0x2A
+    run.run_ms(1000)
+    assert rig.lcd() != shown  # the driver sends only changes: it cannot know
+    rig.system.persist_step()  # the 60 s task
+    run.run_ms(100)
+    assert rig.lcd() == [line.rstrip() for line in rig.system.ui.lines]
+    assert "*" not in "".join(rig.lcd())

@@ -227,6 +227,11 @@ class System:
 
     def persist_step(self):
         self.state.consume(0, self.clock.time())  # saves if save_every_s has passed
+        # Once a minute the next render writes every LCD cell (the driver sends
+        # only changes otherwise): noise that corrupted the display's RAM heals.
+        if self.hw.lcd is not None:
+            self.hw.lcd.invalidate()
+            self._shown[0] = None
 
     async def _every(self, period_ms, fn):
         import asyncio
