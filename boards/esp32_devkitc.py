@@ -25,6 +25,8 @@ PINS = {
     "relay_reset": 33,
     "relay_feedback": 34,  # input-only: external pull-up, auxiliary contact to GND
     "eng_jumper": 35,  # input-only: external pull-up, jumper to GND = engineering mode
+    "cover_switch": 36,  # input-only: external pull-up, terminal-cover switch to GND: closed = cover on
+    "magnet_sensor": 39,  # input-only: external pull-up, magnetic sensor pulls low in a field (optional)
 }
 RELAY_KIND = "latching"
 METERING_IC = "atm90e26"
@@ -69,6 +71,8 @@ def pins_and_buses():
         "relay_feedback": Pin(PINS["relay_feedback"], Pin.IN),
         "eng_jumper": Pin(PINS["eng_jumper"], Pin.IN),
         "buzzer": None,  # no free output pin (see the top of this file)
+        "cover_switch": Pin(PINS["cover_switch"], Pin.IN),
+        "magnet_sensor": Pin(PINS["magnet_sensor"], Pin.IN),
     }
 
 

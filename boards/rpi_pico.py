@@ -21,6 +21,8 @@ PINS = {
     "relay_feedback": 20,  # internal pull-up, auxiliary contact to GND
     "eng_jumper": 21,  # internal pull-up, jumper to GND = engineering mode
     "buzzer": 22,  # PWM to a passive buzzer through an NPN transistor (optional part)
+    "cover_switch": 26,  # internal pull-up, terminal-cover switch to GND: closed = cover on
+    "magnet_sensor": 27,  # internal pull-up, magnetic sensor output pulls low in a field (optional)
 }
 RELAY_KIND = "latching"
 METERING_IC = "atm90e26"
@@ -65,6 +67,8 @@ def pins_and_buses():
         "relay_feedback": Pin(PINS["relay_feedback"], Pin.IN, Pin.PULL_UP),
         "eng_jumper": Pin(PINS["eng_jumper"], Pin.IN, Pin.PULL_UP),
         "buzzer": PWM(Pin(PINS["buzzer"], Pin.OUT, value=0), freq=2000, duty_u16=0),
+        "cover_switch": Pin(PINS["cover_switch"], Pin.IN, Pin.PULL_UP),
+        "magnet_sensor": Pin(PINS["magnet_sensor"], Pin.IN, Pin.PULL_UP),
     }
 
 

@@ -35,6 +35,8 @@ BUZZER_PIN = "BUZZER"
 IC_CS_PIN = "IC_CS"
 VOLTS = 230
 REBOOT_EXIT_CODE = 75  # tells tools/sim.py to start the VM again (power on)
+COVER_PIN = "COVER"
+MAGNET_PIN = "MAGNET"
 
 
 def _env(name, default):
@@ -136,6 +138,10 @@ class SimParts:
         self.buzzer = buzzer  # the buzzer's machine.PWM (its `sounding` is what a person hears)
         self.board_flash = None  # board_flash.BoardFlash when the whole board's flash is modelled
         self.load_w = 0
+        self.reverse_w = 0  # power fed back through the meter (tamper: reverse energy)
+        self.neutral_ma = None  # neutral conductor current; None: the live current comes back
+        self.cover_open = False  # the terminal cover, as the cover switch sees it
+        self.magnet = False  # a magnet held to the meter
         relay_pin.listeners.append(lambda _pin, _level: self._apply_load())
 
     def set_load(self, watts):
@@ -143,9 +149,19 @@ class SimParts:
         self.load_w = watts
         self._apply_load()
 
+    def set_reverse(self, watts):
+        self.reverse_w = watts
+        self._apply_load()
+
+    def set_neutral(self, milliamps):
+        self.neutral_ma = milliamps
+        self._apply_load()
+
     def _apply_load(self):
-        watts = self.load_w if self.relay_closed() else 0
-        self.ic.set_load(watts, VOLTS, watts / VOLTS, 1.0, 50.0)  # the model's API takes physical units
+        closed = self.relay_closed()
+        watts = self.load_w - self.reverse_w if closed else 0
+        self.ic.set_load(watts, VOLTS, abs(watts) / VOLTS, 1.0, 50.0)  # the model's API takes physical units
+        self.ic.set_neutral(None if self.neutral_ma is None else (self.neutral_ma if closed else 0))
 
     def relay_closed(self):
         return self.relay_pin.value() == 1
@@ -190,6 +206,8 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     spi.attach(ic_model)
     relay_pin = machine.Pin(RELAY_PIN, machine.Pin.OUT, value=0)
     relay = MonostableRelay(relay_pin)
+    cover = machine.Pin(COVER_PIN, machine.Pin.IN, machine.Pin.PULL_UP)  # switch to GND: 0 = cover on
+    magnet = machine.Pin(MAGNET_PIN, machine.Pin.IN, machine.Pin.PULL_UP)  # sensor pulls low in a field
     flash = CuttableFlash(bdev)
     ic = make_metering("atm90e26", spi, cs, clock)  # its module first, while the heap is least fragmented
     lcd, lcd_note = make_lcd(i2c, clock)
@@ -204,7 +222,11 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, rtc_note,
                 buzzer_note + " on " + BUZZER_PIN, "relay monostable on " + RELAY_PIN,
                 "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
+    hw.cover, hw.magnet = cover, magnet
+    hw.notes.append("tamper inputs: cover switch on %s, magnetic sensor on %s" % (COVER_PIN, MAGNET_PIN))
     parts = SimParts(keypad_model, lcd_model, ic_model, flash, relay_pin, rtc_model, pwm)
+    cover.reader = lambda: parts.cover_open
+    magnet.reader = lambda: not parts.magnet
     parts.set_load(load_w)
     return hw, parts
 

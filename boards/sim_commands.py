@@ -12,6 +12,10 @@ HELP = (
     "sim power on              boot again from the flash image",
     "sim relay                 the physical relay contact",
     "sim time                  simulated wall-clock seconds",
+    "sim cover open|closed     the terminal cover (its switch)",
+    "sim reverse <watts>       power fed back through the meter (0: none)",
+    "sim neutral <milliamps>   current in the neutral conductor (auto: equal to the live current)",
+    "sim magnet on|off         a magnet held to the meter's sensor",
 )
 MAX_STEP_S = 60
 
@@ -54,6 +58,23 @@ class SimCommands:
             return ["relay=" + ("closed" if self.parts.relay_closed() else "open")]
         if name == "time":
             return ["time_s=%d" % self.clock.time()]
+        if name in ("cover", "magnet"):
+            return self.switch(name, rest)
+        if name == "reverse":
+            watts = int(rest[0])
+            if watts < 0 or watts > 100000:
+                raise CommandError("reverse must be 0..100000 W")
+            self.parts.set_reverse(watts)
+            return ["reverse_w=%d" % watts]
+        if name == "neutral":
+            if rest[0] == "auto":
+                self.parts.set_neutral(None)
+                return ["neutral_ma=auto"]
+            milliamps = int(rest[0])
+            if milliamps < 0 or milliamps > 1000000:
+                raise CommandError("neutral must be 0..1000000 mA, or auto")
+            self.parts.set_neutral(milliamps)
+            return ["neutral_ma=%d" % milliamps]
         raise CommandError("unknown sim command %r (sim lists them)" % name)
 
     def flash(self):
@@ -65,6 +86,16 @@ class SimCommands:
         if fs is not None:  # littlefs never moves static files: only free blocks take the rotating wear
             lines.append("fs_blocks_free=%d" % fs.statvfs("/")[3])
         return lines
+
+    def switch(self, name, rest):
+        words = ("open", "closed") if name == "cover" else ("on", "off")
+        if len(rest) != 1 or rest[0] not in words:
+            raise CommandError(usage(name))
+        if name == "cover":
+            self.parts.cover_open = rest[0] == "open"
+        else:
+            self.parts.magnet = rest[0] == "on"
+        return ["%s=%s" % (name, rest[0])]
 
     def advance(self, seconds):
         if not 0 < seconds <= 366 * 86400:

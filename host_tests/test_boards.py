@@ -21,7 +21,7 @@ FORBIDDEN = {
     "rpi_pico": (23, 24, 25, 29),  # SMPS mode, VBUS sense, LED, VSYS/3: not on the header
 }
 INPUT_ONLY = {"esp32_devkitc": (34, 35, 36, 37, 38, 39), "rpi_pico": ()}
-INPUT_FUNCTIONS = ("relay_feedback", "eng_jumper", "spi_miso", "keypad_cols")
+INPUT_FUNCTIONS = ("relay_feedback", "eng_jumper", "spi_miso", "keypad_cols", "cover_switch", "magnet_sensor")
 
 
 def _board(name):

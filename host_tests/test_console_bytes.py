@@ -1,6 +1,7 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 160wK
+# mp-heapsize: 168wK
 # mp-compiled: yes
+# 168wK (was 160wK): tamper detection added its module and settings to the rig.
 # The console takes bytes, not text: any byte sequence gets a reply ending in
 # OK or ERR (or is ignored), memory stays bounded, and the meter keeps metering
 # while garbage arrives (issue 11, section 3).

@@ -236,3 +236,30 @@ def test_ade_reset_is_seen_by_the_lock_bit_coming_back():
     model.trigger_reset()
     assert drv.poll() == metering.FAULT_RESET
     assert model.comm_locked and drv.poll() == metering.OK
+
+
+# ---- the second current channel and reverse flow (tamper detection) --------
+def test_atm_model_has_an_n_line_current_channel():
+    # N line measurement registers: IrmsN (68H), 1 mA per LSB, scaled by IgainN (33H).
+    model = Atm90e26Model()
+    atm_write(model, 0x30, 0x5678)  # measurement running
+    model.set_load(2300, 230, 10.0)
+    assert atm_frame(model, 0x68) == 10000  # the live current comes back on N
+    model.set_neutral(6000)
+    assert atm_frame(model, 0x68) == 6000 and atm_frame(model, 0x48) == 10000
+
+
+def test_drivers_report_neutral_current_and_reverse_power():
+    drv, model = atm_driver()
+    model.set_load(-800, 230, 3.48)
+    model.set_neutral(1200)
+    model.advance(60)
+    assert drv.poll() == metering.OK, drv.fault
+    assert drv.power_w == -800 and drv.current_ma == 3480 and drv.neutral_ma == 1200
+    assert drv.reverse_energy_wh == 13  # 800 W for 60 s
+    drv, model = ade_driver()
+    model.set_load(-800, 230, 3.48)
+    model.set_neutral(1200)
+    model.advance(60)
+    assert drv.poll() == metering.OK, drv.fault
+    assert drv.power_w < -790 and abs(drv.current_ma - 3480) <= 2 and abs(drv.neutral_ma - 1200) <= 2

@@ -69,12 +69,17 @@ def demo_provision_file():
     return path
 
 
-def check_provision_file(path):
+def read_json_file(path, what):
+    """The JSON document in path, or exit with one line naming `what` it is."""
     try:
         with open(path) as f:
-            doc = json.load(f)
+            return json.load(f)
     except (OSError, ValueError) as exc:
-        sys.exit("sim: cannot read provisioning file %s: %s" % (path, exc))
+        sys.exit("sim: cannot read %s file %s: %s" % (what, path, exc))
+
+
+def check_provision_file(path):
+    doc = read_json_file(path, "provisioning")
     if not isinstance(doc, dict) or sorted(doc) != sorted(PROVISION_KEYS):
         sys.exit("sim: provisioning file needs exactly the keys: " + ", ".join(PROVISION_KEYS))
 
@@ -82,11 +87,7 @@ def check_provision_file(path):
 def check_config_file(path):
     """The --config JSON, checked here with the firmware's own MeterConfig (a
     typo is one line, not a traceback from the VM)."""
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as exc:
-        sys.exit("sim: cannot read config file %s: %s" % (path, exc))
+    doc = read_json_file(path, "config")
     if not isinstance(doc, dict):
         sys.exit("sim: the config file must hold a JSON object of MeterConfig keys")
     sys.path.insert(0, os.path.join(ROOT, "firmware"))

@@ -29,6 +29,8 @@ PARTS = [
                                ("relay_feedback", None, "aux contact")]),
     ("engineering jumper", [("eng_jumper", None, "JP1 to GND")]),
     ("buzzer (optional)", [("buzzer", None, "NPN base (1 k), buzzer to 3V3")]),
+    ("terminal-cover switch", [("cover_switch", None, "switch to GND (closed = cover on)")]),
+    ("magnetic sensor (optional)", [("magnet_sensor", None, "OUT (low in a field)")]),
 ]
 # How each board's pins are named on its silk screen, and header positions where fixed.
 GPIO_PREFIX = {"rpi_pico": "GP"}  # default "GPIO"

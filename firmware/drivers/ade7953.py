@@ -32,6 +32,7 @@ _PERIOD = const(0x10E)
 _TUNING = const(0x120)  # "set to 0x30 for the specified performance", after unlocking
 _AWATT = const(0x212)
 _IRMSA = const(0x21A)
+_IRMSB = const(0x21B)  # channel B: the neutral conductor's current (same front end as A assumed)
 _VRMS = const(0x21C)
 _AENERGYA = const(0x21E)  # active energy channel A, read-with-reset (LCYCMODE.RSTREAD)
 _LAST_RWDATA24 = const(0x2FF)
@@ -57,7 +58,7 @@ CALIBRATION_REGS = (
 )
 _REPORT_REGS = (
     ("VERSION", _VERSION), ("CONFIG", _CONFIG), ("LCYCMODE", _LCYCMODE), ("LINECYC", _LINECYC),
-    ("REG_0x120", _TUNING), ("VRMS", _VRMS), ("IRMSA", _IRMSA), ("AWATT", _AWATT), ("PFA", _PFA),
+    ("REG_0x120", _TUNING), ("VRMS", _VRMS), ("IRMSA", _IRMSA), ("IRMSB", _IRMSB), ("AWATT", _AWATT), ("PFA", _PFA),
     ("PERIOD", _PERIOD),
 )
 
@@ -115,6 +116,7 @@ class Ade7953(MeteringIC):
         self.current_ma = 0
         self.freq_chz = 0
         self.pf_milli = 0
+        self.neutral_ma = 0
 
     # -- bus -------------------------------------------------------------
     def _access(self, addr, value, read):
@@ -213,6 +215,7 @@ class Ade7953(MeteringIC):
             return FAULT_CHECKSUM
         self.voltage_cv = scaled(self._read(_VRMS), self._v_scale[0], self._v_scale[1])
         self.current_ma = scaled(self._read(_IRMSA), self._i_scale[0], self._i_scale[1])
+        self.neutral_ma = scaled(self._read(_IRMSB), self._i_scale[0], self._i_scale[1])
         self.power_w = scaled(_signed(self._read(_AWATT), 24), self._p_scale[0], self._p_scale[1])
         pf = _signed(self._read(_PFA), 16)  # 1 LSB = 2**-15
         self.pf_milli = (pf * 1000 + 16384) >> 15

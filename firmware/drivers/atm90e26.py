@@ -39,6 +39,7 @@ _URMS = const(0x49)  # 0.01 V
 _PMEAN = const(0x4A)  # W, two's complement
 _FREQ = const(0x4C)  # 0.01 Hz
 _POWERF = const(0x4D)  # 0.001, sign-magnitude
+_IRMSN = const(0x68)  # N line current, mA (IgainN)
 
 _RESET_CODE = const(0x789A)
 _CAL_START = const(0x5678)  # open a calibration block for writing
@@ -73,7 +74,7 @@ MEASUREMENT_BLOCK = (
 _OTHER_REGS = (
     ("SysStatus", _SYSSTATUS), ("FuncEn", _FUNCEN), ("CalStart", _CALSTART), ("CS1", _CS1),
     ("AdjStart", _ADJSTART), ("CS2", _CS2), ("Irms", _IRMS), ("Urms", _URMS), ("Pmean", _PMEAN),
-    ("Freq", _FREQ), ("PowerF", _POWERF),
+    ("Freq", _FREQ), ("PowerF", _POWERF), ("IrmsN", _IRMSN),
 )
 
 
@@ -150,6 +151,7 @@ class Atm90e26(MeteringIC):
         self.current_ma = 0
         self.freq_chz = 0
         self.pf_milli = 0
+        self.neutral_ma = 0
 
     # -- bus -------------------------------------------------------------
     def _read(self, addr):
@@ -260,6 +262,7 @@ class Atm90e26(MeteringIC):
             return FAULT_CHECKSUM
         self.voltage_cv = self._read(_URMS)
         self.current_ma = self._read(_IRMS)
+        self.neutral_ma = self._read(_IRMSN)
         self.power_w = _signed16(self._read(_PMEAN))
         self.freq_chz = self._read(_FREQ)
         pf = self._read(_POWERF)

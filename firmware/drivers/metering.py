@@ -6,8 +6,9 @@
 #   begin() -> bool          soft reset, identity check, write calibration
 #   poll() -> status         one of the codes below; attributes current on OK:
 #       energy_wh, reverse_energy_wh   cumulative since boot, integer Wh
-#       power_w (signed), voltage_cv (0.01 V), current_ma, freq_chz (0.01 Hz),
-#       pf_milli (signed, -1000..1000)
+#       power_w (signed: below 0 is reverse flow), voltage_cv (0.01 V),
+#       current_ma (live), neutral_ma (neutral / second current channel),
+#       freq_chz (0.01 Hz), pf_milli (signed, -1000..1000)
 #   fault                    None, or short text about the last fault
 #   name, identity(), regdump() -> [(name, address, value)]
 #   calibrate_voltage(ref_cv), calibrate_current(ref_ma), calibrate_power(ref_w)

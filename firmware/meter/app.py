@@ -6,6 +6,7 @@ from meter import screens, texts
 from meter.customer import Customer
 from meter.energy import EnergyAccount
 from meter.relay_policy import RelayPolicy
+from meter.tamper import TamperGuard, kind_names
 from store import events as ev
 from sts import digits as sts_digits
 from sts import pipeline, results
@@ -67,6 +68,7 @@ class Meter:
         self.version = VERSION
         # wall clock, evidence, alarm, friendly credit; clock is a meter.wallclock.WallClock
         self.customer = Customer(self, state, clock, config, log)
+        self.tamper = TamperGuard(state, config, log)  # the system gives it the cover/magnet inputs
 
     # ---- tokens ---------------------------------------------------------
     def submit(self, digits):
@@ -162,6 +164,7 @@ class Meter:
             self.log.error("metering fault %d: %s" % (status, fault))
             self.state.log(ev.METERING_FAULT, status, 0, now)
         self.ic_status = status
+        self.tamper.step(now, ic if status == metering.OK else None)
         self.evaluate_relay(now)
         self.customer.step()
         self.alarm = self.customer.alarm.low
@@ -180,7 +183,7 @@ class Meter:
     def evaluate_relay(self, now):
         ok = self.ic_status == metering.OK
         power = self.ic.power_w if (self.ic is not None and ok) else 0
-        if self.policy.update(now, self.has_credit(), power, self.max_power_w(), ok):
+        if self.policy.update(now, self.has_credit(), power, self.max_power_w(), ok, self.tamper.disconnect()):
             self.relay.set(self.policy.closed)
             # save consumption with the change, and log it with its reason
             self.state.flush(now, ev.RELAY, 1 if self.policy.closed else 0, self.policy.state)
@@ -227,6 +230,9 @@ class Meter:
             first = [self.customer.owed_screen()]
         if self.ic_status != metering.OK:  # energy is not being counted: say so
             first.append(("Meter fault", metering.status_name(self.ic_status)))
+        tamper = self.tamper.screen()
+        if tamper is not None:
+            first.append(tamper)
         storage = self.state.storage
         if storage != "ok":  # store/README.md: what was lost is in the log
             first.append(("Storage fault" if storage == "fault" else "Store recovered", "see log / call"))
@@ -279,6 +285,7 @@ class Meter:
             ("ic", "ok" if ok else "fault"),
             ("alarm", 1 if self.alarm else 0),
             ("storage", self.state.storage),
+            ("tamper", kind_names(self.state.tamper)),
         ] + self.customer.status()
 
     def power_down(self, why):

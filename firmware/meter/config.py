@@ -35,6 +35,24 @@ DEFAULTS = {
     "friendly_holidays": [],  # e.g. ["12-25", "01-01"] (MM-DD)
     "friendly_cap_wh": 0,  # how far below zero the credit may go in a window (0 = off)
     "reconnect_key": 0,  # 1: after a top-up the relay waits for '#' (see README), 0: reconnects at once
+    # tamper detection (meter/tamper.py): what to do per kind, and when a condition counts
+    "tamper_action_cover": "show",  # log | show | disconnect
+    "tamper_action_reverse": "log",
+    "tamper_action_imbalance": "show",
+    "tamper_action_magnet": "show",
+    "tamper_cover_s": 2,  # cover switch open at least this long
+    "tamper_reverse_w": 20,  # active power below -20 W...
+    "tamper_reverse_s": 60,  # ...for a minute
+    "tamper_imbalance_pct": 12,  # |live - neutral| above 12 % of the larger current...
+    "tamper_imbalance_ma": 500,  # ...and above 0.5 A...
+    "tamper_imbalance_s": 30,  # ...for 30 s
+    "tamper_magnet_s": 2,
+}
+CHOICES = {  # settings that are words, with their legal values
+    "tamper_action_cover": ("log", "show", "disconnect"),
+    "tamper_action_reverse": ("log", "show", "disconnect"),
+    "tamper_action_imbalance": ("log", "show", "disconnect"),
+    "tamper_action_magnet": ("log", "show", "disconnect"),
 }
 
 
@@ -52,6 +70,9 @@ class MeterConfig:
                 if not isinstance(value, (list, tuple)):
                     raise ValueError("meter setting %s must be a list" % name)
                 value = list(value)
+            elif name in CHOICES:
+                if value not in CHOICES[name]:
+                    raise ValueError("meter setting %s must be one of %s" % (name, "|".join(CHOICES[name])))
             elif not isinstance(value, int):
                 raise ValueError("meter setting %s must be an integer" % name)
             setattr(self, name, value)

@@ -28,6 +28,8 @@ class Hardware:
         self.provisioning_rejected = provisioning_rejected  # callable(reason): put a rejected file aside (None: done())
         self.rtc = rtc  # drivers.ds3231.Ds3231 on the LCD's bus, or None
         self.buzzer = buzzer  # drivers.buzzer.Buzzer, or None (no buzzer fitted)
+        self.cover = None  # terminal-cover switch input (meter/tamper.py), or None: not fitted
+        self.magnet = None  # magnetic-field sensor input, or None
 
     def describe(self):
         return list(self.notes)
@@ -104,7 +106,7 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
         store_note,
     ]
     read, done, reject = provisioning_file(provision_file)
-    return Hardware(
+    hw = Hardware(
         parts["name"],
         relay,
         fs,
@@ -120,6 +122,9 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
         buzzer,
         reject,
     )
+    hw.cover = parts.get("cover_switch")  # optional tamper inputs
+    hw.magnet = parts.get("magnet_sensor")
+    return hw
 
 
 def port_store():

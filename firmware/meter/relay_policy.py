@@ -13,6 +13,8 @@
 #   through a chip reset that begin() repairs) the relay opens, "meter fault",
 #   until the IC answers again.  Free energy is never given silently.
 # - relay test token (class 1, control bit 0): open for test_s, then back.
+# - tamper with the action "disconnect" latched -> open, "tamper", until a
+#   ClearTamperCondition token clears it (meter/tamper.py).
 from micropython import const
 
 CLOSED_CREDIT = const(0)
@@ -21,8 +23,9 @@ OPEN_OVERLOAD = const(2)
 OPEN_OVERLOAD_LOCK = const(3)
 OPEN_METER_FAULT = const(4)
 OPEN_TEST = const(5)
+OPEN_TAMPER = const(6)
 
-REASONS = ("credit", "no credit", "overload", "overload lock", "meter fault", "relay test")
+REASONS = ("credit", "no credit", "overload", "overload lock", "meter fault", "relay test", "tamper")
 
 
 class RelayPolicy:
@@ -60,19 +63,21 @@ class RelayPolicy:
         """Open for test_s from now; the next update() makes it happen."""
         self._test_until = now_s + self.test_s
 
-    def update(self, now_s, has_credit, power_w, max_power_w, metering_ok):
+    def update(self, now_s, has_credit, power_w, max_power_w, metering_ok, tamper=False):
         """Evaluate the policy; returns True when the state changed."""
         before = self.state
-        self.state = self._decide(now_s, has_credit, power_w, max_power_w, metering_ok)
+        self.state = self._decide(now_s, has_credit, power_w, max_power_w, metering_ok, tamper)
         return self.state != before
 
-    def _decide(self, now_s, has_credit, power_w, max_power_w, metering_ok):
-        if now_s < self._test_until:
-            return OPEN_TEST
+    def _decide(self, now_s, has_credit, power_w, max_power_w, metering_ok, tamper):
         if metering_ok:
             self._fault_since = -1
         elif self._fault_since < 0:
             self._fault_since = now_s
+        if tamper:
+            return OPEN_TAMPER
+        if now_s < self._test_until:
+            return OPEN_TEST
         if self._fault_since >= 0 and now_s - self._fault_since >= self.fault_grace_s:
             return OPEN_METER_FAULT
         if self.state == OPEN_OVERLOAD_LOCK:

@@ -28,6 +28,16 @@ def _power_factor(m):
     return [("Power factor", texts.fixed(m.ic.pf_milli, 3) if m.ic_ok() else "n/a")]
 
 
+def _tamper(m):
+    from meter.tamper import KINDS
+
+    latched = m.state.tamper
+    names = [name for bit, name in KINDS if latched & bit]
+    if not names:
+        return [("Tamper", "none")]
+    return [("Tamper %d/%d" % (i + 1, len(names)), name) for i, name in enumerate(names)]
+
+
 def _energy_total(m):
     return [("Energy total", texts.kwh(m.state.energy_total_wh))]
 
@@ -186,6 +196,7 @@ CODES = {
     17: ("metering IC status", _ic_status),
     18: ("tariff rate", _tariff),
     19: ("max power limit", _power_limit),
+    20: ("tamper kinds latched until a ClearTamper token", _tamper),
     30: ("local time and its source (rtc, flash, token)", _time),
     31: ("energy since the last top-up", _since_topup),
     32: ("energy today and yesterday (local days)", _today_yesterday),

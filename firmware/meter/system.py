@@ -38,6 +38,8 @@ class System:
         self.meter = Meter(self.state, hw.ic, hw.relay, clock, config, log)
         self.customer = self.meter.customer
         self.customer.alarm.buzzer = getattr(hw, "buzzer", None)
+        self.meter.tamper.cover = hw.cover  # tamper inputs: Pins, or None where not fitted
+        self.meter.tamper.magnet = hw.magnet
         self.ui = Ui(self.meter, clock, config.entry_timeout_ms, config.result_ms, 4000, config.backlight_ms)
         self.console = Console(self.meter, self.ui, self.boot_report, hw.engineering, hw.reboot)
         self._shown = [None, None]

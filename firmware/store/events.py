@@ -25,7 +25,7 @@ TOKEN_ACCEPTED = const(3)  # a: result code, b: TID (-1 none)
 TOKEN_REJECTED = const(4)  # a: result code, b: TID (-1 unknown)
 KEY_CHANGE = const(5)  # a: new KRN, b: new KT
 RELAY = const(6)  # a: 1 closed / 0 open, b: reason code (app's choice)
-TAMPER = const(7)  # a: 1 detected / 0 cleared
+TAMPER = const(7)  # a: 1 detected / 0 cleared; b: the kinds (meter/tamper.py bits)
 STORAGE_RECOVERY = const(8)  # a: RECOVERY_* code, b: detail
 METERING_FAULT = const(9)  # a: fault code (app's choice)
 LOCKOUT = const(10)  # a: wrong-token count, b: lockout seconds
@@ -89,7 +89,7 @@ FIELD_NAMES = {
     TOKEN_REJECTED: ("code", "tid"),
     KEY_CHANGE: ("krn", "kt"),
     RELAY: ("closed", "reason"),
-    TAMPER: ("detected", None),
+    TAMPER: ("detected", "kinds"),
     STORAGE_RECOVERY: ("code", "detail"),
     METERING_FAULT: ("fault", None),
     LOCKOUT: ("wrong", "seconds"),

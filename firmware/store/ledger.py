@@ -172,6 +172,7 @@ class Ledger:
         if not self.provisioned:
             return NOT_READY
         new = self._draft()
+        cleared_tamper = 0
         if verdict.clear_register in (CLEAR_ELECTRICITY, CLEAR_ALL):
             new.balance_wh = 0
         if verdict.credit_wh:
@@ -181,7 +182,7 @@ class Ledger:
         if verdict.setting is not None:
             name, value = verdict.setting
             if name == "clear_tamper":
-                new.tamper = 0
+                cleared_tamper, new.tamper = new.tamper, 0
             elif name in new.settings:
                 new.settings[name] = value
             else:
@@ -203,6 +204,8 @@ class Ledger:
         if not self._commit(new):
             return NOT_READY
         self.log(ev.TOKEN_ACCEPTED, code, verdict.tid, now_s)
+        if cleared_tamper:
+            self.log(ev.TAMPER, 0, cleared_tamper, now_s)
         keys = verdict.new_keys
         if keys is not None:
             self.log(ev.KEY_CHANGE, keys.krn, keys.kt, now_s)
@@ -219,15 +222,18 @@ class Ledger:
         new.kct = keep
         return self._commit(new)
 
-    def set_tamper(self, now_s=None):
-        """Latch the tamper flag (cleared only by a ClearTamperCondition token)."""
-        if self._snap.tamper:
+    def set_tamper(self, now_s=None, kinds=1):
+        """Latch tamper kinds (a bitmask, meter/tamper.py) into the tamper
+        setting; only a ClearTamperCondition token clears them.  Each newly
+        latched kind is logged with its time (TAMPER a=1, b=the kinds)."""
+        added = kinds & ~self._snap.tamper & 0xFF
+        if not added:
             return True
         new = self._draft()
-        new.tamper = 1
+        new.tamper = self._snap.tamper | added
         if not self._commit(new):
             return False
-        self.log(ev.TAMPER, 1, 0, now_s)
+        self.log(ev.TAMPER, 1, added, now_s)
         return True
 
     # --- consumption ---

@@ -91,7 +91,7 @@ def decode(payload):
         snap.kct = kct
         for name in SETTING_NAMES:
             snap.settings[name] = _int(doc["set"][name], 0)
-        snap.tamper = 1 if _int(doc["tamper"], 0) else 0
+        snap.tamper = _int(doc["tamper"], 0) & 0xFF  # latched tamper kinds (meter/tamper.py bits)
         count, end, duration = doc["lock"]
         snap.lock = (_int(count, 0), _int(end), _int(duration, 0))
         if version > 1:

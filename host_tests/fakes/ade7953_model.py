@@ -22,12 +22,15 @@
 #   on the shared SPI/I2C/UART pins can make the chip pick another interface:
 #   interface_noise() is that activity; an unlocked chip then stops answering
 #   SPI (MISO is undriven: noise; writes are lost) until it is reset.
+# - two current channels, A (IRMSA 0x21A, AIGAIN) and B (IRMSB 0x21B,
+#   BIGAIN 0x28C); here B carries the neutral conductor.
 from metering_model import MeteringModel
 
 LCYCMODE, UNLOCK, LAST_OP, LAST_RWDATA8, VERSION = 0x004, 0x0FE, 0x0FD, 0x0FF, 0x702
 LINECYC, CONFIG, PHCALA, PFA, PERIOD, TUNING = 0x101, 0x102, 0x108, 0x10A, 0x10E, 0x120
 LAST_ADD, LAST_RWDATA16 = 0x1FE, 0x1FF
-AWATT, IRMSA, VRMS, AENERGYA, LAST_RWDATA24 = 0x212, 0x21A, 0x21C, 0x21E, 0x2FF
+AWATT, IRMSA, IRMSB, VRMS, AENERGYA, LAST_RWDATA24 = 0x212, 0x21A, 0x21B, 0x21C, 0x21E, 0x2FF
+BIGAIN = 0x28C
 AIGAIN, AVGAIN, AWGAIN = 0x280, 0x281, 0x282
 UNITY = 0x400000
 
@@ -120,6 +123,7 @@ class Ade7953Model(MeteringModel):
         self._measured = {
             VRMS: min(0xFFFFFF, cv * volt * regs[AVGAIN] // (100 * UNITY)),
             IRMSA: min(0xFFFFFF, ma * amp * regs[AIGAIN] // (1000 * UNITY)),
+            IRMSB: min(0xFFFFFF, self._neutral() * amp * regs[BIGAIN] // (1000 * UNITY)),
             AWATT: (-power if mw < 0 else power) & 0xFFFFFF,
             PFA: max(-0x8000, min(0x7FFF, pf * 32768 // 1000)) & 0xFFFF,
             PERIOD: (22375000 + chz // 2) // chz - 1 if chz else 0xFFFF,

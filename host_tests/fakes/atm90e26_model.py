@@ -27,7 +27,9 @@
 # - SysStatus (0x01) is cleared by a read; APenergy/ANenergy/ATenergy are
 #   cleared by a read;
 # - the energy pulse constant is PLconst: pulses per kWh are inversely
-#   proportional to it (meter_constant holds at the default PLconst).
+#   proportional to it (meter_constant holds at the default PLconst);
+# - two current channels: L (Irms 48H, IgainL 32H) and N (IrmsN 68H, IgainN
+#   33H), 1 mA per LSB; reverse flow counts in ANenergy with Pmean negative.
 from array import array
 
 from metering_model import MeteringModel
@@ -36,6 +38,7 @@ SOFTRESET, SYSSTATUS, FUNCEN, SAGTH, SMALLPMOD, LASTDATA, LSB = 0x00, 0x01, 0x02
 CALSTART, CS1, ADJSTART, CS2 = 0x20, 0x2C, 0x30, 0x3B
 APENERGY, ANENERGY, ATENERGY = 0x40, 0x41, 0x42
 IRMS, URMS, PMEAN, QMEAN, FREQ, POWERF = 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D
+IRMSN = 0x68  # N line current rms (N line measurement registers 68H-6DH)
 METERING_REGS = range(0x21, 0x2C)
 MEASUREMENT_REGS = range(0x31, 0x3B)
 
@@ -65,7 +68,7 @@ class Atm90e26Model(MeteringModel):
     MAX_BAUDRATE = 1_000_000_000 // (2 * SCLK_HIGH_MIN_NS)  # 50 % duty: about 136 kHz
 
     def __init__(self, cs=None, spi=None, clock=None, meter_constant=3200, board_ugain=0x6720,
-                 board_igain=0x7A13, board_lgain=0, max_baudrate=MAX_BAUDRATE):
+                 board_igain=0x7A13, board_lgain=0, max_baudrate=MAX_BAUDRATE, board_igain_n=0x7530):
         self._start(clock, 0x1234567)
         self._cs = None
         self.spi = spi
@@ -73,6 +76,7 @@ class Atm90e26Model(MeteringModel):
         self.board_ugain = board_ugain
         self.board_igain = board_igain
         self.board_lgain = board_lgain
+        self.board_igain_n = board_igain_n
         self.max_baudrate = max_baudrate
         self.frames = 0  # completed 24-clock accesses
         self.violations = []  # datasheet rules the MCU broke, as text
@@ -159,6 +163,8 @@ class Atm90e26Model(MeteringModel):
             fraction = (mw - watts * 1000) * 65536 // 1000 if -0x8000 < watts < 0x7FFF else 0
             regs[LSB] = fraction & 0xFFFF
             return watts & 0xFFFF
+        if addr == IRMSN:
+            return min(0xFFFF, self._neutral() * regs[0x33] // self.board_igain_n) if self.measuring_on else 0
         if addr == FREQ:
             return chz
         if addr == POWERF:

@@ -16,6 +16,7 @@ class MeteringModel:
         self._glitch = {}  # address -> xor mask applied to MISO on the next read there
         self._miso_xor = 0
         self._load = (0, 0, 0, 1000, 5000)  # mW, cV, mA, pf milli, cHz
+        self.neutral_ma = None  # neutral conductor current; None: the live current comes back
         self._last_ms = clock.ticks_ms() if clock is not None else 0
         self._noise = noise_seed
 
@@ -24,6 +25,15 @@ class MeteringModel:
         self._sync_time()
         self._load = (round(watts * 1000), round(volts * 100), round(amps * 1000), round(pf * 1000), round(hz * 100))
         self._load_changed()
+
+    def set_neutral(self, milliamps):
+        """Current in the neutral conductor (None: equal to the live current);
+        a difference is a bypass of one conductor or earth leakage."""
+        self.neutral_ma = milliamps
+        self._load_changed()
+
+    def _neutral(self):
+        return self._load[2] if self.neutral_ma is None else self.neutral_ma
 
     def advance(self, seconds):
         self._accumulate(round(seconds * 1000))
