@@ -21,11 +21,13 @@ help:  ## list the targets
 setup: $(STAMP_VENV) $(STAMP_NODE)  ## install the venv (pinned tools, MicroPython unix VM) and Node packages
 
 $(STAMP_VENV): requirements-dev.txt
+	@echo "==> setup 1/2: Python packages into $(VENV) (pinned in requirements-dev.txt; about a minute the first time)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on -r requirements-dev.txt
 	touch $@
 
 $(STAMP_NODE): package.json package-lock.json
+	@echo "==> setup 2/2: Node packages (the 32-bit MicroPython VM) into node_modules"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
