@@ -80,7 +80,7 @@ def test_both_state_records_corrupt_keeps_money_and_used_tokens_for_reprovisioni
 
 def _money_copies(flash):
     volume = Volume(mount_flash(flash))
-    return volume.read("money"), Volume(volume.fs, "meterx").read("money")
+    return volume.read("money"), Volume(volume.fs, "meterdatax").read("money")
 
 
 def _put_money(flash, main=None, spare=None):
@@ -88,7 +88,7 @@ def _put_money(flash, main=None, spare=None):
     if main is not None:
         volume.write_atomic("money", main)
     if spare is not None:
-        Volume(volume.fs, "meterx").write_atomic("money", spare)
+        Volume(volume.fs, "meterdatax").write_atomic("money", spare)
 
 
 def test_one_money_copy_corrupt_uses_the_other():
@@ -131,7 +131,7 @@ def test_a_money_copy_rolled_back_is_detected_and_outvoted():
 def test_everything_rolled_back_behind_the_floor_refuses_old_tokens_and_reapplies_the_lost_one_once():
     flash, state = meter(config={"save_every_wh": 10})
     enter(state, credit(1000, 10))
-    before = new_flash(flash.data)  # the whole meter/ and meterx/ as they were here ...
+    before = new_flash(flash.data)  # the whole meterdata/ and meterdatax/ as they were here ...
     enter(state, credit(1001, 10))
     for _ in range(5):
         state.consume(10, NOW)
@@ -167,9 +167,9 @@ def test_missing_folder_of_a_store_that_was_there_is_a_fault_not_a_new_meter():
     flash, state = meter()
     enter(state, credit(1000, 10))
     fs = mount_flash(flash)
-    for name in [e[0] for e in fs.ilistdir("meter")]:
-        fs.remove("meter/" + name)
-    fs.rename("meter", "gone")  # as if littlefs mounted an older root without the folder
+    for name in [e[0] for e in fs.ilistdir("meterdata")]:
+        fs.remove("meterdata/" + name)
+    fs.rename("meterdata", "gone")  # as if littlefs mounted an older root without the folder
     again, report = reboot(flash)
     assert report["storage"] == "fault" and report["mount"] == "mounted"
     assert (rc.RECOVERY_FOLDER_LOST, 1) in _recoveries(again)
@@ -183,7 +183,7 @@ def test_all_records_lost_but_the_floor_is_a_fault_with_no_credit():
     enter(state, credit(1000, 10))
     enter(state, credit(1001, 10))
     fs = mount_flash(flash)
-    for folder in ("meter", "meterx"):
+    for folder in ("meterdata", "meterdatax"):
         for name in [e[0] for e in fs.ilistdir(folder)]:
             fs.remove(folder + "/" + name)
     again, report = reboot(flash)

@@ -291,7 +291,7 @@ def _scratch_folder():
 def _remove_tree(path):
     import os
 
-    for folder in ("meter", "meterx"):
+    for folder in ("meterdata", "meterdatax"):
         for name in os.listdir(path + "/" + folder):
             os.remove(path + "/" + folder + "/" + name)
         os.rmdir(path + "/" + folder)

@@ -32,10 +32,10 @@ _COPY_STATE = const(3)
 
 # STORAGE_RECOVERY codes of the money records and the floor (events.py has 1..7)
 RECOVERY_STORE_LOST = const(8)  # b: money seq the floor proves; no money record left: fault
-RECOVERY_FOLDER_LOST = const(9)  # b: 1 meter/, 2 meterx/ (bits): a folder of a store that was there is gone
+RECOVERY_FOLDER_LOST = const(9)  # b: 1 meterdata/, 2 meterdatax/ (bits): a folder of a store that was there is gone
 RECOVERY_FLOOR_LOST = const(10)  # replay floor file missing (rewritten)
 RECOVERY_FLOOR_CORRUPT = const(11)  # replay floor file fails its check (rewritten)
-RECOVERY_MONEY_LOST = const(12)  # b: copy 1 meter/, 2 meterx/ missing (rewritten)
+RECOVERY_MONEY_LOST = const(12)  # b: copy 1 meterdata/, 2 meterdatax/ missing (rewritten)
 RECOVERY_MONEY_CORRUPT = const(13)  # b: copy; fails its check (rewritten)
 RECOVERY_MONEY_BEHIND = const(14)  # b: copy; older than a cut explains: it was rolled back (rewritten)
 RECOVERY_MONEY_CONTRADICTED = const(15)  # b: source; an older copy proves more energy: charged

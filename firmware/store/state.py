@@ -3,10 +3,10 @@
 # mounted littlefs (README.md has the formats and the recovery rules).
 #
 #   meter.floor          replay floor (root): newest TID, written before a token's state
-#   meter/state.0, .1    state record generations, temporary file then rename
-#   meter/money          money record (credit + energy total + newest TID), in place
-#   meterx/money         its second copy, in another folder (another metadata pair)
-#   meter/ev.<n>         event log;  meter/cal.0, .1 metering IC calibration
+#   meterdata/state.0, .1    state record generations, temporary file then rename
+#   meterdata/money          money record (credit + energy total + newest TID), in place
+#   meterdatax/money         its second copy, in another folder (another metadata pair)
+#   meterdata/ev.<n>         event log;  meterdata/cal.0, .1 metering IC calibration
 import json
 import struct
 
@@ -25,7 +25,7 @@ FLOOR_FORMAT = ">iI"
 NO_TID = const(-1)
 STATE_FILE = "state."
 MONEY_FILE = "money"
-SPARE_FOLDER = "meterx"
+SPARE_FOLDER = "meterdatax"
 FLOOR_FILE = "meter.floor"
 CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
 OK = "ok"
@@ -33,7 +33,7 @@ RECOVERED = "recovered"
 FAULT = "fault"
 _recovery = None  # boot-only code (store/recovery.py): loaded for boot, dropped after it
 COPY_MAIN = const(1)  # money copy in meter/
-COPY_SPARE = const(2)  # money copy in meterx/
+COPY_SPARE = const(2)  # money copy in meterdatax/
 
 
 def _recovery_module():

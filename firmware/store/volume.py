@@ -1,4 +1,4 @@
-# The store's view of a filesystem: small files in the folder "meter/" of an
+# The store's view of a filesystem: small files in the folder "meterdata/" of an
 # already-mounted littlefs.  On a board that is the port's own filesystem (the
 # one the stock _boot.py mounts at "/"), reached through PortFs; tests and the
 # simulator mount a littlefs on a block device with mount_flash().  Each record
@@ -10,7 +10,7 @@ import os
 
 from micropython import const
 
-FOLDER = "meter"
+FOLDER = "meterdata"  # not "meter": make deploy puts the firmware's meter package in /meter/
 TMP_SUFFIX = ".tmp"
 _READ_CHUNK = const(512)
 _BLANK_CHUNK = const(256)
