@@ -1,14 +1,15 @@
 # Board flash layouts for the store's proofs (tools/powercut.py, tools/damage.py,
 # the wear bench): the port's own littlefs with the board's geometry, holding the
 # deployed firmware files next to the store, as on a board (store/README.md).
+import board_layouts
 from norflash import NorFlash
 from store.volume import mount_flash
 
-# name: (blocks of 4 KiB, littlefs progsize): the filesystem region of the stock image
-LAYOUTS = {
-    "rpi_pico": (352, 256),  # 1.4 MiB filesystem of a 2 MiB W25Q16JV, 256-byte program pages
-    "esp32_devkitc": (512, 32),  # 2 MiB "vfs" partition of a 4 MiB ESP32-WROOM-32
-}
+# name: (blocks of 4 KiB, littlefs progsize): the filesystem region of the stock
+# image, from the one table of board layouts (host_tests/fakes/board_layouts.py)
+LAYOUTS = {}
+for _name, _layout in board_layouts.LAYOUTS.items():
+    LAYOUTS[_name] = (_layout["fs_bytes"] // _layout["sector_bytes"], _layout["progsize"])
 DEPLOYED_FILES = 36  # firmware .mpy files and the board file, as tools/deploy.py leaves them
 
 
