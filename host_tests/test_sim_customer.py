@@ -61,3 +61,23 @@ def test_a_bad_config_file_is_one_line(tmp_path):
     done = subprocess.run([sys.executable, "tools/sim.py", "--headless", "--config", str(config)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "friendly_hours" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_alarm_sounds_and_a_key_silences_it_and_evidence_adds_up(tmp_path):
+    config = tmp_path / "meter.json"
+    config.write_text(json.dumps({"quiet_from_h": 0, "quiet_to_h": 0}))  # no quiet hours: whatever the time of the run
+    sim = SimSession(tmp_path / "flash.img", "--config", str(config))
+    try:
+        status = sim.status()
+        assert status["alarm"] == "1" and status["buzzer"] == "on"  # no credit at all: below the threshold
+        assert sim.cmd("key D")[-1] == "OK"
+        assert sim.status()["buzzer"] == "off"
+        before = int(sim.status()["energy_wh"])
+        assert sim.cmd("token " + credit(6_300_100, 100))[0] == "result=1 Accept"
+        sim.cmd("sim load 1500")
+        sim.cmd("sim advance 7200")
+        status = sim.status()
+        used = int(status["energy_wh"]) - before
+        assert 2990 <= used <= 3010 and int(status["energy_since_topup_wh"]) == used
+    finally:
+        sim.close()
