@@ -120,3 +120,13 @@ def test_reboot_saves_consumption_and_logs_power_down_first():
     assert _ok(rig.console("reboot")) == ["rebooting"]
     assert restarts == [0]  # everything was on flash before the restart
     assert _ok(rig.console("log 1"))[0].endswith("power down reason=1")
+
+
+def test_calibration_that_would_leave_the_datasheet_range_refuses_and_changes_nothing():
+    rig = Rig(engineering=True, load_w=0)
+    rig.advance(2)
+    out = rig.console("cal voltage 400.00")  # would need Ugain 0xB359: bit 15 must be 0
+    assert len(out) == 1 and "Ugain" in out[0] and "outside 1..0x7FFF" in out[0], out
+    assert rig.meter.ic.calibration["Ugain"] == 0x6720 and rig.state.calibration in (None, {})
+    rig.advance(2)
+    assert dict(line.split("=", 1) for line in _ok(rig.console("status")))["voltage_v"] == "230.00"

@@ -92,6 +92,7 @@ def flows():
     out.append(friendly_flow(Rig, credit))
     out.append(rollover_flow(Rig, key_change))
     out.append(reconnect_flow(Rig, credit))
+    out.append(tamper_flow(Rig, credit))
     return out
 
 
@@ -118,6 +119,31 @@ def reconnect_flow(Rig, credit):
     rig.press("#")
     shown.append(glass(rig))
     return ("reconnect_key=1: after a top-up the relay waits for # ; # closes it", shown)
+
+
+def tamper_flow(Rig, credit):
+    """The terminal cover opened on a meter set to disconnect for it."""
+    from support.vend import make_token
+
+    rig = Rig(load_w=500, tamper_action_cover="disconnect")
+    rig.enter_token(credit(5_000_440, 50))
+    rig.parts.cover_open = True
+    rig.advance(1)
+    rig.advance(2)
+    rig.parts.cover_open = False
+    for _ in range(5):  # round the idle screens to the tamper one
+        if glass(rig)[0].startswith("TAMPER"):
+            break
+        rig.press("D")
+    shown = [glass(rig)]
+    rig.press("*")
+    rig.type("#14#")
+    shown.append(glass(rig))
+    rig.press("*")
+    rig.enter_token(make_token(2, 5, {"tid": 5_000_441, "rnd": 9}))
+    shown.append(glass(rig))
+    return ("Terminal cover opened (tamper_action_cover=disconnect): the TAMPER screen, the relay open for it, "
+            "latched until a ClearTamperCondition token", shown)
 
 
 def friendly_flow(Rig, credit):
