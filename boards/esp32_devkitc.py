@@ -45,6 +45,7 @@ def kbd_intr(char):
     micropython.kbd_intr(char)
 
 METER_CONFIG = {}  # overrides of meter.config.MeterConfig defaults for this board
+WATCHDOG_MS = 8000  # the port reconfigures the ESP-IDF task watchdog (any timeout > 0), which panics and resets
 PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at boot
 
 
@@ -87,12 +88,15 @@ def build(clock, fs=None):
     """The meter's Hardware (meter.hardware) from this board's parts; fs: the
     filesystem for the store (default: the board's own, see _store_fs)."""
     import machine
-    from meter.hardware import board_hardware
+    from meter.hardware import board_hardware, reset_cause_name
 
     store_note = "store on the given filesystem"
     if fs is None:
         fs, store_note = _store_fs()
-    return board_hardware(pins_and_buses(), clock, fs, store_note, PROVISION_FILE, machine.reset)
+    hw = board_hardware(pins_and_buses(), clock, fs, store_note, PROVISION_FILE, machine.reset)
+    hw.start_watchdog = lambda: machine.WDT(timeout=WATCHDOG_MS)  # started after boot, fed by meter.supervisor
+    hw.reset_cause = reset_cause_name(machine)
+    return hw
 
 
 def attach(system):

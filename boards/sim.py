@@ -22,7 +22,7 @@ from drivers.relay import MonostableRelay
 from ds3231_model import Ds3231Model
 from keypad_model import KeypadModel
 from lcd_model import LcdModel
-from meter.hardware import Hardware, make_buzzer, make_keypad, make_lcd, make_metering, make_rtc
+from meter.hardware import Hardware, make_buzzer, make_keypad, make_lcd, make_metering, make_rtc, reset_cause_name
 from store.volume import StorageFault, mount_flash
 
 NAME = "virtual meter (sim)"
@@ -37,6 +37,7 @@ VOLTS = 230
 REBOOT_EXIT_CODE = 75  # tells tools/sim.py to start the VM again (power on)
 COVER_PIN = "COVER"
 MAGNET_PIN = "MAGNET"
+WATCHDOG_MS = 8000  # as on the boards (RP2040's maximum is 8388 ms)
 
 
 def _env(name, default):
@@ -219,6 +220,7 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     pwm = machine.PWM(machine.Pin(BUZZER_PIN, machine.Pin.OUT, value=0))
     buzzer, buzzer_note = make_buzzer(pwm, clock)
     hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, ic, engineering, rtc=rtc_driver, buzzer=buzzer)
+    hw.start_watchdog = lambda: machine.WDT(timeout=WATCHDOG_MS, ticks=clock)
     hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, rtc_note,
                 buzzer_note + " on " + BUZZER_PIN, "relay monostable on " + RELAY_PIN,
                 "metering ATM90E26 on SPI1 cs=" + IC_CS_PIN]
@@ -264,6 +266,10 @@ def build(clock):
     hw.read_provisioning = _read_provisioning
     hw.provisioning_done = lambda: None  # the simulator's file is the user's: keep it
     hw.reboot = _reboot
+    hw.monotonic = time  # the watchdog counts real time, whatever the simulated clock does
+    hw.start_watchdog = _start_watchdog
+    machine.set_reset_cause(int(_env("SIM_RESET_CAUSE", str(machine.PWRON_RESET))))
+    hw.reset_cause = reset_cause_name(machine)
     return hw
 
 
@@ -332,6 +338,22 @@ def save_rtc(parts, clock):
         f.write("unset\n" if chip is None or rtc.osf else "set %d\n" % (chip - clock.time()))
 
 
+def _start_watchdog():
+    """The watchdog in real time; tools/sim.py plays the timer: each feed
+    touches SIM_WDT_FILE, and a file left untouched for the timeout is a reset."""
+    wdt = machine.WDT(timeout=WATCHDOG_MS, ticks=time)
+    path = _env("SIM_WDT_FILE", "")
+    if path:
+        wdt.listeners.append(lambda w: _write(path, "%d\n" % w.timeout_ms))
+    wdt.feed()
+    return wdt
+
+
+def _write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def _read_provisioning():
     path = _env("SIM_PROVISION", "")
     if not path:
@@ -358,8 +380,7 @@ def kbd_intr(char):
     micropython.kbd_intr(char)
     path = _env("SIM_KBD_FILE", "")
     if path:
-        with open(path, "w") as f:
-            f.write("%d\n" % char)
+        _write(path, "%d\n" % char)
 
 
 def attach(system):

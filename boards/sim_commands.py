@@ -16,7 +16,10 @@ HELP = (
     "sim reverse <watts>       power fed back through the meter (0: none)",
     "sim neutral <milliamps>   current in the neutral conductor (auto: equal to the live current)",
     "sim magnet on|off         a magnet held to the meter's sensor",
+    "sim hang <task> <seconds>  the task blocks the loop at its next step (metering keypad ui console storage)",
+    "sim crash <task>           the task raises at its next step",
 )
+TASKS = ("metering", "keypad", "ui", "console", "storage")
 MAX_STEP_S = 60
 
 
@@ -75,6 +78,8 @@ class SimCommands:
                 raise CommandError("neutral must be 0..1000000 mA, or auto")
             self.parts.set_neutral(milliamps)
             return ["neutral_ma=%d" % milliamps]
+        if name in ("hang", "crash"):
+            return self.fault(name, rest)
         raise CommandError("unknown sim command %r (sim lists them)" % name)
 
     def flash(self):
@@ -96,6 +101,20 @@ class SimCommands:
         else:
             self.parts.magnet = rest[0] == "on"
         return ["%s=%s" % (name, rest[0])]
+
+    def fault(self, kind, rest):
+        """Arm a fault in a task: it happens at the task's next step, after this reply."""
+        task = self.system.runtime.supervisor.task(rest[0]) if rest and rest[0] in TASKS else None
+        if task is None:
+            raise CommandError("task must be one of the running: " + " ".join(TASKS))
+        if kind == "crash":
+            task.fault = _crash
+            return ["%s will crash" % task.name]
+        seconds = int(rest[1])
+        if not 0 < seconds <= 600:
+            raise CommandError("seconds must be 1..600")
+        task.fault = lambda: _block(seconds)
+        return ["%s will block the loop for %d s" % (task.name, seconds)]
 
     def advance(self, seconds):
         if not 0 < seconds <= 366 * 86400:
@@ -151,3 +170,13 @@ class SimCommands:
 
         self.save_time()
         sys.exit(self.reboot_code)  # tools/sim.py starts a fresh VM on the same image
+
+
+def _crash():
+    raise RuntimeError("injected crash (sim crash)")
+
+
+def _block(seconds):
+    import time
+
+    time.sleep(seconds)  # blocks the whole loop, as a stuck driver would: the watchdog stops being fed

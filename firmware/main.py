@@ -25,12 +25,17 @@ def main():
     system = System(hw, clock, config, log)
     try:
         system.boot()
-    except Exception as exc:  # nothing booted: say so on the LCD and the console, keep the relay open
+    except Exception as exc:  # nothing booted: relay open, the reason on the LCD, the console alive
         sys.print_exception(exc) if hasattr(sys, "print_exception") else print(repr(exc))
-        system.show_fault("boot failed", type(exc).__name__)
-        raise
+        hw.relay.set(False)
+        system.runtime.enter_safe("boot: " + type(exc).__name__)
+        log.info("ready")
+    if system.runtime.repl:  # the engineer's `repl`: the relay stays open, nothing runs, Ctrl-C works
+        board.kbd_intr(3)
+        print("meter stopped for the REPL; machine.reset() starts it again")
+        return
     board.attach(system)
-    asyncio.run(system.run(board.console_stream()))
+    asyncio.run(system.run(board.console_stream()))  # never ends while the meter is powered
 
 
 main()

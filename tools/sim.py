@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.append(os.path.join(ROOT, "host_tests", "fakes"))
@@ -34,6 +35,8 @@ import board_layouts  # noqa: E402
 MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
 SIM_DIR = os.path.join(ROOT, "build", "sim")
 REBOOT_EXIT_CODE = 75  # boards/sim.py: "power on" -> start a fresh VM
+WDT_RESET = 3  # machine.WDT_RESET in host_tests/fakes/machine.py: the reset cause after the watchdog fires
+PWRON_RESET = 1
 INTERRUPT_CHAR = 3  # Ctrl-C: a board's UART/USB driver turns it into KeyboardInterrupt while kbd_intr allows
 DEMO_METER = os.path.join(ROOT, "tools", "demo_meter.json")
 PROVISION_KEYS = ("pan", "sgc", "ti", "krn", "kt", "ken", "base_date", "ea", "decoder_key")
@@ -112,7 +115,7 @@ def vm_command(args):
     time_file = args.flash + ".time"
     env = dict(os.environ, MICROPYPATH=":".join(path), SIM_FLASH=args.flash, SIM_PROVISION=provision,
                SIM_LOAD_W=str(args.load_watts), SIM_SPEED=str(args.speed), SIM_TIME_FILE=time_file,
-               SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args),
+               SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args), SIM_WDT_FILE=wdt_file(args),
                SIM_RTC=args.rtc, SIM_RTC_FILE=args.flash + ".rtc")
     if args.config:
         check_config_file(args.config)
@@ -185,6 +188,11 @@ def identity_refusal(args, provision, report):
                                                       ", ".join(expected_identity(provision)), args.flash))
 
 
+def wdt_file(args):
+    """Touched by the VM at every watchdog feed (boards/sim.py): its age is the watchdog's count."""
+    return args.flash + ".wdt"
+
+
 def kbd_file(args):
     """Where the VM's sim board records its interrupt character (boards/sim.py kbd_intr)."""
     return args.flash + ".kbd"
@@ -204,6 +212,7 @@ class Supervisor:
         self.lock = threading.Lock()
         self.stopping = False
         self.refusal = None  # set at boot when the provisioning file is for another meter
+        self.watchdog_fired = False
 
     def start(self):
         self._spawn()
@@ -211,14 +220,35 @@ class Supervisor:
         # This one thread starts every later VM too: a VM is bound to the life of the thread that started it.
         threading.Thread(target=self._pump, daemon=True).start()
 
-    def _spawn(self):
+    def _spawn(self, reset_cause=PWRON_RESET):
         cmd, env = vm_command(self.args)
+        env["SIM_RESET_CAUSE"] = str(reset_cause)
         self.provision = env["SIM_PROVISION"]
         self.ready.clear()
-        if os.path.exists(kbd_file(self.args)):
-            os.remove(kbd_file(self.args))  # a new VM starts with Ctrl-C enabled, as a board's port does
+        self.watchdog_fired = False
+        for path in (kbd_file(self.args), wdt_file(self.args)):
+            if os.path.exists(path):
+                os.remove(path)  # a new VM: Ctrl-C enabled and no watchdog running, as after a board's reset
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
+        threading.Thread(target=self._watchdog, args=(self.proc,), daemon=True).start()
+
+    def _watchdog(self, proc):
+        """The board's watchdog timer, outside the CPU: once started (the file
+        exists) it resets the VM when no feed touched the file for its timeout."""
+        path = wdt_file(self.args)
+        while proc.poll() is None:
+            time.sleep(0.1)
+            try:
+                with open(path) as f:
+                    timeout_s = int(f.read().strip()) / 1000
+                age = time.time() - os.path.getmtime(path)
+            except (OSError, ValueError):
+                continue  # not started yet (or being written)
+            if age > timeout_s and proc.poll() is None:
+                self.watchdog_fired = True
+                proc.kill()  # _pump starts the new VM (a VM lives as long as the thread that started it)
+                return
 
     def _pump(self):
         rebooting = False
@@ -236,6 +266,9 @@ class Supervisor:
                     self.on_line("OK")  # the reply to `sim power on`
                     rebooting = False
             code = proc.wait()
+            if self.watchdog_fired and not self.stopping:
+                self._spawn(WDT_RESET)  # the board restarts: a new VM on the same flash
+                continue
             if code == REBOOT_EXIT_CODE and not self.stopping:
                 self._spawn()  # power on: boot again from the flash image
                 rebooting = True
@@ -324,8 +357,6 @@ def run_headless(args):
             sup.ready.clear()
         sup.send(raw)
     # let the last reply arrive, then stop
-    import time
-
     time.sleep(0.5)
     sup.stop()
     return 0

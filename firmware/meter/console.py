@@ -22,6 +22,8 @@ HELP = (
     "config               boot report (never shows the key)",
     "loglevel [level]     error|warn|info|debug",
     "reboot               restart the meter",
+    "repl                 stop the meter for the REPL after a restart (engineering jumper)",
+    "resume               leave safe mode and restart (engineering jumper)",
 )
 
 
@@ -42,6 +44,8 @@ class Console:
         self.engineering = engineering
         self.reboot = reboot
         self.extra = {}  # name -> handler(args) -> lines (the simulator adds `sim`)
+        self.status_extra = None  # fn() -> more (key, value) pairs for `status`
+        self.refuse = None  # fn(command name) -> why it is refused now, or None
 
     def handle(self, line):
         """Run one command line; returns the reply lines incl. OK/ERR."""
@@ -54,6 +58,9 @@ class Console:
             handler = self.extra.get(name) or getattr(self, "cmd_" + name, None)
         if handler is None:
             return ["ERR unknown command '%s' (try: help)" % name[:MAX_NAME]]
+        refused = self.refuse(name) if self.refuse is not None else None
+        if refused:
+            return ["ERR " + refused]
         try:
             out = handler(args)
         except CommandError as exc:
@@ -72,7 +79,10 @@ class Console:
         return ["version=" + self.meter.version]
 
     def cmd_status(self, args):
-        return ["%s=%s" % kv for kv in self.meter.status()]
+        pairs = self.meter.status()
+        if self.status_extra is not None:
+            pairs = pairs + self.status_extra()
+        return ["%s=%s" % kv for kv in pairs]
 
     def cmd_lcd(self, args):
         return list(self.ui.lines)

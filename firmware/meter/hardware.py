@@ -13,7 +13,7 @@ from drivers.pcf8574 import Pcf8574Transport, find_lcd
 class Hardware:
     def __init__(self, name, relay, fs, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
                  reboot=None, read_provisioning=None, provisioning_done=None, rtc=None, buzzer=None,
-                 provisioning_rejected=None):
+                 provisioning_rejected=None, start_watchdog=None, monotonic=None):
         self.name = name
         self.relay = relay
         self.fs = fs  # the mounted filesystem the store keeps its folder on (None: none)
@@ -30,9 +30,23 @@ class Hardware:
         self.buzzer = buzzer  # drivers.buzzer.Buzzer, or None (no buzzer fitted)
         self.cover = None  # terminal-cover switch input (meter/tamper.py), or None: not fitted
         self.magnet = None  # magnetic-field sensor input, or None
+        self.start_watchdog = start_watchdog  # callable -> a started watchdog with feed() (board files set it)
+        self.reset_cause = "power_on"  # why the board restarted: reset_cause_name()
+        self.monotonic = monotonic  # ticks_ms()/ticks_diff() in the watchdog's time, if not the clock's
 
     def describe(self):
         return list(self.notes)
+
+
+def reset_cause_name(machine):
+    """The port's machine.reset_cause() as a name.  rp2 knows only PWRON and
+    WDT (and reports its machine.reset() as WDT: meter.resets corrects that)."""
+    code = machine.reset_cause()
+    for name, attr in (("power_on", "PWRON_RESET"), ("watchdog", "WDT_RESET"), ("hard", "HARD_RESET"),
+                       ("soft", "SOFT_RESET"), ("deepsleep", "DEEPSLEEP_RESET")):
+        if getattr(machine, attr, None) == code:
+            return name
+    return "unknown"
 
 
 def make_keypad(rows, cols, clock, **options):

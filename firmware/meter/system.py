@@ -50,10 +50,14 @@ class System:
         self._ui_at = clock.ticks_ms()
         self._wake = None  # the UI task's asyncio.Event (made by run())
         self.powered = True  # False after a (simulated) mains cut: nothing runs
+        self.runtime = None  # tasks, supervisor and watchdog, reset record, safe mode: make_runtime()
 
     def boot(self):
         self._lcd_lines("STS meter v" + VERSION, "starting...")
         report = self.state.boot()
+        if not self.make_runtime().boot():  # safe mode or the REPL: nothing here may drive the relay
+            self.log.info("ready")
+            return
         self._import_provisioning()
         self.customer.boot()
         if self.state.keys is not None:
@@ -75,6 +79,15 @@ class System:
         self._last_poll_ms = self.clock.ticks_ms()
         self.render()
         self.log.info("ready")
+
+    def make_runtime(self):
+        """The runtime (meter.runtime), made once the store has booted: its
+        recovery code is freed by then, and the heap has room for this."""
+        if self.runtime is None:
+            from meter.runtime import Runtime
+
+            self.runtime = Runtime(self)
+        return self.runtime
 
     def _import_provisioning(self):
         """A provisioning file left by `make provision`: imported once, then
@@ -170,7 +183,8 @@ class System:
 
     def step(self):
         """Everything due now (used by the simulator's `sim advance`)."""
-        if not self.powered:
+        runtime = self.make_runtime()
+        if not self.powered or runtime.safe or runtime.repl:  # nothing of the meter runs
             return
         self.keypad_step()
         now = self.clock.ticks_ms()
@@ -178,6 +192,8 @@ class System:
             self._last_poll_ms = now
             self.metering_step()
         self.ui_step()
+        runtime.supervisor.all_progressed()  # everything just ran (a long `sim advance` is no hang)
+        runtime.supervisor.check()
 
     def render(self):
         lines = self.ui.lines
@@ -200,19 +216,15 @@ class System:
 
     # ---- asyncio tasks ------------------------------------------------------
     async def run(self, console_stream=None):
+        """Every task, under the supervisor (meter.runtime); never returns."""
         import asyncio
 
-        wake = self._wake = asyncio.Event()
-        tasks = []  # type: list
-        tasks.append(asyncio.create_task(self._every(KEYPAD_MS, self._scan)))
-        tasks.append(asyncio.create_task(self._ui_task(wake)))
-        for period_ms, step in ((self.config.poll_ms, self.metering_step), (60000, self.persist_step)):
-            tasks.append(asyncio.create_task(self._every(period_ms, step)))
-        if console_stream is not None:
-            tasks.append(asyncio.create_task(self.console_task(console_stream)))
-        await asyncio.gather(*tasks)
+        self._wake = asyncio.Event()
+        start = self.hw.start_watchdog
+        await self.make_runtime().run(console_stream, start() if start is not None else None)
 
-    def _scan(self):
+    def scan_step(self):
+        """The keypad task's step: a scan, then the UI task woken if it is due."""
         try:
             self.keypad_step()
         finally:
@@ -220,12 +232,13 @@ class System:
             if wake is not None and self.ui_due():
                 wake.set()  # the UI task runs next, before the next scan
 
-    async def _ui_task(self, wake):
-        while True:
-            await wake.wait()
-            wake.clear()
-            if self.powered:
-                self._run(self.ui_step)
+    async def ui_wait(self):
+        """The UI task's pause: until the keypad task wakes it (a key, or UI_MS)."""
+        wake = self._wake
+        if wake is None:
+            return
+        await wake.wait()
+        wake.clear()
 
     def persist_step(self):
         self.state.consume(0, self.clock.time())  # saves if save_every_s has passed
@@ -235,36 +248,26 @@ class System:
             self.hw.lcd.invalidate()
             self._shown[0] = None
 
-    async def _every(self, period_ms, fn):
-        import asyncio
-
-        while True:
-            if self.powered:
-                self._run(fn)
-            await asyncio.sleep_ms(period_ms)
-
-    def _run(self, fn):
-        try:
-            fn()
-        except Exception as exc:  # one bad step must not stop the meter
-            self.log.error("%s failed: %r" % (getattr(fn, "__name__", "task"), exc))
-
-    async def console_task(self, stream):
-        """The console on (PolledInput, writer): bytes in, reply lines out.
-        Reads only what has arrived, so a slow or endless line never holds
-        the loop; every line gets its reply before the next is read."""
-        import asyncio
-
+    def console_reader(self, stream):
+        """The console task's step on (PolledInput, writer): takes the bytes
+        that have arrived (never waits for more, so a slow or endless line never
+        holds the loop) and answers every complete line.  Returns a step that
+        is truthy while bytes keep coming."""
         from meter.linereader import LineReader
 
         port, writer = stream
         lines = LineReader()
-        while not port.closed:
+
+        def step():
+            if port.closed:
+                return False
             data = port.read_available(CONSOLE_CHUNK)
             for line in lines.feed(data):
                 for out in self.console_reply(line):
                     writer.write(out + "\n")
-            await asyncio.sleep_ms(0 if data else CONSOLE_IDLE_MS)
+            return len(data) > 0
+
+        return step
 
     def console_reply(self, line):
         """Reply lines for one console line (None: a line over the length cap)."""

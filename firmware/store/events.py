@@ -31,6 +31,8 @@ METERING_FAULT = const(9)  # a: fault code (app's choice)
 LOCKOUT = const(10)  # a: wrong-token count, b: lockout seconds
 CREDIT_CLEARED = const(11)  # a: register cleared
 SETTING = const(12)  # a: SETTING_* code, b: new value
+WATCHDOG = const(13)  # a: 1 loop blocked / 2 a task silent or down (meter.runtime), b: quick resets in a row
+TASK_RESTART = const(14)  # a: task number (meter.runtime), b: crashes counted
 
 KIND_NAMES = {
     0: "void",
@@ -46,6 +48,8 @@ KIND_NAMES = {
     LOCKOUT: "lockout",
     CREDIT_CLEARED: "credit cleared",
     SETTING: "setting",
+    WATCHDOG: "watchdog",
+    TASK_RESTART: "task restart",
 }
 
 # STORAGE_RECOVERY codes (event field a)

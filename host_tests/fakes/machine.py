@@ -211,3 +211,69 @@ def unique_id():
 
 def reset():
     raise SystemExit("machine.reset()")
+
+
+# machine.reset_cause() codes (the esp32 port's values; rp2 has only PWRON and WDT)
+PWRON_RESET = 1
+HARD_RESET = 2
+WDT_RESET = 3
+DEEPSLEEP_RESET = 4
+SOFT_RESET = 5
+_reset_cause = [PWRON_RESET]
+
+
+def reset_cause():
+    return _reset_cause[0]
+
+
+def set_reset_cause(code):
+    """What the next reset_cause() reports (the simulator sets it for a new VM)."""
+    _reset_cause[0] = code
+
+
+class _HostTicks:
+    """time.ticks_ms/ticks_diff where the host has them (MicroPython), else from CPython's monotonic clock."""
+
+    @staticmethod
+    def ticks_ms():
+        import time
+
+        if hasattr(time, "ticks_ms"):
+            return time.ticks_ms()
+        return int(time.monotonic() * 1000)
+
+    @staticmethod
+    def ticks_diff(end, start):
+        import time
+
+        if hasattr(time, "ticks_diff"):
+            return time.ticks_diff(end, start)
+        return end - start
+
+
+class WDT:
+    """machine.WDT: started at construction, never stopped; each feed() restarts
+    the countdown of timeout ms.  The model counts in `ticks` (a clock with
+    ticks_ms/ticks_diff) and says when it would have reset the board; listeners
+    fn(wdt) hear every feed (the simulator passes them to tools/sim.py)."""
+
+    def __init__(self, id=0, timeout=5000, ticks=None):
+        if id != 0:
+            raise ValueError("WDT(%d) doesn't exist" % id)
+        if timeout <= 0:
+            raise ValueError("WDT timeout too short")
+        self.timeout_ms = timeout
+        self.ticks = ticks or _HostTicks
+        self.feeds = 0
+        self.listeners = []
+        self._fed_ms = self.ticks.ticks_ms()
+
+    def feed(self):
+        self.feeds += 1
+        self._fed_ms = self.ticks.ticks_ms()
+        for fn in self.listeners:
+            fn(self)
+
+    def expired(self):
+        """True once timeout ms have passed since the last feed: the board would have reset."""
+        return self.ticks.ticks_diff(self.ticks.ticks_ms(), self._fed_ms) > self.timeout_ms

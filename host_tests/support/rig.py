@@ -4,6 +4,7 @@
 # The 4 KB STA tables first, as firmware/main.py does: on a small heap they
 # need contiguous memory, which is there before everything else is loaded.
 import sts.sta  # noqa: F401  (isort: skip)
+from support.vend import DEMO_PROVISION  # isort: skip  (builds the test's encrypt tables: 4 KB more)
 
 import sim
 from fakeclock import FakeClock
@@ -12,7 +13,6 @@ from meter.log import Log
 from meter.system import System
 from sim_commands import SimCommands
 from support.checks import is_micropython
-from support.vend import DEMO_PROVISION
 
 NOW = 1_700_000_000  # 2023-11-14, a weekday afternoon (UTC)
 KEY_STEP_MS = 10
@@ -56,7 +56,7 @@ def _release_previous_meter():
 
 class Rig:
     def __init__(self, load_w=0, flash=None, engineering=False, clock=None, lcd_present=True, rtc="battery",
-                 provision=DEMO_PROVISION, **config):
+                 provision=DEMO_PROVISION, reset_cause="power_on", **config):
         _release_previous_meter()
         self.clock = clock or FakeClock(start_s=NOW)
         self.flash = flash or scratch_flash()
@@ -67,6 +67,7 @@ class Rig:
         self.hw.read_provisioning = lambda: provision
         self.hw.provisioning_done = lambda: self.provisioning.append("done")
         self.hw.provisioning_rejected = lambda reason: self.provisioning.append("rejected: " + reason)
+        self.hw.reset_cause = reset_cause  # what the port's machine.reset_cause() says at this boot
         self.system = System(self.hw, self.clock, MeterConfig(**config), Log(self.log_lines.append))
         self.system.boot()
         self.sim = SimCommands(self.system, self.parts, self.clock, 75)

@@ -1,0 +1,148 @@
+# Keeps the meter running, or safely stopped: the asyncio tasks under the
+# supervisor (meter.supervisor) that alone feeds the board's watchdog, the
+# reset record (meter.resets), safe mode, and the engineer's two ways out on
+# the console, both needing the engineering jumper:
+#   repl    saves, restarts, and the next boot stops before the meter runs
+#           (relay open, Ctrl-C enabled, no watchdog): the MicroPython REPL
+#   resume  leaves safe mode: clears the reset count and restarts normally
+from meter.console import CommandError
+from meter.resets import ResetRecord
+from meter.supervisor import Supervisor
+from store import events as ev
+
+PERSIST_MS = 5000  # the storage task's period (it saves only when a save is due)
+ACTING = ("key", "token", "relaytest", "cal")  # console commands refused in safe mode
+# WATCHDOG event field a: how the last run ended
+WATCHDOG_HANG = 1  # the loop was blocked (or the reason was lost)
+WATCHDOG_STALL = 2  # the supervisor stopped feeding: a task silent or down
+
+
+class Runtime:
+    def __init__(self, system):
+        self.system = system
+        hw = system.hw
+        self.resets = ResetRecord(system.state.volume)
+        self.supervisor = Supervisor(hw.monotonic or system.clock, system.log, self._stalled, self._crashed)
+        self.safe = ""  # the reason, while in safe mode
+        self.repl = False  # the engineer asked for the REPL: the meter does not run this boot
+        self.started_s = 0
+        console = system.console
+        console.extra["repl"] = self.cmd_repl
+        console.extra["resume"] = self.cmd_resume
+        console.status_extra = self.status
+        console.refuse = self.refuse
+        if console.reboot is not None:
+            console.reboot = self._reboot
+
+    # ---- boot ---------------------------------------------------------------
+    def boot(self):
+        """Count this reset (after the store is up).  False when the meter must
+        not drive the relay this boot (safe mode, or the REPL requested)."""
+        system = self.system
+        resets = self.resets
+        cause = resets.boot(system.hw.reset_cause)
+        self.started_s = system.clock.time()
+        if cause != "power_on":
+            system.log.warn("reset cause %s (%d resets, %d quick in a row)%s"
+                            % (cause, resets.count, resets.streak, _said(resets.last_note)))
+        if cause == "watchdog":
+            how = WATCHDOG_STALL if resets.last_note else WATCHDOG_HANG
+            system.state.log(ev.WATCHDOG, how, resets.streak)
+        if cause == "repl":
+            self.repl = True
+            system.show_fault("REPL (engineer)", "meter stopped")
+            return False
+        if resets.safe:
+            self.enter_safe(resets.safe)
+            return False
+        return True
+
+    def enter_safe(self, reason):
+        """Relay open, the reason on the LCD, only the console (and the
+        watchdog feeding) running.  Ends with a power cycle or `resume`."""
+        system = self.system
+        self.safe = reason
+        system.hw.relay.set(False)
+        system.show_fault("Fault: safe mode", reason)
+        system.log.error("SAFE MODE (%s): relay open; power cycle, or `resume` with the engineering jumper" % reason)
+
+    # ---- tasks --------------------------------------------------------------
+    async def run(self, console_stream=None, watchdog=None):
+        """All tasks under the supervisor; never returns."""
+        import asyncio
+
+        from meter.system import CONSOLE_IDLE_MS, KEYPAD_MS, UI_MS
+
+        system = self.system
+        sup = self.supervisor
+        if not self.safe:
+            sup.add("keypad", KEYPAD_MS, self._powered(system.scan_step))
+            sup.add("ui", UI_MS, self._powered(system.ui_step), system.ui_wait)  # woken by the keypad task
+            sup.add("metering", system.config.poll_ms, self._powered(system.metering_step))
+            sup.add("storage", PERSIST_MS, self._powered(self.storage_step))
+        if console_stream is not None:
+            sup.add("console", CONSOLE_IDLE_MS, system.console_reader(console_stream))
+        if watchdog is not None:
+            sup.start(watchdog)
+        for task in sup.tasks:
+            asyncio.create_task(sup.run(task))
+        await sup.watch()
+
+    def _powered(self, step):
+        def run():
+            if self.system.powered:  # the simulator's mains cut: nothing runs, nothing is due
+                step()
+
+        return run
+
+    def storage_step(self):
+        system = self.system
+        system.persist_step()
+        self.resets.ran(system.clock.time() - self.started_s)
+
+    def _reboot(self):
+        self.resets.announce("reboot")  # rp2 reports machine.reset() as a watchdog reset: say what it was
+        self.system.hw.reboot()
+
+    def _stalled(self, name):
+        self.resets.announce("watchdog" if name else "", name or "")
+
+    def _crashed(self, name, count):
+        names = [task.name for task in self.supervisor.tasks]
+        self.system.state.log(ev.TASK_RESTART, names.index(name) if name in names else -1, count)
+
+    # ---- console --------------------------------------------------------------
+    def status(self):
+        return [("resets", self.resets.count), ("reset_cause", self.resets.cause),
+                ("safe_mode", self.safe or "no")]
+
+    def refuse(self, name):
+        if self.safe and name in ACTING:
+            return "%s refused: safe mode (%s)" % (name, self.safe)
+        return None
+
+    def _need_jumper(self, what):
+        if not self.system.hw.engineering:
+            raise CommandError(what + " refused: engineering jumper not fitted")
+        if self.system.hw.reboot is None:
+            raise CommandError("restart not available")
+
+    def cmd_repl(self, args):
+        self._need_jumper("repl")
+        self.system.meter.power_down("reboot")  # saved first: nothing is lost
+        self.resets.announce("repl")
+        self.system.hw.reboot()
+        return ["rebooting to the REPL (relay open, the meter stopped)"]
+
+    def cmd_resume(self, args):
+        self._need_jumper("resume")
+        if not self.safe:
+            raise CommandError("not in safe mode")
+        self.resets.resume()
+        self.system.hw.reboot()
+        return ["rebooting (safe mode left)"]
+
+
+def _said(note):
+    return ": " + note if note else ""
+
