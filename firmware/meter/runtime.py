@@ -5,7 +5,6 @@
 #   repl    saves, restarts, and the next boot stops before the meter runs
 #           (relay open, Ctrl-C enabled, no watchdog): the MicroPython REPL
 #   resume  leaves safe mode: clears the reset count and restarts normally
-from meter.console import CommandError
 from meter.resets import ResetRecord
 from meter.supervisor import Supervisor
 from store import events as ev
@@ -121,26 +120,15 @@ class Runtime:
             return "%s refused: safe mode (%s)" % (name, self.safe)
         return None
 
-    def _need_jumper(self, what):
-        if not self.system.hw.engineering:
-            raise CommandError(what + " refused: engineering jumper not fitted")
-        if self.system.hw.reboot is None:
-            raise CommandError("restart not available")
-
     def cmd_repl(self, args):
-        self._need_jumper("repl")
-        self.system.meter.power_down("reboot")  # saved first: nothing is lost
-        self.resets.announce("repl")
-        self.system.hw.reboot()
-        return ["rebooting to the REPL (relay open, the meter stopped)"]
+        from meter.engineer import repl  # loaded only when used: the heap is tight
+
+        return repl(self)
 
     def cmd_resume(self, args):
-        self._need_jumper("resume")
-        if not self.safe:
-            raise CommandError("not in safe mode")
-        self.resets.resume()
-        self.system.hw.reboot()
-        return ["rebooting (safe mode left)"]
+        from meter.engineer import resume
+
+        return resume(self)
 
 
 def _said(note):
