@@ -115,8 +115,8 @@ def vm_command(args):
     time_file = args.flash + ".time"
     env = dict(os.environ, MICROPYPATH=":".join(path), SIM_FLASH=args.flash, SIM_PROVISION=provision,
                SIM_LOAD_W=str(args.load_watts), SIM_SPEED=str(args.speed), SIM_TIME_FILE=time_file,
-               SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args), SIM_WDT_FILE=wdt_file(args),
-               SIM_RTC=args.rtc, SIM_RTC_FILE=args.flash + ".rtc")
+               SIM_ENGINEERING="1" if args.engineering else "0", SIM_KBD_FILE=kbd_file(args),
+               SIM_WDT_FILE=wdt_file(args), SIM_RTC=args.rtc, SIM_RTC_FILE=args.flash + ".rtc")
     if args.config:
         check_config_file(args.config)
         env["SIM_CONFIG"] = os.path.abspath(args.config)
