@@ -27,6 +27,7 @@ MARK = "@@BENCH "
 # What the meter imports to run (main.py's closure, firmware only), in boot order; an EA07
 # meter (sts.misty1 loads only when an EA11 key's cipher is first built).
 BOOT_MODULES = ("sts.sta", "meter.system", "meter.app", "meter.ui", "meter.console", "meter.hardware",
+                "meter.runtime", "meter.linereader",
                 "store.state", "sts.pipeline", "drivers.keypad",
                 "drivers.hd44780", "drivers.pcf8574", "drivers.relay", "drivers.atm90e26", "drivers.ds3231")
 PHASES = ("harness", "imports", "simulator", "models", "scenario", "report")
