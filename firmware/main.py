@@ -28,9 +28,9 @@ def main():
     except Exception as exc:  # nothing booted: relay open, the reason on the LCD, the console alive
         sys.print_exception(exc) if hasattr(sys, "print_exception") else print(repr(exc))
         hw.relay.set(False)
-        system.runtime.enter_safe("boot: " + type(exc).__name__)
+        system.make_runtime().enter_safe("boot: " + type(exc).__name__)
         log.info("ready")
-    if system.runtime.repl:  # the engineer's `repl`: the relay stays open, nothing runs, Ctrl-C works
+    if system.make_runtime().repl:  # the engineer's `repl`: the relay stays open, nothing runs, Ctrl-C works
         board.kbd_intr(3)
         print("meter stopped for the REPL; machine.reset() starts it again")
         return
