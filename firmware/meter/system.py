@@ -5,6 +5,8 @@
 # Boot order: the relay is already in its safe state (drivers do that at
 # construction), then storage is mounted and the state recovered, the boot
 # screen shown, the metering IC started, the boot report logged, tasks started.
+import gc
+
 from meter import texts
 from meter.app import VERSION, Meter
 from meter.console import Console
@@ -54,6 +56,7 @@ class System:
 
     def boot(self):
         self._lcd_lines("STS meter v" + VERSION, "starting...")
+        gc.collect()  # the imports' leftovers first: the store's boot-only recovery code needs 2.7 KB in one piece
         report = self.state.boot()
         if not self.make_runtime().boot():  # safe mode or the REPL: nothing here may drive the relay
             self.log.info("ready")
