@@ -148,8 +148,13 @@ def probe_raw_repl(port, timeout=RAW_REPL_TIMEOUT_S):
         settle = time.monotonic() + 0.3
         while time.monotonic() < settle:
             got += conn.read(256)
-        conn.write(b"\r\x01")  # enter raw REPL
+        # Enter raw REPL; ask again every half second: a board (or the virtual board's VM)
+        # that restarted after the Ctrl-C may still be starting and lose the first Ctrl-A.
+        ask = 0.0
         while RAW_REPL_BANNER not in got and time.monotonic() < deadline:
+            if time.monotonic() >= ask:
+                conn.write(b"\r\x03\r\x01" if ask else b"\r\x01")  # Ctrl-C again: the first may have been lost too
+                ask = time.monotonic() + 0.5
             got += conn.read(256)
         if RAW_REPL_BANNER in got:
             conn.write(b"\x02")  # back to the friendly REPL, as found

@@ -125,6 +125,11 @@ class VirtualBoard:
         self.boots += 1
 
     def _restart_vm(self):
+        if self.vm is not None:
+            try:  # the pty closes a moment before the process is reaped: wait for its status
+                self.vm.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         interrupted = self.vm is not None and self.vm.poll() == -signal.SIGINT  # a Ctrl-C ended the program
         self._stop_vm()
         self._queue_to_port(SOFT_REBOOT)
@@ -180,6 +185,7 @@ class VirtualBoard:
     def _end_swallow_if_late(self):
         if self._swallow_deadline is not None and time.monotonic() > self._swallow_deadline:
             self._swallow_deadline = None
+            self._vm_tail = bytes(self._swallowed[-32:])  # what the VM printed last: busy or at a prompt
             self._queue_to_port(bytes(self._swallowed))
 
     def step(self, timeout=0.1):
