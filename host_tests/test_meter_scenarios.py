@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 192wK
+# mp-heapsize: 200wK
 # mp-compiled: yes
 # 184wK (was 176wK): tamper detection (meter/tamper.py, its settings, the sim's
 # tamper inputs) tipped the day-long scenario over in this one fragmented VM.
