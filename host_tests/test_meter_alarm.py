@@ -12,51 +12,43 @@ from support.vend import credit
 DAYTIME = -600  # UTC-10: the rig's 22:13 UTC is 12:13 local
 
 
-def _status(rig):
-    out = {}
-    for line in rig.console("status")[:-1]:
-        key, _, value = line.partition("=")
-        out[key] = value
-    return out
-
-
 def _low_credit_rig(**options):
     rig = Rig(load_w=2000, **options)
     assert rig.enter_token(credit(5_000_500, 55)) == R.ACCEPT  # 5.5 kWh, threshold 5 kWh
-    assert _status(rig)["buzzer"] == "off"
+    assert rig.status()["buzzer"] == "off"
     rig.advance(16 * 60)  # 0.53 kWh at 2 kW: below the threshold
     return rig
 
 
 def test_alarm_sounds_a_key_silences_it_and_it_repeats_after_the_snooze():
     rig = _low_credit_rig(tz_offset_min=DAYTIME, alarm_snooze_s=1800, alarm_sound_s=180)
-    status = _status(rig)
+    status = rig.status()
     assert status["alarm"] == "1" and status["buzzer"] == "on"
     assert rig.parts.buzzer.changes > 0 and "LOW CREDIT" in rig.lcd()[1]
     rig.press("D")  # any key
-    assert _status(rig)["buzzer"] == "off" and not rig.parts.buzzer.sounding
+    assert rig.status()["buzzer"] == "off" and not rig.parts.buzzer.sounding
     rig.advance(20 * 60)
-    assert _status(rig)["buzzer"] == "off"  # snoozed
+    assert rig.status()["buzzer"] == "off"  # snoozed
     rig.advance(11 * 60)
-    assert _status(rig)["buzzer"] == "on"  # 30 minutes later, again
+    assert rig.status()["buzzer"] == "on"  # 30 minutes later, again
     rig.advance(200)
-    assert _status(rig)["buzzer"] == "off"  # it sounds for alarm_sound_s, then waits
+    assert rig.status()["buzzer"] == "off"  # it sounds for alarm_sound_s, then waits
 
 
 def test_alarm_is_quiet_at_night_but_the_screen_says_low_credit():
     rig = _low_credit_rig(alarm_sound_s=600)  # 22:13 local: quiet hours 22..6
-    status = _status(rig)
+    status = rig.status()
     assert status["alarm"] == "1" and status["buzzer"] == "off" and not rig.parts.buzzer.sounding
     assert rig.lcd()[1] == "LOW CREDIT"
     rig.advance(27340)  # 06:05: the quiet hours are over
-    assert _status(rig)["buzzer"] == "on"
+    assert rig.status()["buzzer"] == "on"
 
 
 def test_no_alarm_sound_when_the_time_is_unknown():
     for rtc, heard in (("none", "off"), ("battery", "on")):  # the same meter with a clock sounds
         rig = Rig(rtc=rtc, tz_offset_min=DAYTIME)  # no credit at all: below the threshold
         rig.advance(10)
-        status = _status(rig)
+        status = rig.status()
         assert status["alarm"] == "1" and status["buzzer"] == heard, (rtc, status)
         assert status["clock_source"] == ("unknown" if rtc == "none" else "rtc")
 

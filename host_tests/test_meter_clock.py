@@ -8,34 +8,26 @@ from support.rig import NOW, Rig
 from support.vend import credit
 
 
-def _status(rig):
-    out = {}
-    for line in rig.console("status"):
-        key, _, value = line.partition("=")
-        out[key] = value
-    return out
-
-
 def _utc(rig):
     return rig.system.customer.wall.utc()
 
 
 def test_battery_rtc_keeps_the_time_across_a_power_cut():
     rig = Rig(rtc="battery")
-    status = _status(rig)
+    status = rig.status()
     assert status["clock_source"] == "rtc"
     assert status["time"] == civil.iso(NOW, 0)  # tz_offset_min 0: local = UTC
     assert "rtc ds3231 at 0x68" in rig.console("config")
     flash, clock = rig.power_cut()
     clock.advance_ms(3 * 3600 * 1000)  # three hours without mains
     again = Rig(flash=flash, clock=clock, rtc=rig.rtc)
-    assert _status(again)["clock_source"] == "rtc"
+    assert again.status()["clock_source"] == "rtc"
     assert abs(_utc(again) - clock.time()) <= 1
 
 
 def test_rtc_without_battery_falls_back_to_the_time_kept_in_flash():
     rig = Rig(rtc="no-battery", tz_offset_min=120)
-    assert _status(rig)["clock_source"] == "unknown"  # a fresh chip: OSF set, no token yet
+    assert rig.status()["clock_source"] == "unknown"  # a fresh chip: OSF set, no token yet
     assert rig.console("time set 2024-05-01T18:30:00")[0].startswith("ERR")  # no engineering jumper
     flash, clock = rig.power_cut()
     rig = Rig(flash=flash, clock=clock, rtc=rig.rtc, engineering=True, tz_offset_min=120)
@@ -46,7 +38,7 @@ def test_rtc_without_battery_falls_back_to_the_time_kept_in_flash():
     flash, clock = rig.power_cut()  # the chip loses its time with the mains
     clock.advance_ms(7200 * 1000)
     again = Rig(flash=flash, clock=clock, rtc=rig.rtc, tz_offset_min=120)
-    status = _status(again)
+    status = again.status()
     assert status["clock_source"] == "flash"
     stored = _utc(again)
     assert before - 900 <= stored <= before  # the last save (every save_every_s), never later than the truth
@@ -55,16 +47,16 @@ def test_rtc_without_battery_falls_back_to_the_time_kept_in_flash():
 
 def test_no_rtc_unknown_until_a_token_then_flash_after_power_cut():
     rig = Rig(rtc="none")
-    assert _status(rig)["time"] == "unknown" and _status(rig)["clock_source"] == "unknown"
+    assert rig.status()["time"] == "unknown" and rig.status()["clock_source"] == "unknown"
     assert "rtc none found at 0x68 (wall time from flash and tokens)" in rig.console("config")
     tid = 5_000_123  # minutes since 2014-01-01 (the demo key's base date)
     rig.enter_token(credit(tid, 10))
     issued = civil.to_seconds(2014, 1, 1) + tid * 60
-    assert _status(rig)["clock_source"] == "token" and _utc(rig) == issued
+    assert rig.status()["clock_source"] == "token" and _utc(rig) == issued
     rig.advance(1000)  # the wall time is saved every save_every_s (900 s)
     flash, clock = rig.power_cut()
     again = Rig(flash=flash, clock=clock, rtc="none")
-    assert _status(again)["clock_source"] == "flash"
+    assert again.status()["clock_source"] == "flash"
     assert issued + 900 <= _utc(again) <= issued + 1000  # goes on from the last save, never before it
 
 

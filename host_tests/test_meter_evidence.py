@@ -9,32 +9,20 @@ from support.rig import Rig
 from support.vend import credit
 
 
-def _pairs(lines):
-    out = {}
-    for line in lines[:-1]:  # the last line is OK
-        key, _, value = line.partition("=")
-        out[key] = value
-    return out
-
-
-def _status(rig):
-    return _pairs(rig.console("status"))
-
-
 def test_evidence_adds_up_with_the_energy_delivered_across_midnight_and_a_power_cut():
     rig = Rig(load_w=1500)  # 2023-11-14 22:13:20 UTC, local = UTC
-    assert _status(rig)["energy_since_topup_wh"] == "unknown"  # no top-up yet
+    assert rig.status()["energy_since_topup_wh"] == "unknown"  # no top-up yet
     assert rig.enter_token(credit(5_000_300, 200)) == R.ACCEPT  # 20 kWh
     start, t0 = rig.state.energy_total_wh, rig.clock.ticks_ms()
     rig.advance(3 * 3600)  # past local midnight
     delivered = 1500 * rig.clock.ticks_diff(rig.clock.ticks_ms(), t0) // 3_600_000
-    status = _status(rig)
+    status = rig.status()
     since = int(status["energy_since_topup_wh"])
     assert since == rig.state.energy_total_wh - start
     assert abs(since - delivered) <= 2, (since, delivered)
     yesterday, today = int(status["energy_yesterday_wh"]), int(status["energy_today_wh"])
     assert yesterday + today == since and 2500 <= yesterday <= 2700  # 1 h 47 min before midnight at 1.5 kW
-    energy = _pairs(rig.console("energy"))
+    energy = rig.reply("energy")
     assert int(energy["last_24h_wh"]) == since and energy["last_topup_wh"] == "20000"
     assert energy["last_topup_time"].startswith("2023-11-14T22:13")
     # 4.5 kWh in 3 h is 36 kWh a day: the 15.5 kWh left last about 0.4 days
@@ -42,7 +30,7 @@ def test_evidence_adds_up_with_the_energy_delivered_across_midnight_and_a_power_
     flash, clock = rig.power_cut()
     clock.advance_ms(600_000)
     again = Rig(flash=flash, clock=clock, rtc=rig.rtc)
-    after = _status(again)
+    after = again.status()
     lost = since - int(after["energy_since_topup_wh"])
     assert 0 <= lost <= 10  # at most save_every_wh of consumption is lost in a cut, figures follow the total
     assert int(after["energy_yesterday_wh"]) == yesterday
@@ -75,7 +63,7 @@ def test_short_codes_and_idle_screen_show_the_figures():
 def test_without_a_clock_the_figures_say_unknown():
     rig = Rig(load_w=1000, rtc="none")
     rig.advance(7200)
-    status = _status(rig)
+    status = rig.status()
     assert status["time"] == "unknown" and status["energy_today_wh"] == "unknown"
     assert status["days_left"] == "unknown" and status["energy_yesterday_wh"] == "unknown"
     rig.type("#08#")

@@ -11,10 +11,6 @@ from support.rig import Rig
 from support.vend import credit
 
 
-def _status(rig):
-    return dict(line.split("=", 1) for line in rig.console("status")[:-1])
-
-
 def _tasks(rig, clock):
     sup = sv.Supervisor(clock, rig.system.log)
     steps = {"metering": [], "keypad": []}
@@ -92,11 +88,11 @@ def test_crashes_far_apart_never_add_up():
 
 def test_status_and_log_show_resets_and_a_watchdog_reset():
     rig = Rig()
-    status = _status(rig)
+    status = rig.status()
     assert status["resets"] == "0" and status["reset_cause"] == "power_on" and status["safe_mode"] == "no"
     flash, clock = rig.power_cut()
     again = Rig(flash=flash, clock=clock, reset_cause="watchdog")
-    status = _status(again)
+    status = again.status()
     assert status["resets"] == "1" and status["reset_cause"] == "watchdog"
     assert " watchdog a=1 b=1" in " ".join(again.console("log 3"))
     assert any("reset cause watchdog" in line for line in again.log_lines)
@@ -109,7 +105,7 @@ def test_a_planned_reboot_is_no_watchdog_reset_even_where_the_port_says_so():
     assert rig.console("reboot")[-1] == "OK"
     flash, clock = rig.power_cut()
     again = Rig(flash=flash, clock=clock, reset_cause="watchdog")  # rp2: machine.reset() reads as WDT
-    assert _status(again)["reset_cause"] == "reboot"
+    assert again.status()["reset_cause"] == "reboot"
     assert again.system.runtime.resets.streak == 0
 
 
@@ -122,7 +118,7 @@ def test_quick_watchdog_resets_end_in_safe_mode_with_the_relay_open():
         rig = Rig(flash=flash, clock=clock, load_w=1000, reset_cause="watchdog")
         rig.advance(5)
         assert rig.parts.relay_closed() == (n < rs.QUICK_LIMIT), n
-    status = _status(rig)
+    status = rig.status()
     assert status["safe_mode"] == "4 watchdog resets" and status["relay"] == "open"
     before = rig.state.credit_wh
     assert 990 <= before <= 1000
@@ -133,11 +129,11 @@ def test_quick_watchdog_resets_end_in_safe_mode_with_the_relay_open():
     assert rig.console("resume") == ["ERR resume refused: engineering jumper not fitted"]
     flash, clock = rig.power_cut()
     rig = Rig(flash=flash, clock=clock, load_w=1000, reset_cause="watchdog")  # still in a loop: stays safe
-    assert _status(rig)["safe_mode"] != "no"
+    assert rig.status()["safe_mode"] != "no"
     flash, clock = rig.power_cut()
     rig = Rig(flash=flash, clock=clock, load_w=1000, reset_cause="power_on")  # the mains cycled: a fresh start
     rig.advance(5)
-    assert _status(rig)["safe_mode"] == "no" and rig.parts.relay_closed()
+    assert rig.status()["safe_mode"] == "no" and rig.parts.relay_closed()
 
 
 def test_resume_with_the_jumper_leaves_safe_mode():
@@ -150,7 +146,7 @@ def test_resume_with_the_jumper_leaves_safe_mode():
     assert rig.console("resume")[-1] == "OK"
     flash, clock = rig.power_cut()
     rig = Rig(flash=flash, clock=clock, reset_cause="watchdog")  # rp2 reads the restart as WDT
-    status = _status(rig)
+    status = rig.status()
     assert status["safe_mode"] == "no" and status["reset_cause"] == "soft"
 
 

@@ -124,3 +124,14 @@ class Rig:
 
     def console(self, line):
         return self.system.console.handle(line)
+
+    def reply(self, line):
+        """A console command's `key=value` reply lines as a dict (the final OK left out)."""
+        out = {}
+        for text in self.console(line)[:-1]:
+            key, _, value = text.partition("=")
+            out[key] = value
+        return out
+
+    def status(self):
+        return self.reply("status")
