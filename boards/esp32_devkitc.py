@@ -88,15 +88,9 @@ def build(clock, fs=None):
     """The meter's Hardware (meter.hardware) from this board's parts; fs: the
     filesystem for the store (default: the board's own, see _store_fs)."""
     import machine
-    from meter.hardware import board_hardware, reset_cause_name
+    from meter.hardware import build_board
 
-    store_note = "store on the given filesystem"
-    if fs is None:
-        fs, store_note = _store_fs()
-    hw = board_hardware(pins_and_buses(), clock, fs, store_note, PROVISION_FILE, machine.reset)
-    hw.start_watchdog = lambda: machine.WDT(timeout=WATCHDOG_MS)  # started after boot, fed by meter.supervisor
-    hw.reset_cause = reset_cause_name(machine)
-    return hw
+    return build_board(machine, pins_and_buses, clock, fs, _store_fs, PROVISION_FILE, WATCHDOG_MS)
 
 
 def attach(system):

@@ -141,6 +141,20 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
     return hw
 
 
+def build_board(machine, pins_and_buses, clock, fs, store_fs, provision_file, watchdog_ms):
+    """A real board's Hardware, the same for every board file: `machine` is the
+    port's module, handed in by the board (only boards/ import it); fs None means
+    the board's own store (`store_fs()` -> (fs, note)).  The watchdog is started
+    after boot and fed by meter.supervisor."""
+    store_note = "store on the given filesystem"
+    if fs is None:
+        fs, store_note = store_fs()
+    hw = board_hardware(pins_and_buses(), clock, fs, store_note, provision_file, machine.reset)
+    hw.start_watchdog = lambda: machine.WDT(timeout=watchdog_ms)
+    hw.reset_cause = reset_cause_name(machine)
+    return hw
+
+
 def port_store():
     """The store on the port's own littlefs as the stock _boot.py mounted it at
     "/" (never mounted, shrunk or formatted here: store/README.md)."""
