@@ -60,30 +60,16 @@ def _allocated(fn, runs):
     return after - before
 
 
-class RegisterBus:
-    """A DS3231's registers behind an I2C stand-in that copies bytes, nothing more."""
-
-    def __init__(self):
-        self.regs = bytearray(19)
-        self.regs[0:7] = bytes([0x45, 0x59, 0x23, 0x03, 0x31, 0x12, 0x24])
-        self.regs[0x0F] = 0x08
-        self.pointer = 0
-
-    def writeto(self, addr, buf):
-        self.pointer = buf[0]
-        return len(buf)
-
-    def readfrom_into(self, addr, buf):
-        for i in range(len(buf)):
-            buf[i] = self.regs[(self.pointer + i) % 19]
-
-
 def _rtc_and_buzzer(runs):
     from drivers import buzzer as sounds
     from drivers.buzzer import Buzzer
     from drivers.ds3231 import Ds3231
+    from support.regbus import REGISTERS, Ds3231RegisterBus
 
-    rtc = Ds3231(RegisterBus())
+    regs = bytearray(REGISTERS)
+    regs[0:7] = bytes([0x45, 0x59, 0x23, 0x03, 0x31, 0x12, 0x24])  # 2024-12-31 23:59:45
+    regs[0x0F] = 0x08  # OSF clear
+    rtc = Ds3231(Ds3231RegisterBus(regs))
     clock = FakeClock()
     buzzer = Buzzer(machine.PWM(machine.Pin("BZ", machine.Pin.OUT)), clock)
     buzzer.play(sounds.RELAY_WARNING, -1)

@@ -127,30 +127,14 @@ def test_lcd_write_line_of_bytes_on_20x4_allocates_nothing():
     assert model.visible_lines()[3] == "\x01 0123 4567 8901 234"
 
 
-class _RegisterBus:
-    """An I2C stand-in holding a DS3231's registers in a bytearray: reads and
-    writes copy bytes and allocate nothing (the model's own bookkeeping would)."""
-
-    def __init__(self, regs):
-        self.regs = regs
-        self.pointer = 0
-
-    def writeto(self, addr, buf):
-        self.pointer = buf[0]
-        return len(buf)
-
-    def readfrom_into(self, addr, buf):
-        for i in range(len(buf)):
-            buf[i] = self.regs[(self.pointer + i) % 19]
-
-
 def test_rtc_read_allocates_nothing():
     from drivers.ds3231 import Ds3231
+    from support.regbus import REGISTERS, Ds3231RegisterBus
 
-    regs = bytearray(19)
+    regs = bytearray(REGISTERS)
     regs[0:7] = bytes([0x45, 0x59, 0x23, 0x03, 0x31, 0x12, 0x99])  # 2099-12-31 23:59:45
     regs[0x0F] = 0x08  # OSF clear
-    rtc = Ds3231(_RegisterBus(regs))
+    rtc = Ds3231(Ds3231RegisterBus(regs))
 
     def read():
         rtc.read()
