@@ -1,0 +1,39 @@
+# Overlays: code the running meter needs only now and then (boot, console
+# commands, short codes, key changes, calibration) lives in modules that are
+# loaded for one job and dropped after it.  A .mpy imported from a file keeps
+# its bytecode, qstrs and functions in the heap for as long as the module is
+# reachable; dropping it gives that heap back.  (Run in place from ROMFS, the
+# bytecode costs no heap; dropping is then cheap and harmless.)
+#
+# Rule for an overlay module: it defines no class whose instances outlive the
+# job, and nothing resident keeps a reference to its functions; otherwise the
+# module stays reachable and dropping it frees nothing.
+import sys
+
+
+def load(name):
+    """The module `name` (dotted), imported if it is not loaded."""
+    module = sys.modules.get(name)
+    if module is None:
+        __import__(name)
+        module = sys.modules[name]
+    return module
+
+
+def drop(name):
+    """Forget module `name`: the next load() imports it again from flash."""
+    if sys.modules.pop(name, None) is None:
+        return
+    package, _, leaf = name.rpartition(".")
+    parent = sys.modules.get(package) if package else None
+    if parent is not None and leaf in dir(parent):
+        delattr(parent, leaf)
+
+
+def run(name, function, *args):
+    """Call function(*args) of overlay module `name`, then drop the module,
+    whatever the call raises."""
+    try:
+        return getattr(load(name), function)(*args)
+    finally:
+        drop(name)
