@@ -6,16 +6,17 @@
 # and mark() records gc.mem_alloc() (host_tests/harness/wasm_phases.mjs on the
 # wasm VM, run_phases() on the unix VM).  How the device models are kept out:
 #   harness:  the machine fake, the clock and the model modules are imported;
-#   imports:  the firmware modules (what main.py loads);
+#   imports:  the firmware modules main.py imports (the rest load as the meter runs);
 #   simulator: the sim board, its commands and the test rig (not counted: their
 #             firmware imports are already loaded);
 #   models:   boards/sim.py build_virtual builds a whole virtual meter; its
 #             firmware side (Hardware, drivers) is dropped and only the device
 #             models are kept (SimParts): their heap is measured...
-#   scenario: ...then released, and the test rig builds the meter again: boot,
-#             a token typed on the keypad, one hour of metering (the rig's
-#             captured log lines dropped: main.py prints them instead).
-# firmware = mark(scenario) - mark(harness) - (mark(simulator) - mark(imports))
+#   boot:     ...then released, and the test rig builds and boots the meter again;
+#   token:    a token typed on the keypad and its result shown;
+#   scenario: one hour of metering (in every phase the rig's captured log lines
+#             are dropped: main.py prints them instead).
+# firmware after phase P = mark(P) - mark(harness) - (mark(simulator) - mark(imports))
 #            - (mark(models) - mark(simulator)).
 # The wasm VM has no littlefs: there the store runs on the VM's in-memory
 # filesystem (store.volume.PortFs, the API the board's own littlefs has).
@@ -24,13 +25,12 @@ import os
 import sys
 
 MARK = "@@BENCH "
-# What the meter imports to run (main.py's closure, firmware only), in boot order; an EA07
-# meter (sts.misty1 loads only when an EA11 key's cipher is first built).
-BOOT_MODULES = ("sts.sta", "meter.system", "meter.app", "meter.ui", "meter.console", "meter.hardware",
-                "meter.runtime", "meter.linereader",
-                "store.state", "sts.pipeline", "drivers.keypad",
-                "drivers.hd44780", "drivers.pcf8574", "drivers.relay", "drivers.atm90e26", "drivers.ds3231")
-PHASES = ("harness", "imports", "simulator", "models", "scenario", "report")
+# The firmware modules firmware/main.py imports, in its order (test_heap_probe.py
+# checks this against main.py) and meter.hardware, which the board file imports.
+MAIN_IMPORTS = ("sts.sta", "store.recovery", "meter.config", "meter.log", "meter.system", "meter.hardware")
+# The firmware's packages and top-level modules (what resident_modules() reports).
+FIRMWARE_ROOTS = ("clock", "drivers", "meter", "overlay", "store", "sts")
+PHASES = ("harness", "imports", "simulator", "models", "boot", "token", "scenario", "report")
 MARKS = {}
 ROMFS_IMAGE = "/romfs.img"  # where host_tests/harness/wasm_phases.mjs puts WASM_ROMFS
 _kept = {}
@@ -41,16 +41,23 @@ def _say(key, value):
 
 
 def mark(phase):
-    if phase.endswith("()"):
-        phase = phase[:-2]
+    phase = phase.split("(")[0]  # wasm_phases.mjs passes the call, e.g. imports([...])
     MARKS[phase] = gc.mem_alloc()
 
 
-def import_boot_modules():
-    """For the heap floor: import what the meter imports at boot, then stop."""
-    for name in BOOT_MODULES:
-        __import__(name)
-    print("imported")
+def resident_modules():
+    """The firmware modules still loaded once the meter has booted and a token
+    was typed (overlays dropped), the STA module first (main.py imports it first
+    for its tables): the set the import floor is measured on."""
+    harness()
+    simulator()
+    boot()
+    token()
+    names = sorted(n for n in sys.modules if n.split(".")[0] in FIRMWARE_ROOTS)
+    if "sts.sta" in names:
+        names.remove("sts.sta")
+        names.insert(0, "sts.sta")
+    _say("resident_modules", " ".join(names))
 
 
 def _portfs_on_wasm():
@@ -91,7 +98,10 @@ def harness():
 
 
 def imports():
-    import_boot_modules()
+    """What main.py imports before it builds the board (the board file's own imports
+    come with the simulator); the rest loads as the meter runs."""
+    for name in MAIN_IMPORTS:
+        __import__(name)
 
 
 def simulator():
@@ -115,27 +125,38 @@ def models():
     _kept["parts"] = parts  # the device models; the firmware side (hw) is dropped here
 
 
-def scenario():
+def boot():
     from support.rig import Rig
-    from support.vend import credit
 
     _kept["parts"] = None
     rig = Rig(load_w=2000)
     if _kept["portfs"] is not None:
         rig.sim.save_time = lambda: None  # the simulator's time file: the wasm VM has no os.getenv
-    assert rig.enter_token(credit(7_000_000, 100)) == 1
-    rig.advance(3600)
     del rig.log_lines[:]
     _kept["rig"] = rig
+
+
+def token():
+    from support.vend import credit
+
+    rig = _kept["rig"]
+    assert rig.enter_token(credit(7_000_000, 100)) == 1
+    del rig.log_lines[:]
+
+
+def scenario():
+    rig = _kept["rig"]
+    rig.advance(3600)
+    del rig.log_lines[:]
 
 
 def report():
     m = MARKS
     models_b = m["models"] - m["simulator"]
     sim_b = m["simulator"] - m["imports"]
-    own = m["scenario"] - m["harness"] - sim_b - models_b
     rom = "_romfs" if "romfs" in _kept else ""
-    _say("firmware_heap_after_scenario%s_bytes" % rom, own)
+    for phase in ("boot", "token", "scenario"):
+        _say("firmware_heap_after_%s%s_bytes" % (phase, rom), m[phase] - m["harness"] - sim_b - models_b)
     _say("import_heap%s_bytes" % (rom or "_files"), m["imports"] - m["harness"])
     _say("firmware_heap_after_scenario%s_conditions" % rom,
          "%d-bit VM, %s, modules from mpy-cross .mpy; whole VM %d B live after the scenario, minus "

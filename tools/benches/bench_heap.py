@@ -2,8 +2,9 @@
 
 import_heap_floor_wK     the smallest unix-VM heap (-X heapsize=NwK: N K words, the
                          object capacity of an N KB heap on a 32-bit MCU) in which the
-                         modules the meter imports at boot (heap_bench_probe.BOOT_MODULES)
-                         import from the x64 .mpy build, found by bisection;
+                         firmware modules resident after boot and a token (found by
+                         heap_bench_probe.resident_modules(): overlays dropped) import
+                         from the x64 .mpy build, found by bisection;
 import_heap_floor_all_modules_wK   the same for every firmware module;
 import_cost_<module>     the live heap each module adds (64-bit unix VM, dependencies
                          first, so each figure is the module's own), the largest ones;
@@ -137,12 +138,18 @@ def main():
         build_mpy.build_arch("x64", out_dir=out)
         tree = os.path.join(out, "firmware")
         names = [n for n in firmware_modules(tree) if n not in ("boot",)]
-        boot = heap_floor(tree, probe.BOOT_MODULES)
+        unix_path = [COMPILED_DIR] + [os.path.join(benchlib.ROOT, p) for p in ("host_tests", "host_tests/harness",
+                                                                               "host_tests/fakes", "boards")]
+        compile_for_host()
+        found = benchlib.unix("heap_bench_probe", "resident_modules()", "bench_heap", unix_path)
+        resident = found[0].split(": ", 1)[1].split() if found else []
+        print("resident_modules: %d: %s" % (len(resident), " ".join(resident)))
+        boot = heap_floor(tree, resident)
         every = heap_floor(tree, ["sts.sta"] + names)  # the STA table first, as main.py does
         print("import_heap_floor_wK: %s" % boot)
         print("import_heap_floor_all_modules_wK: %s" % every)
         print("import_heap_floor_conditions: unix VM, x64 .mpy build (viper modules included), bisection of "
-              "-X heapsize in 1 wK steps, fresh VM per try; boot modules: %s" % " ".join(probe.BOOT_MODULES))
+              "-X heapsize in 1 wK steps, fresh VM per try, the resident modules above")
         for line in import_costs(tree, dependency_order(names))[:SHOWN_COSTS]:
             print(line)
         print("import_cost_conditions: 64-bit unix VM (about twice the 32-bit figure), live heap after "
@@ -150,8 +157,7 @@ def main():
         image = os.path.join(out, "firmware.romfs")
         size = romfs_image(tree, image)
         print("romfs_image_bytes: %d" % size)
-        compile_for_host()
-        ok = True
+        ok = bool(resident)
         for rom in (None, image):  # firmware from files, then from ROMFS
             lines = scenario_wasm(rom)
             ok = ok and bool(lines)
