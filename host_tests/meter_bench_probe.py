@@ -4,7 +4,7 @@ import gc
 
 MARK = "@@BENCH "
 FIRMWARE = ("meter.system", "meter.app", "meter.ui", "meter.console", "meter.hardware", "meter.provision",
-            "store.state", "store.filedev", "sts.pipeline", "sts.sta", "sts.misty1",
+            "store.state", "sts.pipeline", "sts.sta", "sts.misty1",
             "drivers.keypad", "drivers.hd44780", "drivers.pcf8574", "drivers.relay", "drivers.atm90e26")
 
 

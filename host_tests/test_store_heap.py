@@ -20,7 +20,7 @@ KEY.cipher().encrypt([0, 0, 0, 0])
 
 from fakeclock import FakeClock  # noqa: E402
 from store import events as ev  # noqa: E402
-from store.filedev import FileBlockDevice  # noqa: E402
+from support.filedev import FileBlockDevice  # noqa: E402
 from store.state import MeterState  # noqa: E402
 from store.volume import mount_flash  # noqa: E402
 from sts.digits import format_token  # noqa: E402

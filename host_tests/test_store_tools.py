@@ -17,7 +17,7 @@ ENV = dict(os.environ, MICROPYPATH="firmware:host_tests:host_tests/fakes")
 METER_SCRIPT = """
 import json, sys
 from fakeclock import FakeClock
-from store.filedev import FileBlockDevice
+from support.filedev import FileBlockDevice
 from store.state import MeterState
 from store.volume import mount_flash
 from sts.digits import format_token

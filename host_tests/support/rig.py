@@ -29,7 +29,7 @@ def scratch_flash():
         return NorFlash(16, 4096)
     import os
 
-    from store.filedev import FileBlockDevice
+    from support.filedev import FileBlockDevice
 
     if hasattr(os, "urandom"):
         tag = "".join("%02x" % b for b in os.urandom(6))

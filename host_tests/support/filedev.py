@@ -1,5 +1,6 @@
-# A flash image file as a block device, for the virtual meter: the image
-# persists between runs, so a restarted VM finds its state again.  It follows
+# A flash image file as a block device, for the test rig and the store's tests:
+# the image persists between runs, so a restarted VM finds its state again.
+# Not firmware: a board's store is the port's own littlefs (store/volume.py).  It follows
 # NOR flash rules (erase -> 0xFF, program clears bits) so the file looks like
 # a real partition dump, and writes through at once (nothing is cached here).
 # Works in the MicroPython unix VM and CPython.
