@@ -5,10 +5,12 @@
 # The scenario runs in phases; after each, garbage is collected at the top level
 # and mark() records gc.mem_alloc() (host_tests/harness/wasm_phases.mjs on the
 # wasm VM, run_phases() on the unix VM).  How the device models are kept out:
+#   imports:  every firmware module the meter keeps loaded (main.py's imports
+#             first, then the rest resident_modules() found), so that a firmware
+#             module first imported by a model or the simulator is still counted
+#             as firmware;
 #   harness:  the machine fake, the clock and the model modules are imported;
-#   imports:  the firmware modules main.py imports (the rest load as the meter runs);
-#   simulator: the sim board, its commands and the test rig (not counted: their
-#             firmware imports are already loaded);
+#   simulator: the sim board, its commands and the test rig;
 #   models:   boards/sim.py build_virtual builds a whole virtual meter; its
 #             firmware side (Hardware, drivers) is dropped and only the device
 #             models are kept (SimParts): their heap is measured...
@@ -16,10 +18,9 @@
 #   token:    a token typed on the keypad and its result shown;
 #   scenario: one hour of metering (in every phase the rig's captured log lines
 #             are dropped: main.py prints them instead).
-# firmware after phase P = mark(P) - mark(harness) - (mark(simulator) - mark(imports))
-#            - (mark(models) - mark(simulator)).
-# The wasm VM has no littlefs: there the store runs on the VM's in-memory
-# filesystem (store.volume.PortFs, the API the board's own littlefs has).
+# firmware after phase P = mark(P) - mark(start) - (mark(harness) - mark(imports))
+#            - (mark(simulator) - mark(harness)) - (mark(models) - mark(simulator)).
+# Overlays (firmware/overlay.py) the meter loads and drops are counted while loaded.
 import gc
 import os
 import sys
@@ -30,7 +31,7 @@ MARK = "@@BENCH "
 MAIN_IMPORTS = ("sts.sta", "store.recovery", "meter.config", "meter.log", "meter.system", "meter.hardware")
 # The firmware's packages and top-level modules (what resident_modules() reports).
 FIRMWARE_ROOTS = ("clock", "drivers", "meter", "overlay", "store", "sts")
-PHASES = ("harness", "imports", "simulator", "models", "boot", "token", "scenario", "report")
+PHASES = ("imports", "harness", "simulator", "models", "boot", "token", "scenario", "report")
 MARKS = {}
 ROMFS_IMAGE = "/romfs.img"  # where host_tests/harness/wasm_phases.mjs puts WASM_ROMFS
 _kept = {}
@@ -97,11 +98,13 @@ def harness():
     import machine  # noqa: F401
 
 
-def imports():
-    """What main.py imports before it builds the board (the board file's own imports
-    come with the simulator); the rest loads as the meter runs."""
-    for name in MAIN_IMPORTS:
-        __import__(name)
+def imports(names=()):
+    """main.py's imports, then names (the other resident modules, from
+    resident_modules(): tools/benches/bench_heap.py passes them); viper modules
+    only where the VM runs native code (not on wasm)."""
+    for name in MAIN_IMPORTS + tuple(names):
+        if ".viper_" not in name or _native():
+            __import__(name)
 
 
 def simulator():
@@ -152,18 +155,20 @@ def scenario():
 
 def report():
     m = MARKS
-    models_b = m["models"] - m["simulator"]
-    sim_b = m["simulator"] - m["imports"]
     rom = "_romfs" if "romfs" in _kept else ""
+    base = m["romfs"] if rom else m["start"]  # the ROMFS image's own bytes are not counted
+    harness_b = m["harness"] - m["imports"]
+    sim_b = m["simulator"] - m["harness"]
+    models_b = m["models"] - m["simulator"]
     for phase in ("boot", "token", "scenario"):
-        _say("firmware_heap_after_%s%s_bytes" % (phase, rom), m[phase] - m["harness"] - sim_b - models_b)
-    _say("import_heap%s_bytes" % (rom or "_files"), m["imports"] - m["harness"])
+        _say("firmware_heap_after_%s%s_bytes" % (phase, rom), m[phase] - base - harness_b - sim_b - models_b)
+    _say("import_heap%s_bytes" % (rom or "_files"), m["imports"] - base)
     _say("firmware_heap_after_scenario%s_conditions" % rom,
          "%d-bit VM, %s, modules from mpy-cross .mpy; whole VM %d B live after the scenario, minus "
          "harness and model modules %d B, minus the sim board and test rig modules %d B, minus the device "
          "models %d B; firmware imports alone %d B; store on %s" % (
              32 if sys.maxsize < 2**32 else 64, "viper path" if _native() else "Python fallback (no viper)",
-             m["scenario"] - m["start"], m["harness"] - m["start"], sim_b, models_b, m["imports"] - m["harness"],
+             m["scenario"] - m["start"], harness_b + base - m["start"], sim_b, models_b, m["imports"] - base,
              "the VM's in-memory filesystem (no littlefs)" if _kept["portfs"] else "littlefs in a RAM file")
          + ("; firmware .mpy run in place from a ROMFS image mounted at /rom (image bytes not counted)" if rom
             else "; firmware .mpy loaded from files"))
@@ -175,15 +180,17 @@ def _native():
     return sta.NATIVE
 
 
-def run_phases(image=None):
+def run_phases(names, image=None):
     """The unix VM: the phases in one run (its gc.collect() frees everything unreachable);
-    image: a ROMFS image to run the firmware from."""
+    names: the resident modules for imports(); image: a ROMFS image to run the firmware from."""
     gc.collect()
     mark("start")
     if image:
         romfs(image)
+        gc.collect()
+        mark("romfs")
     for phase in PHASES:
-        globals()[phase]()
+        globals()[phase](names) if phase == "imports" else globals()[phase]()
         gc.collect()
         mark(phase)
 

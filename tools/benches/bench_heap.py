@@ -95,6 +95,35 @@ def _firmware_imports(name, names):
     return found
 
 
+def loaded_by_firmware(names):
+    """Those of names that firmware code or a board file loads (an import, or an
+    overlay's quoted name): a module only the simulator imports (store.filedev,
+    its flash file) is not the board's."""
+    texts = []
+    for top in ("firmware", "boards"):
+        for dirpath, _dirs, files in os.walk(os.path.join(benchlib.ROOT, top)):
+            for name in files:
+                if name.endswith(".py") and not name.startswith("sim"):
+                    with open(os.path.join(dirpath, name)) as f:
+                        texts.append(f.read())
+    text = "\n".join(texts)
+    kept = []
+    for name in names:
+        package, _, leaf = name.rpartition(".")
+        if ('"%s"' % name in text or "import %s" % name in text or "from %s import" % name in text or
+                (package and "from %s import" % package in text and _imports_leaf(text, package, leaf))):
+            kept.append(name)
+    return kept
+
+
+def _imports_leaf(text, package, leaf):
+    for line in text.splitlines():
+        words = line.replace(",", " ").replace("(", " ").split()
+        if len(words) >= 4 and words[0] == "from" and words[1] == package and leaf in words[3:]:
+            return True
+    return False
+
+
 def dependency_order(names):
     """Every module after the firmware modules it imports, so each import cost is the
     module's own."""
@@ -112,10 +141,10 @@ def dependency_order(names):
     return order
 
 
-def scenario_wasm(image=None):
+def scenario_wasm(names, image=None):
     env = dict(os.environ, NODE_PATH=os.path.join(benchlib.ROOT, "node_modules"), WASM_COMPILED_DIR=COMPILED_DIR)
     runner = os.path.join(benchlib.ROOT, "host_tests", "harness", "wasm_phases.mjs")
-    phases = ["%s()" % p for p in probe.PHASES]
+    phases = ["imports(%r)" % (names,) if p == "imports" else "%s()" % p for p in probe.PHASES]
     if image:
         env["WASM_ROMFS"] = image
         phases.insert(0, "romfs()")
@@ -142,7 +171,7 @@ def main():
                                                                                "host_tests/fakes", "boards")]
         compile_for_host()
         found = benchlib.unix("heap_bench_probe", "resident_modules()", "bench_heap", unix_path)
-        resident = found[0].split(": ", 1)[1].split() if found else []
+        resident = loaded_by_firmware(found[0].split(": ", 1)[1].split()) if found else []
         print("resident_modules: %d: %s" % (len(resident), " ".join(resident)))
         boot = heap_floor(tree, resident)
         every = heap_floor(tree, ["sts.sta"] + names)  # the STA table first, as main.py does
@@ -159,13 +188,13 @@ def main():
         print("romfs_image_bytes: %d" % size)
         ok = bool(resident)
         for rom in (None, image):  # firmware from files, then from ROMFS
-            lines = scenario_wasm(rom)
+            lines = scenario_wasm(resident, rom)
             ok = ok and bool(lines)
             for line in lines:
                 print(line)
             source = [os.path.join(benchlib.ROOT, p) for p in ("host_tests", "host_tests/harness", "host_tests/fakes",
                                                                 "boards")]
-            unix = benchlib.unix("heap_bench_probe", "run_phases(%r)" % rom, "bench_heap",
+            unix = benchlib.unix("heap_bench_probe", "run_phases(%r, %r)" % (resident, rom), "bench_heap",
                                  source if rom else [COMPILED_DIR] + source[:2])
             ok = ok and bool(unix)
             for line in unix:
