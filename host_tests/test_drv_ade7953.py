@@ -3,7 +3,8 @@
 import machine
 from ade7953_model import AENERGYA, AVGAIN, AWGAIN, CONFIG, LINECYC, TUNING, Ade7953Model
 from drivers import metering
-from drivers.ade7953 import CALIBRATION_REGS, Ade7953, register_bytes
+from drivers.ade7953 import Ade7953, register_bytes
+from drivers.ade7953_setup import CALIBRATION_REGS
 from fakeclock import FakeClock
 from support.checks import raises
 

@@ -3,7 +3,8 @@
 import machine
 from atm90e26_model import APENERGY, CALSTART, CS1, CS2, FUNCEN, PMEAN, Atm90e26Model, block_checksum
 from drivers import metering
-from drivers.atm90e26 import MEASUREMENT_BLOCK, METERING_BLOCK, Atm90e26, checksum
+from drivers.atm90e26 import Atm90e26
+from drivers.atm90e26_setup import MEASUREMENT_BLOCK, METERING_BLOCK, checksum
 from fakeclock import FakeClock
 from support.checks import raises
 

@@ -10,7 +10,8 @@ from ade7953_model import AENERGYA, CONFIG, Ade7953Model
 from atm90e26_model import APENERGY, SYSSTATUS, Atm90e26Model
 from drivers import metering
 from drivers.ade7953 import Ade7953
-from drivers.atm90e26 import SPI_BAUDRATE, Atm90e26
+from drivers.atm90e26 import Atm90e26
+from drivers.atm90e26_setup import SPI_BAUDRATE
 from fakeclock import FakeClock
 from support.checks import raises
 

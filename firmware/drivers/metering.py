@@ -16,6 +16,13 @@
 # energy_wh only ever grows, by energy the IC confirmed: counts read from its
 # clear-on-read registers are added even when the poll fails afterwards
 # (they are gone from the IC), so a glitch loses nothing.
+#
+# Only the steady-state poll stays in the driver's module.  Start-up,
+# calibration and reports run once in a while, so each driver keeps them in
+# an overlay module (its _setup, e.g. drivers/atm90e26_setup.py: functions
+# taking the driver object), loaded for the call and dropped after it
+# (firmware/overlay.py): their code gives its heap back.
+import overlay
 from micropython import const
 
 OK = const(0)
@@ -23,31 +30,16 @@ FAULT_BUS = const(1)  # no answer, all-ones/all-zeros or corrupted frames
 FAULT_RESET = const(2)  # the IC lost its set-up (reset/brown-out); begin() re-run
 FAULT_CHECKSUM = const(3)  # calibration registers disagree with their checksum
 
-STATUS_NAMES = ("ok", "bus fault", "ic reset", "calibration checksum")
-
-_MUL_LIMIT = const(1 << 18)  # keeps value * mul below 2**30 for 12-bit chunks
-
 
 def status_name(status):
-    if 0 <= status < len(STATUS_NAMES):
-        return STATUS_NAMES[status]
+    if 0 <= status <= FAULT_CHECKSUM:
+        return ("ok", "bus fault", "ic reset", "calibration checksum")[status]
     return "unknown status %d" % status
 
 
-def scale_factor(num, den):
-    """(mul, shift) so that v * num / den == (v * mul) >> shift, to about 2**-17.
-
-    Computed once at set-up; scaled() then converts 24-bit register values
-    without building a number that would be a big int on a 32-bit MCU."""
-    if num <= 0 or den <= 0:
-        raise ValueError("scale needs positive numerator and denominator")
-    shift = 30
-    while shift > 12:
-        mul = (num * (1 << shift) + den // 2) // den
-        if mul < _MUL_LIMIT:
-            return mul, shift
-        shift -= 1
-    raise ValueError("scale %d/%d too large" % (num, den))
+def signed(value, bits):
+    """A two's complement register value of `bits` bits as an int."""
+    return value - (1 << bits) if value & (1 << (bits - 1)) else value
 
 
 def scaled(value, mul, shift):
@@ -75,15 +67,16 @@ class MeteringIC:
     """What every metering driver shares: energy counted from the IC's
     clear-on-read registers is folded into integer Wh as soon as a read is
     confirmed, with the sub-Wh remainder carried over; the fault bookkeeping;
-    and the calibration values (a driver keeps them in _cal).  A driver calls
-    _start_energy() in its constructor, adds confirmed register counts to
-    _pending_fwd/_pending_rev and calls _fold_energy(scale, per_wh) right
-    after its energy reads, whatever the rest of the poll brings
-    (Wh = counts * scale / per_wh)."""
+    the calibration values (a driver keeps them in _cal); and the calls into
+    the driver's overlay module (_setup).  A driver calls _start_readings() in
+    its constructor, adds confirmed register counts to _pending_fwd/_pending_rev
+    and calls _fold_energy(scale, per_wh) right after its energy reads,
+    whatever the rest of the poll brings (Wh = counts * scale / per_wh)."""
 
     _cal: dict  # calibration register name -> value, filled by each driver's constructor
+    _setup = ""  # the driver's overlay module: start-up, calibration, reports
 
-    def _start_energy(self):
+    def _start_readings(self):
         self.energy_wh = 0
         self.reverse_energy_wh = 0
         self.fault = None
@@ -91,6 +84,12 @@ class MeteringIC:
         self._pending_rev = 0
         self._rem_fwd = 0  # sub-Wh remainders, in units of 1/per_wh Wh
         self._rem_rev = 0
+        self.power_w = 0
+        self.voltage_cv = 0
+        self.current_ma = 0
+        self.freq_chz = 0
+        self.pf_milli = 0
+        self.neutral_ma = 0
 
     def _fold_energy(self, scale, per_wh):
         self._rem_fwd += self._pending_fwd * scale
@@ -122,5 +121,30 @@ class MeteringIC:
         """The calibration register values in use (name -> value), a copy to persist."""
         return dict(self._cal)
 
-    def begin(self):  # every driver provides its own start-up
-        raise NotImplementedError
+    def begin(self):
+        """Reset the IC, check it answers, write the set-up and calibration; True if it took them."""
+        return overlay.run(self._setup, "begin", self)
+
+    def identity(self):
+        return overlay.run(self._setup, "identity", self)
+
+    def regdump(self):
+        """(name, address, value) of the registers worth a look."""
+        return overlay.run(self._setup, "regdump", self)
+
+    def apply_calibration(self, values):
+        """Store new calibration values and write them; True if the IC took them
+        (ValueError, nothing written, for values outside the datasheet's ranges)."""
+        return overlay.run(self._setup, "apply_calibration", self, values)
+
+    def calibrate_voltage(self, ref_cv):
+        """{register: value} that makes the voltage read ref_cv (0.01 V)."""
+        return overlay.run(self._setup, "calibrate_voltage", self, ref_cv)
+
+    def calibrate_current(self, ref_ma):
+        """{register: value} that makes the current read ref_ma."""
+        return overlay.run(self._setup, "calibrate_current", self, ref_ma)
+
+    def calibrate_power(self, ref_w):
+        """{register: value} that makes the active power read ref_w (signed W)."""
+        return overlay.run(self._setup, "calibrate_power", self, ref_w)

@@ -1,0 +1,193 @@
+# ADE7953 start-up, calibration and reports: the cold half of
+# drivers/ade7953.py, an overlay (firmware/overlay.py) loaded for one call and
+# dropped after it.  Functions take the driver object; none are kept by it.
+#
+# Scale factors (counts per V, A, W, Wh at the default 0x400000 gains) depend
+# on the board's front end: the board passes them as ic_options (the defaults
+# are examples, wh_counts especially must be measured for a board design).
+# Not re-checked against the PDF: the 2 MHz SPI limit the model enforces, the
+# VERSION value.  Start-up (begin): software reset, check the power-on values,
+# lock the SPI interface in (clear CONFIG's COMM_LOCK), the tuning register,
+# the LINECYC sentinel, then the calibration registers, each read back.
+# Register addresses also used by the poll are repeated from ade7953.py:
+# a private const costs nothing there, a shared one would stay resident.
+from drivers.metering import check_register_value, signed
+from micropython import const
+
+_LCYCMODE = const(0x004)
+_UNLOCK = const(0x0FE)
+_VERSION = const(0x702)
+_LINECYC = const(0x101)
+_CONFIG = const(0x102)
+_TUNING = const(0x120)  # "set to 0x30 for the specified performance", after unlocking
+_AWATT = const(0x212)
+_IRMSA = const(0x21A)
+_VRMS = const(0x21C)
+
+_SWRST = const(0x0080)  # CONFIG bit 7: software reset
+_CONFIG_RESET = const(0x8004)  # HPFEN, COMM_LOCK set: the interface is not locked yet
+_CONFIG_LOCKED = const(0x0004)  # HPFEN, COMM_LOCK cleared: SPI locked in
+_UNLOCK_KEY = const(0xAD)
+_TUNING_VALUE = const(0x30)
+_RESET_SETTLE_MS = const(100)
+_GAIN_MIN = const(0x200000)
+_GAIN_MAX = const(0x600000)
+_MUL_LIMIT = const(1 << 18)  # keeps value * mul below 2**30 for 12-bit chunks
+
+SPI_POLARITY = const(1)
+SPI_PHASE = const(1)
+SPI_BAUDRATE = const(1000000)
+
+# (name, address, default, bits)
+CALIBRATION_REGS = (
+    ("AIGAIN", 0x280, 0x400000, 24), ("AVGAIN", 0x281, 0x400000, 24), ("AWGAIN", 0x282, 0x400000, 24),
+    ("AIRMSOS", 0x286, 0, 24), ("VRMSOS", 0x288, 0, 24), ("AWATTOS", 0x289, 0, 24), ("PHCALA", 0x108, 0, 16),
+)
+_REPORT_REGS = (
+    ("VERSION", _VERSION), ("CONFIG", _CONFIG), ("LCYCMODE", _LCYCMODE), ("LINECYC", _LINECYC),
+    ("REG_0x120", _TUNING), ("VRMS", _VRMS), ("IRMSA", _IRMSA), ("IRMSB", 0x21B), ("AWATT", _AWATT), ("PFA", 0x10A),
+    ("PERIOD", 0x10E),
+)
+
+
+def scale_factor(num, den):
+    """(mul, shift) so that v * num / den == (v * mul) >> shift, to about 2**-17.
+
+    Computed once at set-up; metering.scaled() then converts 24-bit register
+    values without building a number that would be a big int on a 32-bit MCU."""
+    if num <= 0 or den <= 0:
+        raise ValueError("scale needs positive numerator and denominator")
+    shift = 30
+    while shift > 12:
+        mul = (num * (1 << shift) + den // 2) // den
+        if mul < _MUL_LIMIT:
+            return mul, shift
+        shift -= 1
+    raise ValueError("scale %d/%d too large" % (num, den))
+
+
+def settings(drv, calibration, volt_counts, amp_counts, watt_counts, wh_counts, linecyc, configure_bus, baudrate):
+    """The constructor's checked settings (Ade7953.__init__ names them);
+    configures the bus if asked."""
+    for label, value in (("volt_counts", volt_counts), ("amp_counts", amp_counts),
+                         ("watt_counts", watt_counts), ("wh_counts", wh_counts)):
+        if not isinstance(value, int) or not 0 < value < 1 << 24:
+            raise ValueError("%s must be a positive int below 2**24" % label)
+    check_register_value("linecyc", linecyc, 16)
+    if linecyc == 0 or linecyc == 0xFFFF:
+        raise ValueError("linecyc must differ from the power-on 0 and from a dead bus's 0xFFFF")
+    if configure_bus:
+        drv._spi.init(baudrate=baudrate or SPI_BAUDRATE, polarity=SPI_POLARITY, phase=SPI_PHASE)
+    values = {}
+    for name, _, default, _ in CALIBRATION_REGS:
+        values[name] = default
+    if calibration:
+        values.update(_checked(calibration))
+    return ((volt_counts, amp_counts, watt_counts), scale_factor(100, volt_counts), scale_factor(1000, amp_counts),
+            scale_factor(1, watt_counts), wh_counts, linecyc, values,
+            [addr for _, addr, _, _ in CALIBRATION_REGS], [0] * len(CALIBRATION_REGS))
+
+
+def begin(drv):
+    drv._write(_CONFIG, _CONFIG_RESET | _SWRST)
+    drv._clock.sleep_ms(_RESET_SETTLE_MS)
+    config = drv._read(_CONFIG)
+    version = drv._read(_VERSION)
+    if config != _CONFIG_RESET or drv._read(_LINECYC) != 0 or version in (0, 0xFF):
+        drv.fault = "no ADE7953 answer (CONFIG 0x%04X, VERSION 0x%02X after reset)" % (config, version)
+        return False
+    drv._write(_CONFIG, _CONFIG_LOCKED)  # lock SPI in before anything else
+    drv._write(_UNLOCK, _UNLOCK_KEY)
+    drv._write(_TUNING, _TUNING_VALUE)
+    drv._write(_LINECYC, drv._linecyc)
+    if drv._read(_CONFIG) != _CONFIG_LOCKED or drv._read(_TUNING) != _TUNING_VALUE \
+            or drv._read(_LINECYC) != drv._linecyc:
+        drv.fault = "set-up writes not confirmed"
+        return False
+    return _write_calibration(drv)
+
+
+def _write_calibration(drv):
+    i = 0
+    for name, addr, _, _ in CALIBRATION_REGS:
+        value = drv._cal[name]
+        drv._write(addr, value)
+        drv._check_value[i] = value
+        i += 1
+    for name, addr, _, _ in CALIBRATION_REGS:
+        got = drv._read(addr)
+        if got != drv._cal[name]:
+            drv.fault = "%s reads 0x%06X, wrote 0x%06X" % (name, got, drv._cal[name])
+            drv._cal_ok = False
+            return False
+    drv._cal_ok = True
+    drv.fault = None
+    return True
+
+
+def identity(drv):
+    return "ADE7953 silicon version %d, SPI mode 3, %d counts/Wh" % (drv._read(_VERSION), drv._wh_counts)
+
+
+def regdump(drv):
+    """Registers worth a look; the read-with-reset energy register is left out."""
+    rows = []
+    for name, addr in _REPORT_REGS:
+        rows.append((name, addr, drv._read(addr)))
+    for name, addr, _, _ in CALIBRATION_REGS:
+        rows.append((name, addr, drv._read(addr)))
+    return rows
+
+
+def _checked(values):
+    checked = {}
+    bits = {}
+    for name, _, _, width in CALIBRATION_REGS:
+        bits[name] = width
+    for name, value in values.items():
+        if name not in bits:
+            raise ValueError("unknown ADE7953 calibration register %r" % (name,))
+        checked[name] = check_register_value(name, value, bits[name])
+    return checked
+
+
+def apply_calibration(drv, values):
+    """Store new calibration values and write them; True if they read back."""
+    drv._cal.update(_checked(values))
+    return _write_calibration(drv)
+
+
+def _new_gain(drv, name, target_counts, measured):
+    # Readings are proportional to the gain register (0x400000 = 1.0).
+    if measured <= 0:
+        raise ValueError("%s: nothing measured to calibrate against" % name)
+    new = (drv._cal[name] * target_counts + measured // 2) // measured
+    if not _GAIN_MIN <= new <= _GAIN_MAX:
+        raise ValueError("%s: 0x%X outside 0x200000..0x600000; check the reference" % (name, new))
+    return {name: new}
+
+
+def _positive(reference, label):
+    if not isinstance(reference, int) or reference <= 0:
+        raise ValueError("%s must be a positive int" % label)
+    return reference
+
+
+def calibrate_voltage(drv, ref_cv):
+    target = _positive(ref_cv, "ref_cv") * drv._counts[0] // 100
+    return _new_gain(drv, "AVGAIN", target, drv._read(_VRMS))
+
+
+def calibrate_current(drv, ref_ma):
+    target = _positive(ref_ma, "ref_ma") * drv._counts[1] // 1000
+    return _new_gain(drv, "AIGAIN", target, drv._read(_IRMSA))
+
+
+def calibrate_power(drv, ref_w):
+    """AWGAIN so that AWATT reads ref_w; it also scales the energy register."""
+    if not isinstance(ref_w, int) or ref_w == 0:
+        raise ValueError("ref_w must be a non-zero int")
+    measured = signed(drv._read(_AWATT), 24)
+    if (measured < 0) != (ref_w < 0):
+        raise ValueError("AWGAIN: measured power has the wrong sign")
+    return _new_gain(drv, "AWGAIN", abs(ref_w) * drv._counts[2], abs(measured))

@@ -1,0 +1,246 @@
+# ATM90E26 start-up, calibration and reports: the cold half of
+# drivers/atm90e26.py, an overlay (firmware/overlay.py) loaded for one call and
+# dropped after it.  Functions take the driver object; none are kept by it.
+#
+# Bus speed: SCLK high time at least 3.67 us (datasheet SPI timing), i.e. at
+# most about 136 kHz at a 50 % duty cycle: the driver asks for 125 kHz to
+# leave room for duty-cycle skew.
+# Start-up (begin): soft reset, check the power-on sentinels, set FuncEn to a
+# non-default value (the reset sentinel polled later), write the metering
+# calibration block 0x21-0x2B + CS1 and the measurement block 0x31-0x3A + CS2.
+# The checksums are computed here from the calibration values, never stored.
+# Datasheet rules kept here: Ugain bit 15 is 0; Lgain stays within +-50 %;
+# the meter constant follows PLconst (pulses per kWh are inversely
+# proportional to it), so energy units come from the PLconst actually
+# programmed, and a PLconst that gives no exact unit is refused.
+# Register addresses also used by the poll are repeated from atm90e26.py:
+# a private const costs nothing there, a shared one would stay resident.
+from drivers.metering import check_register_value, signed
+from micropython import const
+
+_SOFTRESET = const(0x00)
+_FUNCEN = const(0x02)
+_LASTDATA = const(0x06)
+_LSB = const(0x08)
+_CALSTART = const(0x20)
+_CS1 = const(0x2C)
+_ADJSTART = const(0x30)
+_CS2 = const(0x3B)
+_IRMS = const(0x48)
+_URMS = const(0x49)
+_PMEAN = const(0x4A)
+
+_RESET_CODE = const(0x789A)
+_CAL_START = const(0x5678)  # open a calibration block for writing
+_CAL_CHECK = const(0x8765)  # check the block against its checksum, run if good
+_POWER_ON = const(0x6886)  # CalStart/AdjStart after reset: metering stopped
+_FUNCEN_DEFAULT = const(0x000C)
+_RESET_SETTLE_MS = const(5)
+_UGAIN_MAX = const(0x7FFF)  # Ugain bit 15 must be 0
+_LGAIN_LIMIT = const(0x4000)  # Lgain two's complement, gain 1 + Lgain/2**15 within +-50 %
+_FOLD_LIMIT = const(1 << 30)  # 0xFFFF * scale + per_wh stays a small int
+
+SPI_POLARITY = const(1)
+SPI_PHASE = const(1)
+SPI_BAUDRATE = const(125000)
+PLCONST_DEFAULT = const(0x0015D174)
+
+# (name, address, power-on default) per datasheet register table.
+METERING_BLOCK = (
+    ("PLconstH", 0x21, 0x0015), ("PLconstL", 0x22, 0xD174), ("Lgain", 0x23, 0x0000),
+    ("Lphi", 0x24, 0x0000), ("Ngain", 0x25, 0x0000), ("Nphi", 0x26, 0x0000),
+    ("PStartTh", 0x27, 0x08BD), ("PNolTh", 0x28, 0x0000), ("QStartTh", 0x29, 0x0AEC),
+    ("QNolTh", 0x2A, 0x0000), ("MMode", 0x2B, 0x9422),
+)
+MEASUREMENT_BLOCK = (
+    ("Ugain", 0x31, 0x6720), ("IgainL", 0x32, 0x7A13), ("IgainN", 0x33, 0x7530),
+    ("Uoffset", 0x34, 0x0000), ("IoffsetL", 0x35, 0x0000), ("IoffsetN", 0x36, 0x0000),
+    ("PoffsetL", 0x37, 0x0000), ("QoffsetL", 0x38, 0x0000), ("PoffsetN", 0x39, 0x0000),
+    ("QoffsetN", 0x3A, 0x0000),
+)
+_OTHER_REGS = (
+    ("SysStatus", 0x01), ("FuncEn", _FUNCEN), ("CalStart", _CALSTART), ("CS1", _CS1),
+    ("AdjStart", _ADJSTART), ("CS2", _CS2), ("Irms", _IRMS), ("Urms", _URMS), ("Pmean", _PMEAN),
+    ("Freq", 0x4C), ("PowerF", 0x4D), ("IrmsN", 0x68),
+)
+
+
+def checksum(values):
+    """CS1/CS2 of a block: high byte = XOR of all bytes, low byte = sum mod 256."""
+    total = 0
+    xor = 0
+    for v in values:
+        total += (v >> 8) + (v & 0xFF)
+        xor ^= (v >> 8) ^ (v & 0xFF)
+    return (xor << 8) | (total & 0xFF)
+
+
+def _gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def energy_units(plconst, meter_constant, plconst_ref):
+    """(scale, per_wh): Wh = counts * scale / per_wh for PLconst `plconst` when
+    the board gives `meter_constant` imp/kWh at `plconst_ref`.
+
+    One LSB is 0.1 pulse and pulses per kWh scale as plconst_ref / plconst.
+    ValueError if that ratio has no small exact form (set-up time only)."""
+    if plconst <= 0:
+        raise ValueError("PLconst must be positive")
+    num = 100 * plconst
+    den = meter_constant * plconst_ref
+    g = _gcd(num, den)
+    num //= g
+    den //= g
+    if 0xFFFF * num + den >= _FOLD_LIMIT:
+        raise ValueError("PLconst 0x%08X: %d imp/kWh at 0x%08X gives no exact energy unit; "
+                         "keep PLconst or scale it by a simple ratio" % (plconst, meter_constant, plconst_ref))
+    return num, den
+
+
+def _plconst(values):
+    return (values["PLconstH"] << 16) | values["PLconstL"]
+
+
+def settings(drv, calibration, meter_constant, funcen, configure_bus, baudrate, plconst):
+    """The constructor's checked settings: (meter constant, its PLconst,
+    FuncEn, calibration values, energy units); configures the bus if asked."""
+    if not isinstance(meter_constant, int) or not 0 < meter_constant < 1 << 20:
+        raise ValueError("meter_constant: pulses per kWh, a positive int")
+    check_register_value("funcen", funcen, 16)
+    if funcen == _FUNCEN_DEFAULT:
+        raise ValueError("funcen must differ from the power-on value to detect resets")
+    if plconst is None:
+        plconst = PLCONST_DEFAULT
+    if configure_bus:
+        drv._spi.init(baudrate=baudrate or SPI_BAUDRATE, polarity=SPI_POLARITY, phase=SPI_PHASE)
+    values = {}
+    for name, _, default in METERING_BLOCK + MEASUREMENT_BLOCK:
+        values[name] = default
+    if calibration:
+        values.update(_checked(values, calibration))
+    return meter_constant, plconst, funcen, values, energy_units(_plconst(values), meter_constant, plconst)
+
+
+def begin(drv):
+    drv._write(_SOFTRESET, _RESET_CODE)
+    drv._clock.sleep_ms(_RESET_SETTLE_MS)
+    funcen = drv._read(_FUNCEN)
+    calstart = drv._read(_CALSTART)
+    if funcen != _FUNCEN_DEFAULT or calstart != _POWER_ON:
+        drv.fault = "no ATM90E26 answer (FuncEn 0x%04X, CalStart 0x%04X after reset)" % (funcen, calstart)
+        return False
+    drv._write(_FUNCEN, drv._funcen)
+    if drv._read(_LASTDATA) != drv._funcen or drv._read(_FUNCEN) != drv._funcen:
+        drv.fault = "FuncEn write not confirmed"
+        return False
+    return _write_calibration(drv)
+
+
+def _write_calibration(drv):
+    for start, block, cs_addr in ((_CALSTART, METERING_BLOCK, _CS1), (_ADJSTART, MEASUREMENT_BLOCK, _CS2)):
+        drv._write(start, _CAL_START)
+        values = []
+        for name, addr, _ in block:
+            drv._write(addr, drv._cal[name])
+            values.append(drv._cal[name])
+        drv._write(cs_addr, checksum(values))
+    drv._write(_CALSTART, _CAL_CHECK)
+    drv._write(_ADJSTART, _CAL_CHECK)
+    drv._sys_errors = 0
+    drv._read_status()
+    if drv._sys_errors:
+        drv.fault = drv._checksum_text()
+        return False
+    drv.fault = None
+    return True
+
+
+def identity(drv):
+    drv._read_status()
+    return "ATM90E26 SPI mode 3 <=%d Hz, %d imp/kWh at PLconst 0x%08X, FuncEn 0x%04X, SysStatus errors 0x%04X" % (
+        SPI_BAUDRATE, drv._mc, drv._plconst_ref, drv._read(_FUNCEN), drv._sys_errors)
+
+
+def regdump(drv):
+    """Registers worth a look; the clear-on-read energy registers are left out."""
+    rows = []
+    for name, addr in _OTHER_REGS:
+        # SysStatus clears on read: show the latched error bits with it
+        value = drv._read_status() | drv._sys_errors if name == "SysStatus" else drv._read(addr)
+        rows.append((name, addr, value))
+    for name, addr, _ in METERING_BLOCK + MEASUREMENT_BLOCK:
+        rows.append((name, addr, drv._read(addr)))
+    return rows
+
+
+def _checked(known, values):
+    checked = {}
+    for name, value in values.items():
+        if name not in known:
+            raise ValueError("unknown ATM90E26 calibration register %r" % (name,))
+        checked[name] = check_register_value(name, value, 16)
+    if checked.get("Ugain", 0) > _UGAIN_MAX:
+        raise ValueError("Ugain 0x%04X: bit 15 must be 0 (datasheet)" % checked["Ugain"])
+    lgain = signed(checked.get("Lgain", 0), 16)
+    if not -_LGAIN_LIMIT <= lgain <= _LGAIN_LIMIT:
+        raise ValueError("Lgain %d: outside the legal +-50 %% (-16384..16384)" % lgain)
+    return checked
+
+
+def apply_calibration(drv, values):
+    """Store new calibration values and write both blocks; True if the IC accepts them.
+
+    ValueError (nothing written) for values outside the datasheet's ranges
+    or a PLconst the energy units cannot follow exactly."""
+    merged = dict(drv._cal)
+    merged.update(_checked(merged, values))
+    units = energy_units(_plconst(merged), drv._mc, drv._plconst_ref)
+    old_per_wh = drv._units[1]
+    drv._rem_fwd = drv._rem_fwd * units[1] // old_per_wh  # sub-Wh remainders into the new unit
+    drv._rem_rev = drv._rem_rev * units[1] // old_per_wh
+    drv._cal = merged
+    drv._units = units
+    return _write_calibration(drv)
+
+
+def _rescaled(gain, reference, measured, name, limit=0xFFFF):
+    if not isinstance(reference, int) or reference <= 0:
+        raise ValueError("%s: reference must be a positive int" % name)
+    if measured <= 0:
+        raise ValueError("%s: nothing measured to calibrate against" % name)
+    new = (gain * reference + measured // 2) // measured
+    if not 0 < new <= limit:
+        raise ValueError("%s: 0x%X outside 1..0x%X; check the reference" % (name, new, limit))
+    return new
+
+
+def calibrate_voltage(drv, ref_cv):
+    """Ugain that makes Urms read ref_cv (Urms is proportional to Ugain)."""
+    return {"Ugain": _rescaled(drv._cal["Ugain"], ref_cv, drv._read(_URMS), "Ugain", _UGAIN_MAX)}
+
+
+def calibrate_current(drv, ref_ma):
+    """IgainL that makes Irms read ref_ma (Irms is proportional to IgainL)."""
+    return {"IgainL": _rescaled(drv._cal["IgainL"], ref_ma, drv._read(_IRMS), "IgainL")}
+
+
+def calibrate_power(drv, ref_w):
+    """Lgain so that the active power reads ref_w.
+
+    Metered power scales with (1 + Lgain/2**15), Lgain two's complement; the
+    measured power uses Pmean plus its 16-bit LSB extension for resolution."""
+    if not isinstance(ref_w, int) or ref_w == 0:
+        raise ValueError("Lgain: reference must be a non-zero int (W)")
+    pmean = signed(drv._read(_PMEAN), 16)
+    measured = (pmean << 16) + drv._read(_LSB)  # W * 65536
+    if measured == 0 or (measured < 0) != (ref_w < 0):
+        raise ValueError("Lgain: measured power has no load or the wrong sign")
+    factor = 0x8000 + signed(drv._cal["Lgain"], 16)
+    measured = abs(measured)
+    new = (factor * abs(ref_w) * 65536 + measured // 2) // measured - 0x8000
+    if not -_LGAIN_LIMIT <= new <= _LGAIN_LIMIT:
+        raise ValueError("Lgain: %d outside the legal +-50 %% (-16384..16384); check the reference" % new)
+    return {"Lgain": new & 0xFFFF}
