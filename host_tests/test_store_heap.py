@@ -20,12 +20,12 @@ KEY.cipher().encrypt([0, 0, 0, 0])
 
 from fakeclock import FakeClock  # noqa: E402
 from store import events as ev  # noqa: E402
-from support.filedev import FileBlockDevice  # noqa: E402
 from store.state import MeterState  # noqa: E402
 from store.volume import mount_flash  # noqa: E402
 from sts.digits import format_token  # noqa: E402
 from sts.pipeline import check  # noqa: E402
 from sts.token import build_words  # noqa: E402
+from support.filedev import FileBlockDevice  # noqa: E402
 
 # unique per run: other checkouts' suites may run at the same time
 IMAGE = "/tmp/test_store_heap.%s.%d.img" % (sys.implementation.name, random.getrandbits(30))
