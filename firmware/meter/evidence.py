@@ -4,6 +4,7 @@
 # first poll of each hour.  So the figures add up with the energy counted, and
 # the marks (a few integers, kept in the memo record) survive power cuts.
 # Figures that need the time are unknown (-1) while the wall time is unknown.
+import overlay
 from micropython import const
 
 _HOURS_KEPT = const(24)  # this hour and the 23 before: "last 24 h"
@@ -81,19 +82,5 @@ class Evidence:
         return {"tu": self.topup, "d": self.day, "h": self.hours}
 
     def restore(self, doc, total_wh):
-        """Marks from the memo; a mark above the total (the store lost its
-        last few Wh in a power cut) is brought down to it."""
-        self.total = total_wh
-        if not isinstance(doc, dict):
-            return
-        try:
-            topup, day, hours = list(doc["tu"]), list(doc["d"]), [list(h) for h in doc["h"]]
-        except (KeyError, TypeError):
-            return
-        if len(topup) != 3 or len(day) != 3 or any(len(h) != 3 for h in hours):
-            return
-        topup[0] = min(topup[0], total_wh)
-        day[1] = min(day[1], total_wh)
-        for mark in hours:
-            mark[1] = min(mark[1], total_wh)
-        self.topup, self.day, self.hours = topup, day, hours[-_HOURS_KEPT:]
+        """Marks from the memo (meter.customer_setup.restore_evidence)."""
+        overlay.run("meter.customer_setup", "restore_evidence", self, doc, total_wh)

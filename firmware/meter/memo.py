@@ -4,6 +4,7 @@
 # the store's energy record: littlefs commits it atomically at close and the
 # other slot keeps the previous generation.  A corrupt slot is ignored (the
 # figures restart; credit and energy are the store's, never in here).
+# Read once at boot, by meter.customer_setup (an overlay).
 import json
 
 from store import record
@@ -15,24 +16,8 @@ PREFIX = "memo."
 class Memo:
     def __init__(self, volume):
         self.volume = volume  # store.volume.Volume (mounted by MeterState.boot)
-        self.seq = 0
+        self.seq = 0  # set by meter.customer_setup.load_memo
         self.errors = 0
-
-    def load(self):
-        """The newest good record as a dict ({} if none)."""
-        best, best_seq = {}, -1
-        for slot in (0, 1):
-            framed = record.decode(self.volume.read(PREFIX + str(slot)), KIND)
-            if framed is None or framed[0] <= best_seq:
-                continue
-            try:
-                doc = json.loads(bytes(framed[1]).decode())
-            except ValueError:
-                continue
-            if isinstance(doc, dict):
-                best, best_seq = doc, framed[0]
-        self.seq = best_seq if best_seq > 0 else 0
-        return best
 
     def save(self, doc):
         """Write doc as the next generation; False on a storage error."""

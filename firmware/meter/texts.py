@@ -25,10 +25,6 @@ RESULTS = {
     16: ("Not ready 16", "try again"),
 }
 
-# Why a token can fail authentication, shown after a code 13 (a customer
-# usually mistyped, or the token was sold for another meter or old key).
-AUTH_HINTS = ("Mistyped digit,", "other meter, or", "key changed:")
-
 
 def result_lines(code):
     label, hint = RESULTS.get(code, ("Result %d" % code, ""))

@@ -10,27 +10,26 @@
 #   unknown none of them: features that need local time say so.
 # Between readings the time runs on the board's tick counter.  It is also the
 # clock the meter state and event log use (time()): where the wall time is
-# unknown that falls back to the board's own time.time().
+# unknown that falls back to the board's own time.time().  Choosing the
+# source at boot and setting the time are rare: meter.customer_setup (an
+# overlay) does them.
+import overlay
 from meter import civil
+from micropython import const
 
 RTC = "rtc"
 FLASH = "flash"
 TOKEN = "token"
 UNKNOWN = "unknown"
-RESYNC_MS = 600000  # re-read the RTC every 10 minutes (the tick crystal drifts more)
-BASE_DATES = {1993: civil.to_seconds(1993, 1, 1), 2014: civil.to_seconds(2014, 1, 1),
-              2035: civil.to_seconds(2035, 1, 1)}
+_RESYNC_MS = const(600000)  # re-read the RTC every 10 minutes (the tick crystal drifts more)
 
 
 def token_floor_s(keys, tids):
     """Unix seconds of the newest accepted TID (minutes since the key's base
     date, sts/tids.py), or -1 if there is none."""
-    if keys is None or not len(tids):
+    if keys is None or not len(tids) or keys.base_date not in (1993, 2014, 2035):  # sts.keys' base dates
         return -1
-    base = BASE_DATES.get(keys.base_date)
-    if base is None:
-        return -1
-    return base + 60 * max(tids)
+    return civil.to_seconds(keys.base_date, 1, 1) + 60 * max(tids)
 
 
 class WallClock:
@@ -42,7 +41,7 @@ class WallClock:
         self.note = ""  # why the RTC was not used, for the boot report
         self._utc = -1  # Unix seconds at _anchor_ms (-1: unknown)
         self._anchor_ms = 0
-        self._synced_ms = 0
+        self.synced_ms = 0
 
     # ---- what the state, the meter and the UI use of a board clock --------
     def ticks_ms(self):
@@ -81,7 +80,7 @@ class WallClock:
         now = self.local()
         return civil.iso(now, self.tz_offset_min) if now >= 0 else "unknown"
 
-    def _anchor(self, utc_s, source):
+    def anchor(self, utc_s, source):
         self._utc = utc_s
         self._anchor_ms = self.base.ticks_ms()
         self.source = source
@@ -95,25 +94,8 @@ class WallClock:
         return civil.to_seconds(f[0], f[1], f[2], f[3], f[4], f[5])
 
     def start(self, stored_s=-1, token_s=-1):
-        """At boot: the RTC unless it reads earlier than the time this meter
-        itself last saved (then it lost its time without saying so); else the
-        stored time; else the token floor; else unknown."""
-        rtc_s = self.read_rtc()
-        self._synced_ms = self.base.ticks_ms()
-        if self.rtc is None:
-            self.note = "no RTC"
-        elif rtc_s < 0:
-            self.note = "RTC time not valid (battery lost)" if self.rtc.lost_power else "RTC not answering"
-        elif rtc_s < stored_s:
-            self.note = "RTC behind the stored time: not used"
-        if rtc_s >= 0 and rtc_s >= stored_s:
-            self._anchor(rtc_s, RTC)
-        elif stored_s >= 0 and stored_s >= token_s:
-            self._anchor(stored_s, FLASH)
-        elif token_s >= 0:
-            self._anchor(token_s, TOKEN)
-        else:
-            self._utc, self.source = -1, UNKNOWN
+        """At boot: choose the source (meter.customer_setup.start_clock)."""
+        overlay.run("meter.customer_setup", "start_clock", self, stored_s, token_s)
 
     def resync(self):
         """Follow the RTC now and then (never backwards); notice an RTC that
@@ -121,34 +103,20 @@ class WallClock:
         if self.rtc is None or self.source != RTC:
             return
         now = self.base.ticks_ms()
-        if self.base.ticks_diff(now, self._synced_ms) < RESYNC_MS:
+        if self.base.ticks_diff(now, self.synced_ms) < _RESYNC_MS:
             return
-        self._synced_ms = now
+        self.synced_ms = now
         rtc_s = self.read_rtc()
         if rtc_s < 0:
             self.source = FLASH  # go on from what we had; the flash keeps it
             self.note = "RTC lost its time while running"
         elif rtc_s > self.utc():
-            self._anchor(rtc_s, RTC)
+            self.anchor(rtc_s, RTC)
 
     def raise_to(self, utc_s, source=TOKEN):
         """The meter learned it is at least utc_s (an accepted token's TID).
         A valid RTC is trusted more than a vending station's clock: kept."""
         if self.source != RTC and utc_s > self.utc():
-            self._anchor(utc_s, source)
+            self.anchor(utc_s, source)
             return True
         return False
-
-    def set(self, utc_s):
-        """Set the time (console, engineering jumper): writes the RTC when
-        there is one.  Returns the source now in use."""
-        rtc = self.rtc
-        if rtc is not None:
-            days, rest = divmod(utc_s, civil.SECONDS_PER_DAY)
-            y, m, d = civil.civil_from_days(days)
-            if rtc.set(y, m, d, rest // 3600, rest // 60 % 60, rest % 60, civil.weekday(days) + 1):
-                self.note = ""
-                self._anchor(utc_s, RTC)
-                return RTC
-        self._anchor(utc_s, FLASH)  # kept in flash from now on
-        return FLASH

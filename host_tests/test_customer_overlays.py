@@ -1,0 +1,73 @@
+# lanes: cpython micropython-unix
+# mp-heapsize: 200wK
+# mp-compiled: yes
+# The customer features' cold work runs in overlays (firmware/overlay.py):
+# restoring at boot, the console's texts, the customer's settings, setting
+# the time, friendly-credit configuration and the rarer token screens.  Each
+# does its job (the reply is checked) and is not in sys.modules after it, so
+# its code gives its heap back.
+import sys
+
+from meter.config import MeterConfig
+from meter.friendly import Friendly
+from support.checks import raises
+from support.rig import Rig
+from support.vend import OTHER_KEYS, credit
+
+OVERLAYS = ("meter.customer_setup", "meter.customer_text", "meter.token_screens", "meter.timeparse")
+
+
+def _loaded():
+    return [name for name in OVERLAYS if name in sys.modules]
+
+
+def test_boot_restores_the_memo_and_leaves_no_overlay_loaded():
+    rig = Rig(rtc="none")
+    assert rig.enter_token(credit(5_000_123, 10)) == 1
+    rig.advance(1000)  # the memo is saved every save_every_s
+    flash, clock = rig.power_cut()
+    again = Rig(flash=flash, clock=clock, rtc="none")
+    assert again.status()["clock_source"] == "flash"  # restored from the memo at boot
+    assert again.meter.customer.evidence.topup[1] == 1000
+    assert _loaded() == []
+
+
+def test_console_texts_are_built_and_dropped():
+    rig = Rig()
+    status = rig.status()
+    assert status["clock_source"] == "rtc" and status["buzzer"] == "off" and status["days_left"] == "unknown"
+    energy = rig.reply("energy")
+    assert energy["last_topup_time"] == "none" and energy["energy_today_wh"] == "0"
+    assert rig.reply("time")["clock_source"] == "rtc"
+    assert _loaded() == []
+
+
+def test_time_set_and_alarm_settings_run_in_overlays():
+    rig = Rig(engineering=True, tz_offset_min=120)
+    reply = rig.console("time set 2024-05-01T18:30:00")
+    assert reply[0] == "time=2024-05-01T18:30:00+02:00"
+    assert rig.console("time set 2024-02-30T10:00")[0].startswith("ERR")  # no such date
+    rig.type("#503#")
+    assert rig.lcd() == ["Low credit alarm", "at 3kWh"]
+    assert rig.meter.customer.alarm.threshold_wh == 3000
+    rig.press("*")
+    rig.type("#30#")
+    assert rig.lcd()[1] == "2024-05-01 18:30"
+    assert _loaded() == []
+
+
+def test_rare_token_screens_come_from_an_overlay():
+    rig = Rig()
+    other = credit(5_000_200, 10, OTHER_KEYS)  # sold for another meter: code 13 and its explanations
+    assert rig.enter_token(other) == 13
+    assert rig.lcd() == ["Reject 13", "check digits"]
+    rig.press("D")
+    assert rig.lcd() == ["Mistyped digit,", "other meter, or"]
+    assert _loaded() == []
+
+
+def test_a_malformed_friendly_window_is_refused_and_the_parser_dropped():
+    assert raises(ValueError, Friendly, MeterConfig(friendly_hours=["25:00-06:00"], friendly_cap_wh=1000))
+    friendly = Friendly(MeterConfig(friendly_hours=["18:00-06:00"], friendly_holidays=["12-25"], friendly_cap_wh=1000))
+    assert friendly.configured and friendly.window(19 * 3600) and not friendly.window(12 * 3600)
+    assert _loaded() == []
