@@ -1,8 +1,9 @@
 # lanes: cpython micropython-unix
-# The drivers' cold code (start-up, calibration, reports) lives in overlay
-# modules (firmware/overlay.py): after each of those calls the overlay is gone
-# from sys.modules and the driver keeps no reference into it, so its heap is
-# given back.  The driver modules themselves stay loaded (the poll is hot).
+# The drivers' cold code (start-up, calibration, reports, the LCD's init and
+# glyphs, setting the RTC) lives in overlay modules (firmware/overlay.py):
+# after each of those calls the overlay is gone from sys.modules and the driver
+# keeps no reference into it, so its heap is given back.  The driver modules
+# themselves stay loaded (the poll, scan, line write and RTC read are hot).
 import sys
 
 import machine
@@ -11,8 +12,12 @@ from atm90e26_model import Atm90e26Model
 from drivers import metering
 from drivers.ade7953 import Ade7953
 from drivers.atm90e26 import Atm90e26
+from drivers.ds3231 import Ds3231
+from drivers.hd44780 import HD44780
+from drivers.pcf8574 import Pcf8574Transport
+from ds3231_model import Ds3231Model
 from fakeclock import FakeClock
-
+from lcd_model import LcdModel
 
 
 def _loaded(drv):
@@ -21,13 +26,15 @@ def _loaded(drv):
     return drv._setup in sys.modules
 
 
-def _closure(x):
-    return lambda: x
+class _Probe:
+    def method(self):
+        return lambda: self
 
 
 def _no_function_kept(obj):
     # a function, closure or bound method stored on the driver would keep its overlay module alive
-    kinds = (type(_closure), type(_closure(1)), type(obj.poll))
+    probe = _Probe()
+    kinds = (type(_Probe.method), type(probe.method()), type(probe.method))
     return [name for name, value in obj.__dict__.items() if type(value) in kinds] == []
 
 
@@ -83,3 +90,25 @@ def test_a_refused_calibration_drops_the_overlay_too():
     except ValueError:
         refused = True
     assert refused and not _loaded(drv)
+
+
+def test_lcd_overlay_is_dropped_after_init_and_define_char():
+    clock = FakeClock()
+    i2c = machine.I2C(0)
+    model = LcdModel(16, 2, clock, bus_hz=100000).attach(i2c, 0x27)
+    lcd = HD44780(Pcf8574Transport(i2c, 0x27), clock)
+    assert lcd.init() and "drivers.hd44780_setup" not in sys.modules
+    assert lcd.define_char(1, (0x1F,) * 8) and "drivers.hd44780_setup" not in sys.modules
+    assert lcd.write_line(0, "\x01 ok")
+    assert model.visible_lines()[0].startswith("\x01 ok") and model.faults == []
+    assert _no_function_kept(lcd)
+
+
+def test_rtc_overlay_is_dropped_after_setting_the_time():
+    clock = FakeClock()
+    i2c = machine.I2C(0)
+    Ds3231Model(clock, battery=True).attach(i2c)
+    rtc = Ds3231(i2c)
+    assert rtc.set(2031, 5, 17, 13, 45, 0) and "drivers.ds3231_setup" not in sys.modules
+    assert rtc.read() and rtc.fields == [2031, 5, 17, 13, 45, 0]
+    assert _no_function_kept(rtc)

@@ -13,12 +13,14 @@
 # - register contents are undefined at the first power-up ("Note" under
 #   Figure 1), so the driver also refuses illogical dates.
 # Reading allocates nothing: one write of the pointer, one 16-byte read into a
-# reused buffer, fields decoded into a reused list.
+# reused buffer, fields decoded into a reused list.  Setting the time is rare:
+# it is in drivers/ds3231_setup.py, an overlay loaded for the call.
+import overlay
 from micropython import const
 
 _ADDRESS = const(0x68)
 _REG_SECONDS = const(0x00)
-_REG_STATUS = const(0x0F)
+_REG_STATUS = const(0x0F)  # the status byte's offset in a read from 00h
 _OSF = const(0x80)
 _CENTURY = const(0x80)
 _HOUR_12 = const(0x40)
@@ -51,18 +53,12 @@ def _bcd(byte):
     return high * 10 + low
 
 
-def _to_bcd(value):
-    return ((value // 10) << 4) | (value % 10)
-
-
 class Ds3231:
     def __init__(self, i2c, addr=_ADDRESS):
         self._i2c = i2c
         self.addr = addr
         self._pointer = bytearray(1)
         self._regs = bytearray(_READ_LEN)
-        self._write = bytearray(8)  # pointer + 7 time registers
-        self._status = bytearray(2)
         self.fields = [2000, 1, 1, 0, 0, 0]  # year, month, day, hour, minute, second of the last good read
         self.lost_power = False  # OSF seen: the time is not valid until set
         self.last_error = 0  # errno of the last I2C failure (0 = none)
@@ -109,29 +105,5 @@ class Ds3231:
 
     def set(self, year, month, day, hour, minute, second, weekday=1):
         """Set the time (24-hour mode) and clear OSF; True if the chip took it.
-        weekday 1..7 (the chip only counts it)."""
-        if not 2000 <= year <= 2199:
-            raise ValueError("DS3231 keeps years 2000..2199")
-        buf = self._write
-        buf[0] = _REG_SECONDS
-        buf[1] = _to_bcd(second)
-        buf[2] = _to_bcd(minute)
-        buf[3] = _to_bcd(hour)  # bit 6 = 0: 24-hour mode
-        buf[4] = weekday
-        buf[5] = _to_bcd(day)
-        buf[6] = _to_bcd(month) | (_CENTURY if year >= 2100 else 0)
-        buf[7] = _to_bcd(year % 100)
-        try:
-            self._i2c.writeto(self.addr, buf)
-            # OSF is cleared by writing it 0; the other status bits are kept
-            self._pointer[0] = _REG_STATUS
-            self._i2c.writeto(self.addr, self._pointer)
-            self._i2c.readfrom_into(self.addr, self._pointer)
-            self._status[0] = _REG_STATUS
-            self._status[1] = self._pointer[0] & ~_OSF & 0xFF
-            self._i2c.writeto(self.addr, self._status)
-        except OSError as exc:
-            self.last_error = exc.args[0] if exc.args else -1
-            return False
-        self.lost_power = False
-        return True
+        weekday 1..7 (the chip only counts it).  Rare: drivers/ds3231_setup.py."""
+        return overlay.run("drivers.ds3231_setup", "set_time", self, year, month, day, hour, minute, second, weekday)

@@ -19,29 +19,24 @@
 # Text: str characters 0x20-0x7D print as themselves (the A00 ROM shows 0x5C
 # as a yen sign), "\x00".."\x07" are the custom glyphs, anything else becomes
 # "?".  bytes are sent unchanged (ROM codes such as 0xDF for the degree sign).
+#
+# The start-up (init) and define_char run rarely: they are in
+# drivers/hd44780_setup.py, an overlay loaded for the call (firmware/overlay.py).
+import overlay
 from micropython import const
 
 _CLEAR = const(0x01)
 _HOME = const(0x02)
-_ENTRY_LEFT_TO_RIGHT = const(0x06)  # increment, no display shift
 _DISPLAY_CONTROL = const(0x08)
 _DISPLAY_ON = const(0x04)
 _CURSOR_ON = const(0x02)
-_FUNCTION_4BIT = const(0x20)
-_TWO_LINES = const(0x08)
-_SET_CGRAM = const(0x40)
 _SET_DDRAM = const(0x80)
 _SPACE = const(0x20)
 _FULL_BLOCK = const(0xFF)  # every dot on in the A00 ROM: "\xff" shows it (display test)
 _QUESTION = const(0x3F)
 _LAST_PLAIN = const(0x7D)
 _GLYPHS = const(8)
-
-# Datasheet timings (HD44780U, fig. 24 and table 6), with margin.
-_POWER_ON_MS = const(50)  # > 40 ms after Vcc reaches 2.7 V
-_FIRST_NIBBLE_MS = const(5)  # > 4.1 ms
-_NIBBLE_US = const(150)  # > 100 us
-_CLEAR_MS = const(2)  # clear and home take 1.52 ms
+_CLEAR_MS = const(2)  # clear and home take 1.52 ms (HD44780U table 6), with margin
 
 
 class HD44780:
@@ -70,32 +65,8 @@ class HD44780:
         return False
 
     def init(self):
-        """The 4-bit initialisation by instruction; True when the display answered."""
-        t = self._t
-        clock = self._clock
-        try:
-            clock.sleep_ms(_POWER_ON_MS)
-            t.write_init_nibble(0x3)
-            clock.sleep_ms(_FIRST_NIBBLE_MS)
-            t.write_init_nibble(0x3)
-            clock.sleep_us(_NIBBLE_US)
-            t.write_init_nibble(0x3)
-            clock.sleep_us(_NIBBLE_US)
-            t.write_init_nibble(0x2)
-            clock.sleep_us(_NIBBLE_US)
-            t.write_command(_FUNCTION_4BIT | (_TWO_LINES if self.rows > 1 else 0))
-            t.write_command(_DISPLAY_CONTROL)  # display off while clearing
-            t.write_command(_CLEAR)
-            clock.sleep_ms(_CLEAR_MS)
-            t.write_command(_ENTRY_LEFT_TO_RIGHT)
-            self._display = _DISPLAY_CONTROL | _DISPLAY_ON
-            t.write_command(self._display)
-        except OSError as exc:
-            return self._fail(exc)
-        self._addr = 0
-        self._blank()
-        self.online = True
-        return True
+        """The 4-bit initialisation by instruction (hd44780_setup.py); True when the display answered."""
+        return overlay.run("drivers.hd44780_setup", "init", self)
 
     def _blank(self):
         """The controller was just cleared: every cell shows a space."""
@@ -229,24 +200,7 @@ class HD44780:
 
     def define_char(self, index, pattern):
         """Glyph index 0-7 from 8 row bytes (5 low bits each, top row first)."""
-        if not 0 <= index < _GLYPHS:
-            raise ValueError("glyph index must be 0-7")
-        if len(pattern) != 8:
-            raise ValueError("a glyph is 8 row bytes")
-        for row_bits in pattern:
-            if not 0 <= row_bits <= 0x1F:
-                raise ValueError("glyph rows are 5 bits")
-        if not self.online:
-            return False
-        t = self._t
-        try:
-            t.write_command(_SET_CGRAM | (index << 3))
-            for row_bits in pattern:
-                t.write_data(row_bits)
-            t.write_command(_SET_DDRAM | self._addr)  # back to DDRAM where the text was
-        except OSError as exc:
-            return self._fail(exc)
-        return True
+        return overlay.run("drivers.hd44780_setup", "define_char", self, index, pattern)
 
     def show_cursor(self, on):
         self._display = _DISPLAY_CONTROL | _DISPLAY_ON | (_CURSOR_ON if on else 0)

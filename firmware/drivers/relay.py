@@ -9,8 +9,8 @@
 # contacts are closed; by default 0 (contact to ground, pull-up on the pin).
 from micropython import const
 
-PULSE_MIN_MS = const(50)
-PULSE_MAX_MS = const(200)
+_PULSE_MIN_MS = const(50)
+_PULSE_MAX_MS = const(200)
 
 
 class _Feedback:
@@ -62,8 +62,8 @@ class LatchingRelay(_Feedback):
 
     def __init__(self, set_pin, reset_pin, clock, pulse_ms=100, feedback=None, feedback_level=0,
                  active_high=True, open_at_start=True):
-        if not PULSE_MIN_MS <= pulse_ms <= PULSE_MAX_MS:
-            raise ValueError("latching pulse must be %d-%d ms" % (PULSE_MIN_MS, PULSE_MAX_MS))
+        if not _PULSE_MIN_MS <= pulse_ms <= _PULSE_MAX_MS:
+            raise ValueError("latching pulse must be %d-%d ms" % (_PULSE_MIN_MS, _PULSE_MAX_MS))
         _Feedback.__init__(self, feedback, feedback_level)
         self._set_pin = set_pin
         self._reset_pin = reset_pin
