@@ -129,6 +129,18 @@ def test_driver_decodes_12_hour_mode_and_rejects_illogical_dates():
     assert not rtc.read() and not rtc.lost_power
 
 
+def test_driver_takes_the_last_day_of_each_month_and_refuses_the_day_after():
+    # Figure 1: date 01-31, month 01-12, BCD (February 29 is left to the chip's leap-year rule)
+    _clock, i2c, model = _bus()
+    rtc = Ds3231(i2c)
+    i2c.writeto(0x68, bytes([0x0F, 0x08]))  # OSF cleared: the time is valid
+    for index, last in enumerate((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)):
+        month = index + 1
+        for day, good in ((last, True), (last + 1, False)):
+            i2c.writeto(0x68, bytes([0x04, (day // 10) << 4 | day % 10, (month // 10) << 4 | month % 10]))
+            assert rtc.read() == good, (month, day)
+
+
 def test_driver_reports_a_missing_chip_without_raising():
     i2c = machine.I2C(0)
     assert find_rtc(i2c) is None

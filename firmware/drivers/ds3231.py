@@ -34,7 +34,9 @@ _HOUR = const(3)
 _MINUTE = const(4)
 _SECOND = const(5)
 
-_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# Days in month m (1..12) = 28 + 2 bits at 2 * (m - 1): 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+# (a const int costs no heap; a table would stay in the module's dict).
+_DAYS_OVER_28 = const(0b11_10_11_10_11_11_10_11_10_11_01_11)
 
 
 def find_rtc(i2c):
@@ -90,7 +92,7 @@ class Ds3231:
         day = _bcd(regs[4] & 0x3F)
         minute = _bcd(regs[1] & 0x7F)
         second = _bcd(regs[0] & 0x7F)
-        if year < 0 or not 1 <= month <= 12 or day < 1 or day > _DAYS_IN_MONTH[month - 1]:
+        if year < 0 or not 1 <= month <= 12 or day < 1 or day > 28 + ((_DAYS_OVER_28 >> (2 * (month - 1))) & 3):
             return False
         if not 0 <= hour <= 23 or not 0 <= minute <= 59 or not 0 <= second <= 59:
             return False

@@ -17,8 +17,8 @@ from micropython import const
 KEYS = "123A456B789C*0#D"  # row-major, as printed on the usual 4x4 membrane keypad
 LONG = const(0x100)  # OR-ed into a key's event once it has been held for long_ms
 
-_KEY_CODES = tuple(ord(k) for k in KEYS)
-_KEY_NAMES = tuple(KEYS[i] for i in range(len(KEYS)))  # preallocated: stuck_key never builds a str
+_KEY_CODES = KEYS.encode()  # indexing bytes gives the code: nothing allocated
+_KEY_NAMES = tuple(KEYS)  # the keys as 1-character strs, made once: stuck_key never builds a str
 _FLAG_LONG = const(1)
 _FLAG_STUCK = const(2)
 _ROW_BITS = const(0xF)
