@@ -31,14 +31,10 @@ class Alarm:
         self.quiet_to_h = config.quiet_to_h
         self.low = False  # credit at or below the threshold
         self.silent_reason = ""  # why a low credit is not sounding now
-        self._sounding = False
+        self.sounding = False  # the low-credit sound is on
         self._since_ms = 0  # when the sound started, or the snooze
         self._snoozed = False
         self._warned = False
-
-    @property
-    def sounding(self):
-        return self._sounding
 
     def _may_sound(self, local_s):
         if local_s < 0:
@@ -59,20 +55,20 @@ class Alarm:
             self._snoozed = False
             self.silent_reason = ""
             self._stop_sound()
-        elif self._sounding:
+        elif self.sounding:
             if self._elapsed_s() >= self.sound_s or not self._may_sound(local_s):
                 self._snooze()
         elif self._snoozed and self._elapsed_s() < self.snooze_s:
             self.silent_reason = "snoozed"
         elif self._may_sound(local_s):
             self.silent_reason = ""
-            self._sounding, self._snoozed = True, False
+            self.sounding, self._snoozed = True, False
             self._since_ms = self.clock.ticks_ms()
             self._play(sounds.LOW_CREDIT, -1)
         if relay_closed and 0 < available_wh <= self.warning_wh:
             if not self._warned and self._may_sound(local_s):
                 self._warned = True
-                self._sounding = False  # the warning replaces the alarm's beeps, which snooze
+                self.sounding = False  # the warning replaces the alarm's beeps, which snooze
                 self._snoozed = True
                 self._since_ms = self.clock.ticks_ms()
                 self._play(sounds.RELAY_WARNING, 1)
@@ -81,7 +77,7 @@ class Alarm:
 
     def key(self):
         """A key was pressed: silence the alarm (True if it was sounding), or click."""
-        if self._sounding:
+        if self.sounding:
             self._snooze()
             return True
         buzzer = self.buzzer
@@ -98,9 +94,9 @@ class Alarm:
         self._since_ms = self.clock.ticks_ms()
 
     def _stop_sound(self):
-        if self._sounding and self.buzzer is not None and self.buzzer.pattern is sounds.LOW_CREDIT:
+        if self.sounding and self.buzzer is not None and self.buzzer.pattern is sounds.LOW_CREDIT:
             self.buzzer.stop()
-        self._sounding = False
+        self.sounding = False
 
     def _play(self, pattern, repeats):
         if self.buzzer is not None:

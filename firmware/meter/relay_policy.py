@@ -23,7 +23,7 @@ OPEN_OVERLOAD = const(2)
 OPEN_OVERLOAD_LOCK = const(3)
 OPEN_METER_FAULT = const(4)
 OPEN_TEST = const(5)
-OPEN_TAMPER = const(6)
+_OPEN_TAMPER = const(6)
 
 REASONS = ("credit", "no credit", "overload", "overload lock", "meter fault", "relay test", "tamper")
 
@@ -75,7 +75,7 @@ class RelayPolicy:
         elif self._fault_since < 0:
             self._fault_since = now_s
         if tamper:
-            return OPEN_TAMPER
+            return _OPEN_TAMPER
         if now_s < self._test_until:
             return OPEN_TEST
         if self._fault_since >= 0 and now_s - self._fault_since >= self.fault_grace_s:

@@ -4,30 +4,39 @@ from micropython import const
 
 COLS = const(16)
 
-# Standard result codes (IEC 62055-41 TokenResult numbering, SPEC section 13):
-# short label for the first line, plain hint for the second.
-RESULTS = {
-    1: ("Accept", ""),
-    2: ("KCT part ok", "enter next part"),
-    3: ("Key changed", ""),
-    4: ("Reject 04", "credit too high"),
-    5: ("Reject 05", "key type"),
-    6: ("Reject 06", "not a token"),
-    7: ("Reject 07", "value out of rng"),
-    8: ("Reject 08", "not supported"),
-    9: ("Old 09", "token too old"),
-    10: ("Used 10", "already used"),
-    11: ("Key expired 11", "ask vendor"),
-    12: ("Reject 12", "default key"),
-    13: ("Reject 13", "check digits"),
-    14: ("Reject 14", "other maker"),
-    15: ("Locked 15", "too many rejects"),
-    16: ("Not ready 16", "try again"),
-}
+# Standard result codes 1..16 (IEC 62055-41 TokenResult numbering, SPEC
+# section 13), one "label|hint" line each: the short label for the first LCD
+# line, the plain hint for the second.  One string, not a table of tuples: it
+# costs the heap one object.
+_RESULTS = (
+    "Accept|\n"
+    "KCT part ok|enter next part\n"
+    "Key changed|\n"
+    "Reject 04|credit too high\n"
+    "Reject 05|key type\n"
+    "Reject 06|not a token\n"
+    "Reject 07|value out of rng\n"
+    "Reject 08|not supported\n"
+    "Old 09|token too old\n"
+    "Used 10|already used\n"
+    "Key expired 11|ask vendor\n"
+    "Reject 12|default key\n"
+    "Reject 13|check digits\n"
+    "Reject 14|other maker\n"
+    "Locked 15|too many rejects\n"
+    "Not ready 16|try again"
+)
 
 
 def result_lines(code):
-    label, hint = RESULTS.get(code, ("Result %d" % code, ""))
+    """(label, hint) of a result code."""
+    if not 1 <= code <= 16:
+        return "Result %d" % code, ""
+    start = 0
+    for _ in range(code - 1):
+        start = _RESULTS.index("\n", start) + 1
+    end = _RESULTS.find("\n", start)
+    label, _, hint = _RESULTS[start:end if end > 0 else len(_RESULTS)].partition("|")
     return label, hint
 
 

@@ -17,13 +17,13 @@ from meter.texts import COLS, fit, two_columns
 from micropython import const
 
 LONG = const(0x100)
-TOKEN_DIGITS = const(20)
-CODE_DIGITS = const(3)
+_TOKEN_DIGITS = const(20)
+_CODE_DIGITS = const(3)
 
-IDLE = const(0)
-ENTRY = const(1)
-CODE = const(2)
-MESSAGE = const(3)
+_IDLE = const(0)
+_ENTRY = const(1)
+_CODE = const(2)
+_MESSAGE = const(3)
 _REDRAW_MS = const(1000)
 
 
@@ -35,7 +35,7 @@ class Ui:
         self.result_ms = result_ms
         self.rotate_ms = rotate_ms
         self.backlight_ms = backlight_ms
-        self.mode = IDLE
+        self.mode = _IDLE
         self.digits = ""
         self.note = ""  # transient hint on the entry screen ("max 20 digits")
         self.lines = [fit(""), fit("")]
@@ -55,20 +55,20 @@ class Ui:
         self.backlight = True
         long_press = event & LONG
         ch = chr(event & 0xFF)
-        if self.meter.on_user_key(ch if not long_press and self.mode in (IDLE, MESSAGE) else ""):
+        if self.meter.on_user_key(ch if not long_press and self.mode in (_IDLE, _MESSAGE) else ""):
             self._to_idle()  # the meter took the key (# to reconnect), not while a token is typed
             self._render()
             return
         if long_press and ch != "*":
             return  # only '*' means something when held (clear); the press itself was already typed
-        if self.mode == MESSAGE and ch in "*D":
+        if self.mode == _MESSAGE and ch in "*D":
             if ch == "*":
                 self._to_idle()
             else:
                 self._next_message(now)
             self._render()
             return
-        if self.mode == MESSAGE:  # any other key leaves the result for what it asks
+        if self.mode == _MESSAGE:  # any other key leaves the result for what it asks
             self._to_idle()
         if ch in "0123456789":
             self._digit(ch)
@@ -91,16 +91,16 @@ class Ui:
         now = self.clock.ticks_ms()
         elapsed = self.clock.ticks_diff(now, self._since)
         changed = True
-        if self.mode in (ENTRY, CODE) and self.clock.ticks_diff(now, self._last_key) >= self.entry_timeout_ms:
+        if self.mode in (_ENTRY, _CODE) and self.clock.ticks_diff(now, self._last_key) >= self.entry_timeout_ms:
             self._to_idle()
-        elif self.mode == MESSAGE and elapsed >= self.result_ms:
+        elif self.mode == _MESSAGE and elapsed >= self.result_ms:
             self._next_message(now)
-        elif self.mode == IDLE and elapsed >= self.rotate_ms:
+        elif self.mode == _IDLE and elapsed >= self.rotate_ms:
             self._idle_index += 1
             self._since = now
         else:
             changed = False
-        if self.backlight and self.mode == IDLE and self.clock.ticks_diff(now, self._last_key) >= self.backlight_ms:
+        if self.backlight and self.mode == _IDLE and self.clock.ticks_diff(now, self._last_key) >= self.backlight_ms:
             self.backlight = False
         # A screen that did not change only carries live values (credit, power,
         # a countdown): redraw those once a second, so a quiet meter makes no garbage.
@@ -113,17 +113,17 @@ class Ui:
             self._to_idle()
             return
         self._queue = list(screens)
-        self.mode = MESSAGE
+        self.mode = _MESSAGE
         self._next_message(self.clock.ticks_ms())
         self.backlight = True
         self._last_key = self.clock.ticks_ms()
 
     # ---- key handling -------------------------------------------------
     def _digit(self, ch):
-        if self.mode not in (ENTRY, CODE):
-            self.mode = ENTRY
+        if self.mode not in (_ENTRY, _CODE):
+            self.mode = _ENTRY
             self.digits = ""
-        limit = TOKEN_DIGITS if self.mode == ENTRY else CODE_DIGITS
+        limit = _TOKEN_DIGITS if self.mode == _ENTRY else _CODE_DIGITS
         if len(self.digits) >= limit:
             self.note = "max %d digits" % limit
             return
@@ -132,15 +132,15 @@ class Ui:
 
     def _delete(self, long_press):
         self.note = ""
-        if long_press or not self.digits or self.mode not in (ENTRY, CODE):
+        if long_press or not self.digits or self.mode not in (_ENTRY, _CODE):
             self._to_idle()
         else:
             self.digits = self.digits[:-1]
 
     def _enter(self):
-        if self.mode == IDLE:
+        if self.mode == _IDLE:
             self._start_code()
-        elif self.mode == CODE:
+        elif self.mode == _CODE:
             if not self.digits:
                 self._to_idle()
                 return
@@ -148,21 +148,21 @@ class Ui:
             self.digits = ""
             screens = self.meter.short_code(number)
             self.show(screens or [("Code #%02d#" % number, "unknown code")])
-        elif self.mode == ENTRY:
-            if len(self.digits) < TOKEN_DIGITS:
-                self.note = "need %d digits" % TOKEN_DIGITS
+        elif self.mode == _ENTRY:
+            if len(self.digits) < _TOKEN_DIGITS:
+                self.note = "need %d digits" % _TOKEN_DIGITS
                 return
             digits, self.digits = self.digits, ""
             self.show(self.meter.submit(digits))
 
     def _start_code(self):
-        self.mode = CODE
+        self.mode = _CODE
         self.digits = ""
         self.note = ""
 
     # ---- screens ------------------------------------------------------
     def _to_idle(self):
-        self.mode = IDLE
+        self.mode = _IDLE
         self.digits = ""
         self.note = ""
         self._queue = []
@@ -178,13 +178,13 @@ class Ui:
 
     def _render(self):
         self._drawn_ms = self.clock.ticks_ms()
-        if self.mode == ENTRY:
+        if self.mode == _ENTRY:
             first, rest = self.digits[:12], self.digits[12:]
             line1 = self.note or _grouped(rest)
-            self._set(_grouped(first), two_columns(line1, "%d/%d" % (len(self.digits), TOKEN_DIGITS)))
-        elif self.mode == CODE:
+            self._set(_grouped(first), two_columns(line1, "%d/%d" % (len(self.digits), _TOKEN_DIGITS)))
+        elif self.mode == _CODE:
             self._set("Code #" + self.digits, self.note or "then press #")
-        elif self.mode == MESSAGE:
+        elif self.mode == _MESSAGE:
             self._set_screen(self._screen)
         else:
             screens = self.meter.idle_screens()
