@@ -4,13 +4,25 @@
 # token and step() after each metering poll; System calls boot() once the
 # store is mounted.  What runs rarely (restoring at boot, settings, the
 # console's texts) lives in overlays: meter.customer_setup, meter.customer_text.
+#
+# The memo record: the last known wall time, the evidence figures' marks and
+# the customer's alarm settings.  One small JSON record in two slots (newest
+# sequence wins), rewritten in place like the store's energy record: littlefs
+# commits it atomically at close and the other slot keeps the previous
+# generation.  A corrupt slot is ignored (the figures restart; credit and
+# energy are the store's, never in here).
+import json
+
 import overlay
 from meter import texts
 from meter.alarm import Alarm
 from meter.evidence import Evidence
 from meter.friendly import Friendly
 from meter.wallclock import token_floor_s
+from store import record
 
+MEMO_KIND = b"U"  # the memo's record kind and slots (meter.customer_setup reads them at boot)
+MEMO_SLOTS = ("memo.0", "memo.1")
 _SETUP = "meter.customer_setup"
 _TEXT = "meter.customer_text"
 
@@ -22,7 +34,8 @@ class Customer:
         self.wall = wall
         self.config = config
         self.log = log
-        self.memo = None
+        self.volume = None  # the store's volume, once booted: where the memo is kept
+        self.memo_seq = 0  # the memo's generation
         self.evidence = Evidence()
         self.alarm = Alarm(None, wall, config)  # System fits the board's buzzer
         self.friendly = Friendly(config)  # ValueError for a malformed window: caught at boot
@@ -62,12 +75,21 @@ class Customer:
             self.save()
 
     def save(self):
-        """Keep the wall time (and the figures) in flash."""
-        if self.memo is None:
+        """Keep the wall time, the figures' marks and the alarm settings in
+        flash (the memo record's next generation); False on a storage error."""
+        volume = self.volume
+        if volume is None:
             return False
         self.saved_ms = self.wall.ticks_ms()
         prefs = {"low_wh": self.alarm.threshold_wh, "snooze_s": self.alarm.snooze_s}
-        return self.memo.save({"t": self.wall.utc(), "ev": self.evidence.to_doc(), "p": prefs})
+        doc = {"t": self.wall.utc(), "ev": self.evidence.to_doc(), "p": prefs}
+        self.memo_seq += 1
+        data = record.encode(MEMO_KIND, self.memo_seq, json.dumps(doc).encode())
+        try:
+            volume.write_in_place(MEMO_SLOTS[self.memo_seq & 1], data)
+        except OSError:
+            return False
+        return True
 
     def reconnect_by_key(self):
         """'#' pressed: end the wait for a reconnection (True if there was one)."""

@@ -1,27 +1,29 @@
 # Overlay (firmware/overlay.py): the customer features' set-up and rare
 # changes, loaded for one job and dropped after it.  Restoring at boot (the
-# memo record, the wall clock's start, the evidence marks, the alarm
-# settings), the customer's alarm settings (short codes 5NN/6NN), the
-# console's `time set`, and the clock note after a token.  Only functions:
-# nothing resident keeps a reference into this module.
+# memo record meter.customer writes, the wall clock's start, the evidence
+# marks, the alarm settings), the friendly-credit configuration, the
+# customer's alarm settings (short codes 5NN/6NN), the console's `time set`,
+# and the clock note after a token.  Only functions: nothing resident keeps a
+# reference into this module.
 import json
 
 import overlay
-from meter import civil, memo
+from meter import civil
+from meter.customer import MEMO_KIND, MEMO_SLOTS
 from meter.wallclock import FLASH, RTC, TOKEN, UNKNOWN, token_floor_s
+from micropython import const
 from store import record
 
-_MAX_THRESHOLD_WH = 99000  # 99 kWh: the two digits of short code 5NN
-_MIN_SNOOZE_S = 600  # short code 6NN: NN x 10 minutes, 10 min .. 16 h 30
-_MAX_SNOOZE_S = 59400
-_HOURS_KEPT = 24  # as meter.evidence keeps: this hour and the 23 before
+_MAX_THRESHOLD_WH = const(99000)  # 99 kWh: the two digits of short code 5NN
+_MIN_SNOOZE_S = const(600)  # short code 6NN: NN x 10 minutes, 10 min .. 16 h 30
+_MAX_SNOOZE_S = const(59400)
+_HOURS_KEPT = const(24)  # as meter.evidence keeps: this hour and the 23 before
 
 
 def boot(customer):
     """Once the store is mounted: restore the memo, start the wall clock."""
     state = customer.state
-    customer.memo = memo.Memo(state.volume)
-    doc = load_memo(customer.memo)
+    doc = load_memo(customer, state.volume)
     stored = doc.get("t", -1)
     start_clock(customer.wall, stored if isinstance(stored, int) else -1, token_floor_s(state.keys, state.tids))
     restore_evidence(customer.evidence, doc.get("ev"), state.energy_total_wh)
@@ -31,11 +33,13 @@ def boot(customer):
     customer.saved_ms = customer.wall.ticks_ms()
 
 
-def load_memo(memo_record):
-    """The newest good memo record as a dict ({} if none); sets its sequence."""
+def load_memo(customer, volume):
+    """The newest good memo record (meter.customer) as a dict ({} if none);
+    the customer saves to that volume from now on, the generation after it."""
+    customer.volume = volume
     best, best_seq = {}, -1
-    for slot in (0, 1):
-        framed = record.decode(memo_record.volume.read(memo.PREFIX + str(slot)), memo.KIND)
+    for slot in MEMO_SLOTS:
+        framed = record.decode(volume.read(slot), MEMO_KIND)
         if framed is None or framed[0] <= best_seq:
             continue
         try:
@@ -44,7 +48,7 @@ def load_memo(memo_record):
             continue
         if isinstance(doc, dict):
             best, best_seq = doc, framed[0]
-    memo_record.seq = best_seq if best_seq > 0 else 0
+    customer.memo_seq = best_seq if best_seq > 0 else 0
     return best
 
 

@@ -19,10 +19,7 @@ class Friendly:
         # ValueError for a malformed key (meter.customer_setup reads them)
         self.cap_wh, self.hours, self.holidays, self.weekdays = overlay.run(
             "meter.customer_setup", "friendly_windows", config)
-
-    @property
-    def configured(self):
-        return self.cap_wh > 0 and bool(self.hours or self.weekdays or self.holidays)
+        self.configured = self.cap_wh > 0 and bool(self.hours or self.weekdays or self.holidays)
 
     def window(self, local_s):
         """True if local_s (local seconds, -1 = unknown) is in a friendly window."""
