@@ -7,6 +7,7 @@
 import sys
 
 import machine
+import overlay
 from ade7953_model import Ade7953Model
 from atm90e26_model import Atm90e26Model
 from drivers import metering
@@ -112,3 +113,25 @@ def test_rtc_overlay_is_dropped_after_setting_the_time():
     assert rtc.set(2031, 5, 17, 13, 45, 0) and "drivers.ds3231_setup" not in sys.modules
     assert rtc.read() and rtc.fields == [2031, 5, 17, 13, 45, 0]
     assert _no_function_kept(rtc)
+
+
+def test_a_reset_met_without_memory_for_the_overlay_is_reported_and_retried():
+    drv, model = _ic(Atm90e26, Atm90e26Model, 125000, None)
+    assert drv.begin(), drv.fault
+    model.trigger_reset()  # the IC lost its set-up: the poll re-runs begin() from the overlay
+    model.advance(1)
+    real_run = overlay.run
+
+    def no_memory(name, function, *args):
+        raise MemoryError("memory allocation failed")
+
+    overlay.run = no_memory
+    try:
+        status = drv.poll()
+    finally:
+        overlay.run = real_run
+    assert status == metering.FAULT_RESET and "no memory" in drv.fault
+    model.advance(1)
+    assert drv.poll() == metering.FAULT_RESET and "set-up rewritten" in drv.fault  # the next poll
+    model.advance(1)
+    assert drv.poll() == metering.OK, drv.fault

@@ -110,7 +110,12 @@ class MeteringIC:
     def _recover_from_reset(self):
         # The IC's energy registers restarted from zero with the reset; what it
         # had counted since the last poll is gone and is not guessed.
-        if self.begin():
+        try:
+            started = self.begin()
+        except MemoryError:  # no room to load the set-up overlay now: the next poll tries again
+            started = False
+            self.fault = "no memory to load the set-up"
+        if started:
             self.fault = "IC reset detected; set-up rewritten"
         else:
             self.fault = "IC reset detected; set-up failed: " + str(self.fault)
