@@ -46,7 +46,7 @@ def test_newest_state_record_corrupt_keeps_the_money_and_refuses_its_token():
         state, report = reboot(image)
         assert report["state_seq"] > older and report["storage"] == "recovered", position
         assert state.credit_wh == 3000  # the money records are whole: nothing lost
-        assert (ev.RECOVERY_STATE_CORRUPT, newest & 1) in _recoveries(state)
+        assert (rc.RECOVERY_STATE_CORRUPT, newest & 1) in _recoveries(state)
         assert (rc.RECOVERY_REPLAY_FLOOR, 1001) in _recoveries(state)
         # the token of the lost generation is in the balance: it is not accepted again
         assert enter(state, credit(1001, 20)) == R.USED and state.credit_wh == 3000
@@ -62,7 +62,7 @@ def test_older_state_record_corrupt_keeps_newest():
     _flip(flash, "state.%d" % (older & 1), 20)
     state, report = reboot(flash)
     assert report["state_seq"] == newest and state.credit_wh == 3000
-    assert report["recoveries"] == [ev.RECOVERY_STATE_CORRUPT]
+    assert report["recoveries"] == [rc.RECOVERY_STATE_CORRUPT]
 
 
 def test_both_state_records_corrupt_keeps_money_and_used_tokens_for_reprovisioning():
@@ -71,7 +71,7 @@ def test_both_state_records_corrupt_keeps_money_and_used_tokens_for_reprovisioni
     _flip(flash, "state.1", 30)
     state, report = reboot(flash)
     assert not state.provisioned and state.credit_wh == 3000
-    assert ev.RECOVERY_STATE_LOST in report["recoveries"]
+    assert rc.RECOVERY_STATE_LOST in report["recoveries"]
     assert state.provision(KEY, "600727000000000009", force=True, now_s=NOW)
     assert state.credit_wh == 3000  # no opening credit on a store that held money
     assert enter(state, credit(1001, 20)) == R.USED and enter(state, credit(1000, 10)) == R.OLD
@@ -203,12 +203,12 @@ def test_event_segment_corrupt_entry_is_voided_and_others_kept():
     before = [e for e in state.events(30)]
     _flip(flash, segment, 3 * ev.ENTRY_SIZE + 4)  # inside the 4th entry of that segment
     again, report = reboot(flash)
-    assert ev.RECOVERY_EVENTS_CORRUPT in report["recoveries"]
+    assert rc.RECOVERY_EVENTS_CORRUPT in report["recoveries"]
     after = again.events(40)
     lost = [e for e in before if e not in after]
     assert len(lost) == 1 and lost[0][0] == state._events._segment * ev.PER_SEGMENT + 3
     third, report = reboot(flash)
-    assert ev.RECOVERY_EVENTS_CORRUPT not in report["recoveries"]  # repaired once, not again
+    assert rc.RECOVERY_EVENTS_CORRUPT not in report["recoveries"]  # repaired once, not again
 
 
 def test_leftover_temp_file_is_removed_and_logged():
@@ -218,6 +218,6 @@ def test_leftover_temp_file_is_removed_and_logged():
     volume.write_atomic("state.7", b"half-written")
     volume.rename("state.7", "state.0.tmp")
     again, report = reboot(flash)
-    assert report["recoveries"] == [ev.RECOVERY_TMP_REMOVED] and again.credit_wh == 1000
+    assert report["recoveries"] == [rc.RECOVERY_TMP_REMOVED] and again.credit_wh == 1000
     volume = Volume(mount_flash(flash))
     assert "state.0.tmp" not in volume.names()

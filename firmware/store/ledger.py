@@ -1,23 +1,24 @@
 # The accounting half of MeterState (a mixin: state.py owns the storage):
 # read-only views, provisioning, applying token verdicts, metered consumption
 # and emergency credit.  Integers only (Wh, W, seconds).
+import overlay
 from micropython import const
 from store import events as ev
 from store.snapshot import Snapshot
 from sts.tids import DEFAULT_SIZE as TID_DEFAULT_SIZE
 
-ACCEPT = const(1)
-KCT2_ACCEPTED = const(3)
-OVERFLOW = const(4)
-FUNCTION = const(8)
-NOT_READY = const(16)
-CLEAR_NONE = -1
-CLEAR_ELECTRICITY = const(0)
-CLEAR_ALL = const(0xFFFF)
-KCT_HOLD_S = const(600)  # held key change sections are dropped after 10 minutes
+# result codes (sts/results.py) and ClearCredit registers (sts/pipeline.py)
+_ACCEPT = const(1)
+_KCT2_ACCEPTED = const(3)
+_OVERFLOW = const(4)
+_FUNCTION = const(8)
+_NOT_READY = const(16)
+_CLEAR_ELECTRICITY = const(0)
+_CLEAR_ALL = const(0xFFFF)
+_KCT_HOLD_S = const(600)  # held key change sections are dropped after 10 minutes
 
 
-def setting(config, name, default):
+def _setting(config, name, default):
     """A config value from a dict or an object with attributes (MeterConfig)."""
     if config is None:
         return default
@@ -33,13 +34,13 @@ class Ledger:
 
     def __init__(self, clock, config):
         self._clock = clock
-        self.credit_limit_wh = setting(config, "credit_limit_wh", 999_999_900)
-        self.emergency_credit_wh = setting(config, "emergency_credit_wh", 0)
-        self.save_every_wh = setting(config, "save_every_wh", 10)
-        self.save_every_s = setting(config, "save_every_s", 900)
-        self.tid_size = setting(config, "tid_record_size", TID_DEFAULT_SIZE)
-        self.pan_config = setting(config, "pan", "")
-        self.mfr_code = setting(config, "mfr_code", 0)
+        self.credit_limit_wh = _setting(config, "credit_limit_wh", 999_999_900)
+        self.emergency_credit_wh = _setting(config, "emergency_credit_wh", 0)
+        self.save_every_wh = _setting(config, "save_every_wh", 10)
+        self.save_every_s = _setting(config, "save_every_s", 900)
+        self.tid_size = _setting(config, "tid_record_size", TID_DEFAULT_SIZE)
+        self.pan_config = _setting(config, "pan", "")
+        self.mfr_code = _setting(config, "mfr_code", 0)
         if self.save_every_wh < 1 or self.save_every_s < 1:
             raise ValueError("save_every_wh and save_every_s must be positive")
         self._snap = Snapshot(self.tid_size)
@@ -142,23 +143,8 @@ class Ledger:
         meter unless force=True.  The opening credit counts only on a store that
         never held money; a re-provisioning keeps the credit, the energy total,
         the replay floor and, with the same decoder key, the used-TID record (so
-        no used token is accepted again).  True when durable."""
-        if self.provisioned and not force:
-            raise ValueError("meter already provisioned")
-        if keys is None or not isinstance(credit_wh, int) or credit_wh < 0 or credit_wh > self.credit_limit_wh:
-            raise ValueError("bad provisioning data")
-        old = self._snap
-        new = Snapshot(self.tid_size)
-        new.keys, new.pan = keys, str(pan or self.pan_config)
-        new.balance_wh = self._balance + (credit_wh if self._mseq == 0 else 0)
-        new.floor, new.once = old.floor, old.once
-        if old.keys is not None and old.keys.key == keys.key:
-            new.tids = old.tids
-        new.settings["max_power_w"] = max_power_w
-        if not self._commit(new):
-            return False
-        self.log(ev.KEY_CHANGE, keys.krn, keys.kt, now_s)
-        return True
+        no used token is accepted again).  True when durable (store/setup.py)."""
+        return overlay.run("store.setup", "provision", self, keys, pan, credit_wh, max_power_w, force, now_s)
 
     # --- tokens ---
     def apply(self, verdict, now_s=None):
@@ -167,17 +153,17 @@ class Ledger:
         limit, FUNCTION for an unknown setting, NOT_READY if unprovisioned or the
         write failed (then nothing changed).  Other codes change nothing."""
         code = verdict.code
-        if not ACCEPT <= code <= KCT2_ACCEPTED:
+        if not _ACCEPT <= code <= _KCT2_ACCEPTED:
             return code
         if not self.provisioned:
-            return NOT_READY
+            return _NOT_READY
         new = self._draft()
         cleared_tamper = 0
-        if verdict.clear_register in (CLEAR_ELECTRICITY, CLEAR_ALL):
+        if verdict.clear_register in (_CLEAR_ELECTRICITY, _CLEAR_ALL):
             new.balance_wh = 0
         if verdict.credit_wh:
             if verdict.credit_wh < 0 or new.balance_wh + verdict.credit_wh > self.credit_limit_wh:
-                return OVERFLOW
+                return _OVERFLOW
             new.balance_wh += verdict.credit_wh  # a borrowed emergency amount is repaid first
         if verdict.setting is not None:
             name, value = verdict.setting
@@ -186,7 +172,7 @@ class Ledger:
             elif name in new.settings:
                 new.settings[name] = value
             else:
-                return FUNCTION
+                return _FUNCTION
         if verdict.clear_tids:
             new.tids.clear()
             new.floor = new.once = -1  # TIDs start again under the new key
@@ -202,7 +188,7 @@ class Ledger:
         if token is not None and getattr(token, "cls", -1) in (0, 2):
             new.lock = (0, 0, 0)  # an accepted meter-specific token ends the wrong-token run
         if not self._commit(new):
-            return NOT_READY
+            return _NOT_READY
         self.log(ev.TOKEN_ACCEPTED, code, verdict.tid, now_s)
         if cleared_tamper:
             self.log(ev.TAMPER, 0, cleared_tamper, now_s)
@@ -215,7 +201,7 @@ class Ledger:
         """Drop held key change sections older than 10 minutes (or stamped in the
         future: the clock restarted).  True if something was dropped and saved."""
         now = self._now(now_s)
-        keep = [s for s in self._snap.kct if -KCT_HOLD_S <= now - s[2] <= KCT_HOLD_S]
+        keep = [s for s in self._snap.kct if -_KCT_HOLD_S <= now - s[2] <= _KCT_HOLD_S]
         if len(keep) == len(self._snap.kct):
             return False
         new = self._draft()

@@ -1,17 +1,18 @@
 # What the store finds at boot (store/README.md, recovery rules): the records
 # of each kind, which copy is newest, what went backwards and what was lost.
-# Imported by MeterState.boot() only and dropped again after it, so this code
-# does not hold heap while the meter runs.  `self` is the MeterState.
+# An overlay (firmware/overlay.py): MeterState.boot() runs boot() here and
+# drops the module after it, so this code holds no heap while the meter runs.
+# `self` is the MeterState.  Functions only, no instance outlives the boot.
 import json
 import struct
 
+import overlay
 from micropython import const
 from store import events as ev
 from store import record
-from store.snapshot import decode as decode_snapshot
+from store.snapshot import FORMAT_VERSION, Snapshot
 from store.state import (
     CALIBRATION_FILE,
-    FAULT,
     FLOOR_FILE,
     FLOOR_FORMAT,
     KIND_FLOOR,
@@ -24,13 +25,23 @@ from store.state import (
     newest_tid,
 )
 from store.volume import TMP_SUFFIX
+from sts.keys import KeyState
+from sts.tids import TidRecord
 
 _SEASON_WRITES = const(300)  # > two compactions of a 4 KiB root block by ~40-byte commits
 _COPY_MAIN = const(1)
 _COPY_SPARE = const(2)
 _COPY_STATE = const(3)
+_FAULT = "fault"  # MeterState.storage: the records are lost or there is no filesystem
 
-# STORAGE_RECOVERY codes of the money records and the floor (events.py has 1..7)
+# STORAGE_RECOVERY codes (event field a; their names: store/evlog.py RECOVERY_NAMES)
+RECOVERY_TMP_REMOVED = const(1)  # b: 0; leftover of an interrupted write
+RECOVERY_STATE_CORRUPT = const(2)  # b: slot; previous generation used
+# 3: energy record corrupt (before the money record replaced it)
+RECOVERY_EVENTS_CORRUPT = const(4)  # b: entries voided
+# 5: device formatted (the store no longer formats anything)
+RECOVERY_STATE_LOST = const(6)  # no good state record: unprovisioned
+RECOVERY_CALIBRATION_CORRUPT = const(7)  # b: slot; previous calibration used
 RECOVERY_STORE_LOST = const(8)  # b: money seq the floor proves; no money record left: fault
 RECOVERY_FOLDER_LOST = const(9)  # b: 1 meterdata/, 2 meterdatax/ (bits): a folder of a store that was there is gone
 RECOVERY_FLOOR_LOST = const(10)  # replay floor file missing (rewritten)
@@ -45,6 +56,40 @@ _REPAIRED_BY_A_WRITE = (RECOVERY_MONEY_BEHIND, RECOVERY_MONEY_LOST, RECOVERY_MON
                         RECOVERY_MONEY_CONTRADICTED, RECOVERY_FLOOR_LOST, RECOVERY_FLOOR_CORRUPT)
 
 
+def boot(self, now_s):
+    """MeterState.boot(): find the records, take the newest state the flash
+    proves (never more credit), write down what boot concluded, log power-up
+    and every recovery.  Returns the report dict."""
+    now = self._now(now_s)
+    self._last_save_s = now
+    if self.volume.fs is None:  # the board has no filesystem for us
+        self.storage = _FAULT
+        return _report(self, "none", [(RECOVERY_STORE_LOST, 0)])
+    mounted, recoveries, repair = analyse(self)
+    if self.storage == "ok" and [r for r in recoveries if r[0] != RECOVERY_TMP_REMOVED]:
+        self.storage = "recovered"
+    if repair is not None and self.provisioned:  # write the conclusions (floor, copies) down now
+        self._commit(repair)
+    return _report(self, mounted, recoveries)
+
+
+def _report(self, mounted, recoveries):
+    self.booted = True
+    now = self._last_save_s
+    self.log(ev.POWER_UP, 0, self._seq, now)
+    for code, detail in recoveries:
+        self.log(ev.STORAGE_RECOVERY, code, detail, now)
+    return {
+        "mount": mounted,
+        "provisioned": self.provisioned,
+        "state_seq": self._seq,
+        "money_seq": self._mseq,
+        "recoveries": [r[0] for r in recoveries],
+        "credit_wh": self.credit_wh,
+        "storage": self.storage,
+    }
+
+
 def analyse(self):
     """Load everything; returns (mount, [(recovery code, detail)], state draft to write or None)."""
     recoveries = []
@@ -53,28 +98,28 @@ def analyse(self):
         for name in volume.names():
             if name.endswith(TMP_SUFFIX):
                 volume.remove(name)
-                recoveries.append((ev.RECOVERY_TMP_REMOVED, 0))
+                recoveries.append((RECOVERY_TMP_REMOVED, 0))
     state = _load_slots(self.volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
-                        lambda slot: recoveries.append((ev.RECOVERY_STATE_CORRUPT, slot)))
+                        lambda slot: recoveries.append((RECOVERY_STATE_CORRUPT, slot)))
     if state is not None:
         self._seq, self._snap = state
-    elif any(r[0] == ev.RECOVERY_STATE_CORRUPT for r in recoveries):
-        recoveries.append((ev.RECOVERY_STATE_LOST, 0))
+    elif any(r[0] == RECOVERY_STATE_CORRUPT for r in recoveries):
+        recoveries.append((RECOVERY_STATE_LOST, 0))
     money = _load_money(self, state, recoveries)
     if money is None and self._floor[1] > 1:  # the floor proves money was stored (1: a cut first write)
         recoveries.append((RECOVERY_STORE_LOST, self._floor[1]))
-        self.storage = FAULT
+        self.storage = _FAULT
     self._mseq = max(money.seq if money else 0, self._floor[1], self._snap.mseq)
     if money is not None:
         self._balance, self._energy_total = money.balance, money.energy
     self._saved_energy = self._energy_total
     repair = _check_floor(self, money, recoveries)
     calibration = _load_slots(self.volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
-                              lambda slot: recoveries.append((ev.RECOVERY_CALIBRATION_CORRUPT, slot)))
+                              lambda slot: recoveries.append((RECOVERY_CALIBRATION_CORRUPT, slot)))
     self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
-    voided = self._events.load()
+    voided = overlay.run("store.evlog", "load", self._events)
     if voided:
-        recoveries.append((ev.RECOVERY_EVENTS_CORRUPT, voided))
+        recoveries.append((RECOVERY_EVENTS_CORRUPT, voided))
     return mounted, recoveries, repair
 
 
@@ -154,6 +199,48 @@ def _load_slots(volume, prefix, kind, parse, on_corrupt):
     return best
 
 
+def _int(value, low=None):
+    if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
+        raise ValueError("bad integer field")
+    return value
+
+
+def decode_snapshot(payload):
+    """Snapshot from a state record's payload, or ValueError if any field is
+    missing or wrong (store/snapshot.py encode() writes it)."""
+    try:
+        doc = json.loads(payload)
+        version = doc["v"]
+        if version not in (1, FORMAT_VERSION):
+            raise ValueError("unknown state format")
+        text = doc["tids"]
+        tids = TidRecord.from_bytes(bytes(int(text[i:i + 2], 16) for i in range(0, len(text), 2)))
+        snap = Snapshot(1)
+        snap.tids = tids
+        snap.pan = str(doc["pan"])
+        snap.balance_wh = _int(doc["bal"])
+        snap.energy_mark_wh = _int(doc["mark"], 0)
+        snap.keys = None if doc["keys"] is None else KeyState.from_dict(doc["keys"])
+        kct = []
+        for sub, words, arrival in doc["kct"]:
+            if len(words) != 4:
+                raise ValueError("bad KCT section")
+            kct.append((_int(sub, 0), tuple(_int(w, 0) for w in words), _int(arrival)))
+        snap.kct = kct
+        for name in ("max_power_w", "tariff_rate", "mppul_w"):  # Snapshot.settings
+            snap.settings[name] = _int(doc["set"][name], 0)
+        snap.tamper = _int(doc["tamper"], 0) & 0xFF  # latched tamper kinds (meter/tamper.py bits)
+        count, end, duration = doc["lock"]
+        snap.lock = (_int(count, 0), _int(end), _int(duration, 0))
+        if version > 1:
+            snap.mseq = _int(doc["mseq"], 0)
+            floor, once = doc["floor"]
+            snap.floor, snap.once = _int(floor, -1), _int(once, -1)
+    except (KeyError, TypeError, IndexError) as exc:
+        raise ValueError("bad state record: %r" % (exc,)) from None
+    return snap
+
+
 def _parse_calibration(payload):
     values = json.loads(bytes(payload).decode())
     if not isinstance(values, dict):
@@ -164,17 +251,32 @@ def _parse_calibration(payload):
     return values
 
 
+def _folder_exists(volume):
+    try:
+        volume.fs.stat(volume.folder)
+        return True
+    except OSError:
+        return False
+
+
+def _create_folder(volume):
+    try:
+        volume.fs.mkdir(volume.folder)
+    except OSError:  # it exists
+        pass
+
+
 def _find_folders(self, recoveries):
     """"created" for a new store, "mounted" for one that was there.  A store
     that was there and lost a folder is a fault, never a fresh meter: the
     floor file outside the folders (written first) is the evidence."""
-    main, spare = self.volume.folder_exists(), self._spare.folder_exists()
+    main, spare = _folder_exists(self.volume), _folder_exists(self._spare)
     raw = self._root.read(FLOOR_FILE)
     floor = decode_floor(raw)
     if not main and not spare and raw is None:
         self._write_floor(-1, 0, 0)  # first: the evidence that a store exists
-        self.volume.create_folder()
-        self._spare.create_folder()
+        _create_folder(self.volume)
+        _create_folder(self._spare)
         # Season the root: littlefs falls back to an older commit of a damaged
         # metadata block, or to the other block of its pair.  Rewriting the floor
         # until the root pair has been compacted into both of its blocks leaves
@@ -189,9 +291,9 @@ def _find_folders(self, recoveries):
     if not main or not spare:
         recoveries.append((RECOVERY_FOLDER_LOST, (0 if main else _COPY_MAIN) | (0 if spare else _COPY_SPARE)))
         if not main:
-            self.storage = FAULT
-        self.volume.create_folder()
-        self._spare.create_folder()
+            self.storage = _FAULT
+        _create_folder(self.volume)
+        _create_folder(self._spare)
     return "mounted"
 
 def _load_money(self, state, recoveries):

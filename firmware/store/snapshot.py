@@ -1,14 +1,15 @@
 # The content of one state record: everything a token can change, written as
 # one JSON payload so a token's effects land in a single atomic write.
-# decode() validates every field: a record that passes its CRC but does not
-# make sense is treated exactly like a corrupt one (never credit from it).
+# Reading it back is boot-only: store/recovery.py decode_snapshot() validates
+# every field (a record that passes its CRC but does not make sense is treated
+# exactly like a corrupt one: never credit from it).
 import json
 
-from sts.keys import KeyState
+from micropython import const
+from sts.keys import KeyState  # noqa: F401  (the type of Snapshot.keys)
 from sts.tids import TidRecord
 
-FORMAT_VERSION = 2  # 2 added the money sequence number and the replay floor (1 still read)
-SETTING_NAMES = ("max_power_w", "tariff_rate", "mppul_w")
+FORMAT_VERSION = const(2)  # 2 added the money sequence number and the replay floor (1 still read)
 
 
 class Snapshot:
@@ -60,44 +61,3 @@ def encode(snap):
         "floor": [snap.floor, snap.once],
     }
     return json.dumps(doc).encode()
-
-
-def _int(value, low=None):
-    if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
-        raise ValueError("bad integer field")
-    return value
-
-
-def decode(payload):
-    """Snapshot from a payload, or ValueError if any field is missing or wrong."""
-    try:
-        doc = json.loads(payload)
-        version = doc["v"]
-        if version not in (1, FORMAT_VERSION):
-            raise ValueError("unknown state format")
-        text = doc["tids"]
-        tids = TidRecord.from_bytes(bytes(int(text[i:i + 2], 16) for i in range(0, len(text), 2)))
-        snap = Snapshot(1)
-        snap.tids = tids
-        snap.pan = str(doc["pan"])
-        snap.balance_wh = _int(doc["bal"])
-        snap.energy_mark_wh = _int(doc["mark"], 0)
-        snap.keys = None if doc["keys"] is None else KeyState.from_dict(doc["keys"])
-        kct = []
-        for sub, words, arrival in doc["kct"]:
-            if len(words) != 4:
-                raise ValueError("bad KCT section")
-            kct.append((_int(sub, 0), tuple(_int(w, 0) for w in words), _int(arrival)))
-        snap.kct = kct
-        for name in SETTING_NAMES:
-            snap.settings[name] = _int(doc["set"][name], 0)
-        snap.tamper = _int(doc["tamper"], 0) & 0xFF  # latched tamper kinds (meter/tamper.py bits)
-        count, end, duration = doc["lock"]
-        snap.lock = (_int(count, 0), _int(end), _int(duration, 0))
-        if version > 1:
-            snap.mseq = _int(doc["mseq"], 0)
-            floor, once = doc["floor"]
-            snap.floor, snap.once = _int(floor, -1), _int(once, -1)
-    except (KeyError, TypeError, IndexError) as exc:
-        raise ValueError("bad state record: %r" % (exc,)) from None
-    return snap

@@ -7,9 +7,9 @@
 #   meterdata/money          money record (credit + energy total + newest TID), in place
 #   meterdatax/money         its second copy, in another folder (another metadata pair)
 #   meterdata/ev.<n>         event log;  meterdata/cal.0, .1 metering IC calibration
-import json
 import struct
 
+import overlay
 from micropython import const
 from store import events as ev
 from store import lockout, record
@@ -18,6 +18,7 @@ from store.snapshot import encode as encode_snapshot
 from store.volume import Volume
 from sts import results
 
+# The record formats and file names store/recovery.py reads at boot.
 KIND_MONEY = b"M"
 KIND_FLOOR = b"F"
 MONEY_FORMAT = ">qqiI"
@@ -25,37 +26,11 @@ FLOOR_FORMAT = ">iI"
 NO_TID = const(-1)
 STATE_FILE = "state."
 MONEY_FILE = "money"
-SPARE_FOLDER = "meterdatax"
 FLOOR_FILE = "meter.floor"
 CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
-OK = "ok"
-RECOVERED = "recovered"
-FAULT = "fault"
-_recovery = None  # boot-only code (store/recovery.py): loaded for boot, dropped after it
-COPY_MAIN = const(1)  # money copy in meter/
-COPY_SPARE = const(2)  # money copy in meterdatax/
-
-
-def _recovery_module():
-    global _recovery
-    if _recovery is None:
-        from store import recovery as module
-
-        _recovery = module
-    return _recovery
-
-
-def _forget_recovery():
-    """Drop the boot-only module so its code gives its heap back."""
-    global _recovery
-    import sys
-
-    import store
-
-    _recovery = None
-    sys.modules.pop("store.recovery", None)
-    if "recovery" in dir(store):
-        del store.recovery  # pyright: ignore[reportAttributeAccessIssue]
+# Cold code lives in overlays, loaded for one job and dropped after it
+# (firmware/overlay.py): boot (store/recovery.py), set-up (store/setup.py:
+# configuration, provisioning, calibration), reading the event log (store/evlog.py).
 
 # Money record, kind "M", header seq = the money sequence number (mseq):
 #   balance i64 | energy total u64 | newest accepted TID i32 (-1 none) | key id u32
@@ -124,7 +99,7 @@ class MeterState(Ledger):
     def __init__(self, fs, clock, config=None):
         Ledger.__init__(self, clock, config)
         self.volume = Volume(fs)
-        self._spare = Volume(fs, SPARE_FOLDER)
+        self._spare = Volume(fs, "meterdatax")  # the money record's second copy
         self._root = Volume(fs, "")
         self._events = ev.EventLog(self.volume)
         self._mseq = 0  # newest money sequence number used
@@ -133,48 +108,20 @@ class MeterState(Ledger):
         self._calibration = {}
         self._last_save_s = 0
         self.storage_errors = 0
-        self.storage = OK  # ok | recovered (a fault was detected and handled) | fault
+        self.storage = "ok"  # ok | recovered (a fault was detected and handled) | fault
         self.booted = False
 
     # --- boot ---
     def boot(self, now_s=None):
         """Find the records, take the newest state the flash proves (never more
-        credit), log power-up and every recovery.  Returns a short report dict."""
-        now = self._now(now_s)
-        self._last_save_s = now
-        if self.volume.fs is None:  # the board has no filesystem for us
-            self.storage = FAULT
-            return self._report("none", [(8, 0)])  # recovery.RECOVERY_STORE_LOST
-        try:
-            mounted, recoveries, repair = _recovery_module().analyse(self)
-        finally:
-            _forget_recovery()
-        if self.storage == OK and [r for r in recoveries if r[0] != ev.RECOVERY_TMP_REMOVED]:
-            self.storage = RECOVERED
-        if repair is not None and self.provisioned:  # write the conclusions (floor, copies) down now
-            self._commit(repair)
-        return self._report(mounted, recoveries)
-
-    def _report(self, mounted, recoveries):
-        self.booted = True
-        now = self._last_save_s
-        self.log(ev.POWER_UP, 0, self._seq, now)
-        for code, detail in recoveries:
-            self.log(ev.STORAGE_RECOVERY, code, detail, now)
-        return {
-            "mount": mounted,
-            "provisioned": self.provisioned,
-            "state_seq": self._seq,
-            "money_seq": self._mseq,
-            "recoveries": [r[0] for r in recoveries],
-            "credit_wh": self.credit_wh,
-            "storage": self.storage,
-        }
+        credit), log power-up and every recovery.  Returns a short report dict:
+        store/recovery.py boot()."""
+        return overlay.run("store.recovery", "boot", self, now_s)
 
     @property
     def tids(self):
         """The used-TID record; after a rollback it also refuses TIDs at or
-        below the replay floor that it lacks (store/money.py FlooredTids)."""
+        below the replay floor that it lacks (FlooredTids)."""
         snap = self._snap
         if snap.floor < 0:
             return snap.tids
@@ -243,16 +190,8 @@ class MeterState(Ledger):
         return dict(self._calibration)
 
     def save_calibration(self, values):
-        """Keep new calibration values durably; True when on flash."""
-        self._cal_seq += 1
-        data = record.encode(record.KIND_CALIBRATION, self._cal_seq, json.dumps(values).encode())
-        try:
-            self.volume.write_atomic(CALIBRATION_FILE + str(self._cal_seq & 1), data)
-        except OSError:
-            self.storage_errors += 1
-            return False
-        self._calibration = dict(values)
-        return True
+        """Keep new calibration values durably; True when on flash (store/setup.py)."""
+        return overlay.run("store.setup", "save_calibration", self, values)
 
     # --- event log ---
     def log(self, kind, a=0, b=0, now_s=None):
@@ -262,14 +201,14 @@ class MeterState(Ledger):
         except OSError:
             self.storage_errors += 1
             try:
-                self._events.load()  # re-sync the position with what reached flash
+                overlay.run("store.evlog", "load", self._events)  # re-sync the position with what reached flash
             except OSError:
                 pass
             return -1
 
     def events(self, n=10):
         """Up to n events, newest first: (seq, time_s, kind, a, b)."""
-        return self._events.newest(n)
+        return overlay.run("store.evlog", "newest", self._events, n)
 
     # --- lockout ---
     def record_wrong_token(self, now_s=None):

@@ -10,15 +10,8 @@ import os
 
 from micropython import const
 
-FOLDER = "meterdata"  # not "meter": make deploy puts the firmware's meter package in /meter/
 TMP_SUFFIX = ".tmp"
 _READ_CHUNK = const(512)
-_BLANK_CHUNK = const(256)
-
-try:
-    import vfs as _vfs  # MicroPython 1.23+
-except ImportError:  # CPython hosts (tests, tools): littlefs-python behind the same API
-    import host_vfs as _vfs  # pyright: ignore[reportMissingImports]
 
 
 class StorageFault(Exception):
@@ -27,36 +20,18 @@ class StorageFault(Exception):
     engineer (format_flash)."""
 
 
-def is_blank(bdev):
-    """True if every byte of the device reads as erased flash (0xFF)."""
-    buf = bytearray(_BLANK_CHUNK)
-    erased = b"\xff" * _BLANK_CHUNK
-    size = bdev.ioctl(5, 0)
-    for block in range(bdev.ioctl(4, 0)):
-        for offset in range(0, size, _BLANK_CHUNK):
-            bdev.readblocks(block, buf, offset)
-            if buf != erased:
-                return False
-    return True
+def __getattr__(name):
+    """mount_flash, format_flash and is_blank live in store/flash.py: the
+    simulator, the tests and a board with its own data partition use them,
+    never the port's own filesystem (PortFs).  Loaded for this one use and
+    dropped again (firmware/overlay.py)."""
+    if name.startswith("_"):  # dunder probes of import machinery and tools: not ours
+        raise AttributeError(name)
+    from overlay import drop, load
 
-
-def format_flash(bdev, progsize=32):
-    """Make an empty littlefs on bdev: an explicit engineering action (all data lost)."""
-    _vfs.VfsLfs2.mkfs(bdev, progsize=progsize)
-
-
-def mount_flash(bdev, progsize=32):
-    """littlefs (VfsLfs2) on a block device, for tests and the simulator.  A
-    fully erased device is formatted first (a new part); a device holding data
-    that does not mount raises StorageFault (never formatted silently)."""
-    try:
-        return _vfs.VfsLfs2(bdev, progsize=progsize, mtime=False)
-    except OSError:
-        pass
-    if not is_blank(bdev):
-        raise StorageFault("flash holds data but no filesystem that mounts")
-    format_flash(bdev, progsize)
-    return _vfs.VfsLfs2(bdev, progsize=progsize, mtime=False)
+    module = load("store.flash")
+    drop("store.flash")
+    return getattr(module, name)
 
 
 class PortFs:
@@ -98,7 +73,7 @@ class Volume:
     which it never moves, while a folder's metadata pair is relocated after
     block_cycles erases."""
 
-    def __init__(self, fs, folder=FOLDER):
+    def __init__(self, fs, folder="meterdata"):  # not "meter": make deploy puts the meter package in /meter/
         self.fs = fs  # None: no filesystem (the board could not give one)
         self.folder = folder
         self._prefix = folder + "/" if folder else ""
@@ -108,19 +83,6 @@ class Volume:
         if fs is None:
             raise OSError(19)  # ENODEV: no filesystem
         return fs
-
-    def folder_exists(self):
-        try:
-            self._fs().stat(self.folder)
-            return True
-        except OSError:
-            return False
-
-    def create_folder(self):
-        try:
-            self._fs().mkdir(self.folder)
-        except OSError:  # it exists
-            pass
 
     def names(self):
         """Names of the files in the folder."""

@@ -1,0 +1,154 @@
+# The event log's cold side, an overlay (firmware/overlay.py): finding and
+# repairing the segments at boot, reading the newest entries (console `log`,
+# token history) and the names of kinds, fields and recovery codes.  Appending
+# (store/events.py) is the only part the running meter keeps in its heap.
+# Functions only: nothing here outlives the job it was loaded for.
+import struct
+
+from store import events as ev
+
+KIND_NAMES = {
+    0: "void",
+    ev.POWER_UP: "power up",
+    ev.POWER_DOWN: "power down",
+    ev.TOKEN_ACCEPTED: "token accepted",
+    ev.TOKEN_REJECTED: "token rejected",
+    ev.KEY_CHANGE: "key change",
+    ev.RELAY: "relay",
+    ev.TAMPER: "tamper",
+    ev.STORAGE_RECOVERY: "storage recovery",
+    ev.METERING_FAULT: "metering fault",
+    ev.LOCKOUT: "lockout",
+    ev.CREDIT_CLEARED: "credit cleared",
+    ev.SETTING: "setting",
+    ev.WATCHDOG: "watchdog",
+    ev.TASK_RESTART: "task restart",
+}
+
+# names of the STORAGE_RECOVERY codes 1.. (store/recovery.py RECOVERY_*), one string
+RECOVERY_NAMES = ("tmp_removed state_corrupt energy_corrupt events_corrupt formatted state_lost calibration_corrupt"
+                  " store_lost folder_lost floor_lost floor_corrupt money_copy_lost money_copy_corrupt"
+                  " money_copy_rolled_back money_contradicted tids_lost_floor_set token_credit_lost")
+
+# SETTING codes (event field a): 1 max_power_w, 2 tariff_rate, 3 mppul_w, 4 clear_tamper
+
+# What fields a and b hold, per kind, for the console's `log` (README: "Event log").
+# None: the kind does not use the field (it is shown, as a=/b=, only if not 0).
+FIELD_NAMES = {
+    ev.POWER_UP: (None, "seq"),
+    ev.POWER_DOWN: ("reason", None),
+    ev.TOKEN_ACCEPTED: ("code", "tid"),
+    ev.TOKEN_REJECTED: ("code", "tid"),
+    ev.KEY_CHANGE: ("krn", "kt"),
+    ev.RELAY: ("closed", "reason"),
+    ev.TAMPER: ("detected", "kinds"),
+    ev.STORAGE_RECOVERY: ("code", "detail"),
+    ev.METERING_FAULT: ("fault", None),
+    ev.LOCKOUT: ("wrong", "seconds"),
+    ev.CREDIT_CLEARED: ("register", None),
+    ev.SETTING: ("setting", "value"),
+}
+
+
+def recovery_name(code):
+    names = RECOVERY_NAMES.split()
+    return names[code - 1] if 1 <= code <= len(names) else str(code)
+
+
+def kind_name(kind, a=0):
+    """The event's name; a storage recovery also names what it found (field a)."""
+    name = KIND_NAMES.get(kind, "event %d" % kind)
+    if kind == ev.STORAGE_RECOVERY and a:
+        name += " " + recovery_name(a)
+    return name
+
+
+def fields_text(kind, a, b):
+    """'code=13 tid=5100010': the event's fields by name."""
+    names = FIELD_NAMES.get(kind, ("a", "b"))
+    parts = []
+    if names[0] is not None or a:
+        parts.append("%s=%d" % (names[0] or "a", a))
+    if names[1] is not None or b:
+        parts.append("%s=%d" % (names[1] or "b", b))
+    return " ".join(parts)
+
+
+def _signed(value):
+    return -1 if value == 0xFFFFFFFF else value
+
+
+def unpack_entry(seq, raw):
+    """(seq, time_s, kind, a, b) or None if the entry fails its check."""
+    if len(raw) != ev.ENTRY_SIZE:
+        return None
+    body = raw[:14]
+    if struct.unpack(">H", raw[14:16])[0] != ev.entry_crc(seq, body):
+        return None
+    time_s, a, b, kind, _pad = struct.unpack(">IIIBB", body)
+    return seq, time_s, kind, _signed(a), _signed(b)
+
+
+def _segments(volume):
+    numbers = []
+    for name in volume.names():
+        if name.startswith(ev.PREFIX) and name[len(ev.PREFIX):].isdigit():
+            numbers.append(int(name[len(ev.PREFIX):]))
+    numbers.sort()
+    return numbers
+
+
+def _repair(volume, number):
+    name = ev.PREFIX + str(number)
+    raw = volume.read(name) or b""
+    whole = min(len(raw) // ev.ENTRY_SIZE, ev.PER_SEGMENT)
+    fixed = bytearray()
+    voided = 0 if len(raw) == whole * ev.ENTRY_SIZE else 1
+    for i in range(whole):
+        seq = number * ev.PER_SEGMENT + i
+        entry = raw[i * ev.ENTRY_SIZE:(i + 1) * ev.ENTRY_SIZE]
+        if unpack_entry(seq, entry) is None:
+            entry = ev.pack_entry(seq, 0, 0, 0, 0)
+            voided += 1
+        fixed += entry
+    if voided:
+        volume.write_atomic(name, bytes(fixed))
+    return voided
+
+
+def load(log):
+    """Find the newest segment of an EventLog, drop segments beyond the ring,
+    repair corrupt entries (they become void entries).  Returns how many
+    entries were voided."""
+    volume = log._volume
+    segments = _segments(volume)
+    if segments:
+        log._segment = segments[-1]
+    for old in segments[:-ev.SEGMENTS]:
+        volume.remove(ev.PREFIX + str(old))
+    voided = 0
+    for number in segments[-ev.SEGMENTS:]:
+        voided += _repair(volume, number)
+    raw = volume.read(ev.PREFIX + str(log._segment)) or b""
+    log._count = min(len(raw) // ev.ENTRY_SIZE, ev.PER_SEGMENT)
+    log.next_seq = log._segment * ev.PER_SEGMENT + log._count
+    return voided
+
+
+def newest(log, n):
+    """Up to n events of an EventLog, newest first, as (seq, time_s, kind, a, b);
+    void and unreadable entries are skipped."""
+    out = []
+    size, per = ev.ENTRY_SIZE, ev.PER_SEGMENT
+    last = log._segment
+    number = last
+    while len(out) < n and number >= 0 and number > last - ev.SEGMENTS:
+        raw = log._volume.read(ev.PREFIX + str(number)) or b""
+        i = min(len(raw) // size, per) - 1
+        while i >= 0 and len(out) < n:
+            event = unpack_entry(number * per + i, raw[i * size:(i + 1) * size])
+            if event is not None and event[2] != 0:
+                out.append(event)
+            i -= 1
+        number -= 1
+    return out

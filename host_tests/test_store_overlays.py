@@ -1,0 +1,94 @@
+# lanes: cpython micropython-unix
+# The store's cold code runs as overlays (firmware/overlay.py): boot and the
+# recovery rules (store.recovery), reading the event log and its names
+# (store.evlog), provisioning and calibration (store.setup), mounting a
+# littlefs on a block device (store.flash: tests and simulator).  After each job
+# its module is out of sys.modules (and out of the store package), so the
+# running meter keeps only the hot code: applying a token, saving consumption,
+# appending an event, the lockout.
+import sys
+
+import store
+from fakeclock import FakeClock
+from norflash import NorFlash
+from store import events as ev
+from store.state import MeterState
+from store.volume import mount_flash
+from sts.digits import format_token
+from sts.keys import KeyState
+from sts.pipeline import check
+from sts.token import build_words
+from support.checks import raises
+
+NOW = 1_700_000_000
+KEY = KeyState(7, bytes((0xE6, 0x53, 0x34, 0x1F, 0x9D, 0x5B, 0xF3, 0x6F)), 1, 2, 1, 123456)
+OVERLAYS = ("recovery", "evlog", "setup", "flash")
+# What a booted store with a token applied keeps loaded.
+RESIDENT = ("store", "store.events", "store.ledger", "store.lockout", "store.record", "store.snapshot",
+            "store.state", "store.volume")
+
+
+def _loaded_overlays():
+    return [n for n in OVERLAYS if "store." + n in sys.modules or n in dir(store)]
+
+
+def _credit(tid, count=10):
+    words = build_words(0, 0, {"tid": tid, "amount": count})
+    KEY.cipher().encrypt(words)
+    return format_token(0, words)
+
+
+def _boot(flash):
+    state = MeterState(mount_flash(flash), FakeClock(start_s=NOW), {})
+    return state, state.boot(NOW)
+
+
+def test_boot_leaves_no_overlay_loaded():
+    flash = NorFlash(24, 1024)
+    state, report = _boot(flash)
+    assert report["mount"] == "created" and _loaded_overlays() == []
+    assert state.provision(KEY, "600727000000000009", now_s=NOW)
+    assert _loaded_overlays() == []
+    assert state.apply(check(_credit(1000), state, NOW), NOW) == 1
+    again, report = _boot(flash)  # a reboot: the recovery code is imported again, and dropped again
+    assert report["mount"] == "mounted" and again.credit_wh == 1000 and _loaded_overlays() == []
+
+
+def test_boot_with_findings_to_write_leaves_no_overlay_loaded():
+    flash = NorFlash(24, 1024)
+    state, _ = _boot(flash)
+    assert state.provision(KEY, "600727000000000009", now_s=NOW)
+    state.volume.remove("money")  # one money copy lost: boot rewrites it and logs the finding
+    again, report = _boot(flash)
+    assert report["storage"] == "recovered" and report["recoveries"]
+    assert _loaded_overlays() == []
+
+
+def test_only_the_hot_store_modules_stay_loaded_after_boot_and_a_token():
+    state, _ = _boot(NorFlash(24, 1024))
+    assert state.provision(KEY, "600727000000000009", now_s=NOW)
+    assert state.apply(check(_credit(1001), state, NOW), NOW) == 1
+    state.consume(25, NOW)
+    assert state.flush(NOW, ev.POWER_DOWN)
+    loaded = [n for n in sys.modules if n == "store" or n.startswith("store.")]
+    assert [n for n in loaded if n not in RESIDENT] == []
+
+
+def test_provisioning_and_calibration_drop_their_overlay_even_when_refused():
+    state, _ = _boot(NorFlash(24, 1024))
+    assert state.provision(KEY, "600727000000000009", now_s=NOW)
+    assert raises(ValueError, state.provision, KEY)  # already provisioned
+    assert _loaded_overlays() == []
+    assert state.save_calibration({"Ugain": 26400}) and state.calibration == {"Ugain": 26400}
+    assert _loaded_overlays() == []
+
+
+def test_reading_the_log_and_its_names_drop_their_overlay():
+    state, _ = _boot(NorFlash(24, 1024))
+    state.log(ev.TOKEN_REJECTED, 13, 5100010, NOW)
+    newest = state.events(1)[0]
+    assert newest[2:] == (ev.TOKEN_REJECTED, 13, 5100010) and _loaded_overlays() == []
+    assert ev.kind_name(newest[2]) == "token rejected"
+    assert ev.fields_text(ev.TOKEN_REJECTED, 13, 5100010) == "code=13 tid=5100010"
+    assert _loaded_overlays() == []
+    assert raises(AttributeError, getattr, ev, "no_such_name") and _loaded_overlays() == []
