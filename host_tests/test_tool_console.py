@@ -47,7 +47,7 @@ def meter_reply(line):
     if words[0] == "token":
         return ["result=1 Accept", "Accept +12.5kWh", "Credit 12.5kWh", "OK"]
     if words[0] == "help":
-        from meter.console import HELP
+        from meter.con_help import HELP
 
         return list(HELP) + ["OK"]
     return ["ERR unknown command '%s' (try: help)" % words[0]]
@@ -221,7 +221,7 @@ def test_ctrl_c_while_waiting_leaves_cleanly(pty_console):
 
 
 def test_completion_words_come_from_the_meters_help():
-    from meter.console import HELP
+    from meter.con_help import HELP
 
     words = console.command_words(HELP)
     assert {"status", "token", "log", "cal", "loglevel", "reboot"} <= set(words)

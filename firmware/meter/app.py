@@ -6,7 +6,7 @@ from meter import screens, texts
 from meter.customer import Customer
 from meter.energy import EnergyAccount
 from meter.relay_policy import RelayPolicy
-from meter.tamper import TamperGuard, kind_names
+from meter.tamper import TamperGuard
 from store import events as ev
 from sts import digits as sts_digits
 from sts import pipeline, results
@@ -207,9 +207,9 @@ class Meter:
         return self.ic is not None and self.ic_status == metering.OK
 
     def short_code(self, number):
-        from meter import shortcodes  # rarely used: loaded on the first short code, not at boot (heap)
+        import overlay  # short codes are rare: their module is loaded for one code and dropped (heap)
 
-        return shortcodes.screens_for(self, number)
+        return overlay.run("meter.shortcodes", "screens_for", self, number)
 
     # ---- screens ----------------------------------------------------------
     def idle_screens(self):
@@ -241,92 +241,10 @@ class Meter:
         relay = "on" if self.policy.closed else "off: " + self.policy.reason
         return first + [("Power %dW" % self.power_w(), "Relay " + relay), self.customer.usage_screen()]
 
-    # ---- history ----------------------------------------------------------
-    def token_history(self, n):
-        """(result code, TID) of the last n tokens, newest first, from the event log."""
-        out = []
-        for _seq, _time_s, kind, code, tid in self.state.events(ev.PER_SEGMENT * ev.SEGMENTS):
-            if kind in (ev.TOKEN_ACCEPTED, ev.TOKEN_REJECTED):
-                out.append((code, tid))
-                if len(out) == n:
-                    break
-        return out
-
-    def event_lines(self, n):
-        rows = self.state.events(n)
-        return ["%d t=%d %s %s" % (seq, t, ev.kind_name(kind, a), ev.fields_text(kind, a, b))
-                for seq, t, kind, a, b in rows]
-
-    # ---- console ----------------------------------------------------------
-    def status(self):
-        """(key, value) pairs for the console's `status` command."""
-        now = self.clock.time()
-        keys = self.keys
-        ok = self.ic_ok()
-        return [
-            ("credit_wh", self.state.credit_wh),
-            ("relay", "closed" if self.policy.closed else "open"),
-            ("relay_reason", self.policy.reason),
-            ("power_w", self.power_w()),
-            ("voltage_v", texts.fixed(self.ic.voltage_cv, 2) if ok else "n/a"),
-            ("current_a", texts.fixed(self.ic.current_ma, 3) if ok else "n/a"),
-            ("energy_wh", self.state.energy_total_wh),
-            ("energy_today_wh", self.customer.today_text()),
-            ("lockout_s", max(0, self.state.lockout_remaining_s(now))),
-            ("tids", len(self.state.tids)),
-            ("krn", keys.krn),
-            ("kt", keys.kt),
-            ("ti", "%02d" % keys.ti),
-            ("sgc", "%06d" % keys.sgc),
-            ("ken", keys.ken),
-            ("base_date", keys.base_date),
-            ("ea", "%02d" % keys.ea),
-            ("last_result", self.last_result),
-            ("ic", "ok" if ok else "fault"),
-            ("alarm", 1 if self.alarm else 0),
-            ("storage", self.state.storage),
-            ("tamper", kind_names(self.state.tamper)),
-        ] + self.customer.status()
-
+    # ---- controlled restarts (console `reboot`, `repl`) -----------------------
     def power_down(self, why):
         """Before a controlled restart: save unsaved consumption and log it."""
         reason = POWER_DOWN_REASONS.index(why) if why in POWER_DOWN_REASONS else 0
         self.customer.save()
         self.state.flush(self.clock.time(), ev.POWER_DOWN, reason)
         self.log.info("power down (%s)" % why)
-
-    def relay_test(self):
-        now = self.clock.time()
-        self.policy.start_test(now)
-        self.evaluate_relay(now)
-
-    def calibrate(self, kind, reference):
-        """Console `cal`: compute new gains from a reference reading, apply
-        them, persist them; returns before/after lines."""
-        if self.ic is None:
-            raise ValueError("no metering IC")
-        if kind == "voltage":
-            helper, ref = self.ic.calibrate_voltage, parse_decimal(reference, 2)
-        elif kind == "current":
-            helper, ref = self.ic.calibrate_current, parse_decimal(reference, 3)
-        else:
-            helper, ref = self.ic.calibrate_power, parse_decimal(reference, 0)
-        before = dict(self.ic.calibration)
-        new = helper(ref)
-        if not self.ic.apply_calibration(new):
-            raise ValueError("the metering IC refused the new values")
-        if not self.state.save_calibration(self.ic.calibration):
-            raise ValueError("calibration applied but not saved (storage error)")
-        self.log.info("calibrated %s to %s" % (kind, reference))
-        return ["%s: 0x%04x -> 0x%04x" % (name, before.get(name, 0), value) for name, value in sorted(new.items())]
-
-
-def parse_decimal(text, decimals):
-    """'230.5' -> 23050 for decimals=2, without floats; ValueError if not a number."""
-    if text.count(".") > 1 or not text.replace(".", "").isdigit():
-        raise ValueError("not a positive decimal number: " + text)
-    whole, _, frac = text.partition(".")
-    if len(frac) > decimals:
-        raise ValueError("at most %d decimals" % decimals)
-    frac = frac + "0" * (decimals - len(frac))
-    return int(whole or "0") * 10**decimals + int(frac or "0")

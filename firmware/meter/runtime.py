@@ -5,6 +5,7 @@
 #   repl    saves, restarts, and the next boot stops before the meter runs
 #           (relay open, Ctrl-C enabled, no watchdog): the MicroPython REPL
 #   resume  leaves safe mode: clears the reset count and restarts normally
+import overlay
 from meter.resets import ResetRecord
 from meter.supervisor import Supervisor
 from store import events as ev
@@ -121,14 +122,10 @@ class Runtime:
         return None
 
     def cmd_repl(self, args):
-        from meter.engineer import repl  # loaded only when used: the heap is tight
-
-        return repl(self)
+        return overlay.run("meter.engineer", "repl", self)  # loaded for the command only: the heap is tight
 
     def cmd_resume(self, args):
-        from meter.engineer import resume
-
-        return resume(self)
+        return overlay.run("meter.engineer", "resume", self)
 
 
 def _said(note):

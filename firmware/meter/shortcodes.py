@@ -1,7 +1,9 @@
 # Short codes: typed as #NN# (or A, NN, #) on the keypad.  The table is the one
-# documented in README.md; keep both in step (a test compares them).
+# documented in README.md; keep both in step (a test compares them).  An overlay
+# (firmware/overlay.py): Meter.short_code loads it for one code and drops it.
 from drivers import metering
 from meter import texts
+from store import events as ev
 
 
 def _credit(m):
@@ -85,9 +87,20 @@ def _days_left(m):
     return [("Days left", "about %d.%d" % (tenths // 10, tenths % 10))]  # the LCD ROM has no '~'
 
 
+def _token_history(m, n):
+    """(result code, TID) of the last n tokens, newest first, from the event log."""
+    out = []
+    for _seq, _time_s, kind, code, tid in m.state.events(ev.PER_SEGMENT * ev.SEGMENTS):
+        if kind in (ev.TOKEN_ACCEPTED, ev.TOKEN_REJECTED):
+            out.append((code, tid))
+            if len(out) == n:
+                break
+    return out
+
+
 def _last_tokens(m):
     out = []
-    for i, (code, tid) in enumerate(m.token_history(10)):
+    for i, (code, tid) in enumerate(_token_history(m, 10)):
         # "1: 10    6795855" / "already used": newest first, code and TID, then its name
         top = texts.two_columns("%d: %d" % (i + 1, code), "%d" % tid if tid >= 0 else "")
         out.append((top, texts.result_name(code)))
