@@ -21,4 +21,5 @@ include("$(PORT_DIR)/boards/manifest.py")  # the port's own frozen modules (asyn
 FIRMWARE = "../firmware"
 for name in ("sts", "store", "drivers", "meter"):
     package(name, base_path=FIRMWARE)
-module("clock.py", base_path=FIRMWARE)
+for name in ("clock.py", "overlay.py"):
+    module(name, base_path=FIRMWARE)
