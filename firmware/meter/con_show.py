@@ -63,8 +63,9 @@ def cmd_log(console, args):
     n = int(args[0]) if args else 10
     if n <= 0:
         raise CommandError("n must be positive")
-    return ["%d t=%d %s %s" % (seq, t, ev.kind_name(kind, a), ev.fields_text(kind, a, b))
-            for seq, t, kind, a, b in console.meter.state.events(min(n, _MAX_LOG))]
+    rows = console.meter.state.events(min(n, _MAX_LOG))
+    kind_name, fields_text = ev.kind_name, ev.fields_text  # each ev name loads the log's overlay: once per command
+    return ["%d t=%d %s %s" % (seq, t, kind_name(kind, a), fields_text(kind, a, b)) for seq, t, kind, a, b in rows]
 
 
 def cmd_tids(console, args):
