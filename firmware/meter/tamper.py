@@ -88,21 +88,17 @@ class TamperGuard:
             present = self.monitor.update(now_s, cover_open, magnet, 0, 0, 0)
         else:
             present = self.monitor.update(now_s, cover_open, magnet, ic.power_w, ic.current_ma, ic.neutral_ma)
-        new = present & ~self.latched
+        new = present & ~self.state.tamper  # the latched kinds
         if new and self.state.set_tamper(now_s, new):
             self.log.warn("tamper detected: %s" % kind_names(new))
 
-    @property
-    def latched(self):
-        return self.state.tamper
-
     def disconnect(self):
         """True while a latched kind's action is `disconnect`."""
-        return kinds_acted(self.latched, self.config, "disconnect") != 0
+        return kinds_acted(self.state.tamper, self.config, "disconnect") != 0
 
     def screen(self):
         """The idle screen for latched kinds whose action is show or stronger, or None."""
-        shown = kinds_acted(self.latched, self.config, "show")
+        shown = kinds_acted(self.state.tamper, self.config, "show")
         if not shown:
             return None
         names = kind_names(shown)
