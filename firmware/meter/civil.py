@@ -2,7 +2,9 @@
 # time.localtime/mktime use a 2000 epoch on boards and 1970 on unix, so the
 # meter keeps Unix seconds (UTC) and converts itself.  Proleptic Gregorian
 # calendar; days are counted from 1970-01-01 (day 0, a Thursday).
-SECONDS_PER_DAY = 86400
+from micropython import const
+
+_SECONDS_PER_DAY = const(86400)
 
 
 def days_from_civil(year, month, day):
@@ -34,12 +36,12 @@ def weekday(days):
 
 
 def to_seconds(year, month, day, hour=0, minute=0, second=0):
-    return days_from_civil(year, month, day) * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second
+    return days_from_civil(year, month, day) * _SECONDS_PER_DAY + hour * 3600 + minute * 60 + second
 
 
 def iso(local_s, offset_min):
     """'2023-11-14T22:13:20+02:00': local time with its offset from UTC."""
-    days, rest = divmod(local_s, SECONDS_PER_DAY)
+    days, rest = divmod(local_s, _SECONDS_PER_DAY)
     year, month, day = civil_from_days(days)
     sign = "+" if offset_min >= 0 else "-"
     off = -offset_min if offset_min < 0 else offset_min

@@ -127,7 +127,7 @@ def _set_clock(wall, utc_s):
     Returns the source now in use."""
     rtc = wall.rtc
     if rtc is not None:
-        days, rest = divmod(utc_s, civil.SECONDS_PER_DAY)
+        days, rest = divmod(utc_s, 86400)  # whole days, seconds into the day
         y, m, d = civil.civil_from_days(days)
         if rtc.set(y, m, d, rest // 3600, rest // 60 % 60, rest % 60, civil.weekday(days) + 1):
             wall.note = ""
