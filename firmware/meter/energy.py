@@ -7,7 +7,6 @@
 class EnergyAccount:
     def __init__(self):
         self._last_ic_wh = 0  # driver counter at the last poll; it starts at 0 with the driver
-        self.faults = 0
 
     def update(self, ic_energy_wh, now_s):
         """Wh consumed since the last poll, failed polls included: the driver's

@@ -197,9 +197,6 @@ class Ui:
         self.lines[0] = fit(line0, COLS)
         self.lines[1] = fit(line1, COLS)
 
-    def text(self):
-        return "\n".join(self.lines)
-
 
 def _grouped(digits):
     """'123456789' -> '1234 5678 9' (groups of four, as printed on receipts)."""
