@@ -5,7 +5,6 @@
 import gc
 
 from store import events as ev
-from store import recovery as rc
 from store.state import encode_floor, key_id
 from store.volume import Volume, mount_flash
 from sts import results as R
@@ -23,6 +22,11 @@ def _positions(flash, name):
     volume = Volume(mount_flash(flash))
     size = len(volume.read(name))
     return (0, 2, 3, 5, 9, 12, size // 2, size - 5, size - 1)
+
+
+def code(name):
+    """The STORAGE_RECOVERY code that the console's `log` names `name` (store/evlog.py)."""
+    return ev.RECOVERY_NAMES.split().index(name) + 1
 
 
 def _recoveries(state):
@@ -46,8 +50,8 @@ def test_newest_state_record_corrupt_keeps_the_money_and_refuses_its_token():
         state, report = reboot(image)
         assert report["state_seq"] > older and report["storage"] == "recovered", position
         assert state.credit_wh == 3000  # the money records are whole: nothing lost
-        assert (rc.RECOVERY_STATE_CORRUPT, newest & 1) in _recoveries(state)
-        assert (rc.RECOVERY_REPLAY_FLOOR, 1001) in _recoveries(state)
+        assert (code("state_corrupt"), newest & 1) in _recoveries(state)
+        assert (code("tids_lost_floor_set"), 1001) in _recoveries(state)
         # the token of the lost generation is in the balance: it is not accepted again
         assert enter(state, credit(1001, 20)) == R.USED and state.credit_wh == 3000
         assert enter(state, credit(1002, 1)) == R.ACCEPT and state.credit_wh == 3100
@@ -62,7 +66,7 @@ def test_older_state_record_corrupt_keeps_newest():
     _flip(flash, "state.%d" % (older & 1), 20)
     state, report = reboot(flash)
     assert report["state_seq"] == newest and state.credit_wh == 3000
-    assert report["recoveries"] == [rc.RECOVERY_STATE_CORRUPT]
+    assert report["recoveries"] == [code("state_corrupt")]
 
 
 def test_both_state_records_corrupt_keeps_money_and_used_tokens_for_reprovisioning():
@@ -71,7 +75,7 @@ def test_both_state_records_corrupt_keeps_money_and_used_tokens_for_reprovisioni
     _flip(flash, "state.1", 30)
     state, report = reboot(flash)
     assert not state.provisioned and state.credit_wh == 3000
-    assert rc.RECOVERY_STATE_LOST in report["recoveries"]
+    assert code("state_lost") in report["recoveries"]
     assert state.provision(KEY, "600727000000000009", force=True, now_s=NOW)
     assert state.credit_wh == 3000  # no opening credit on a store that held money
     assert enter(state, credit(1001, 20)) == R.USED and enter(state, credit(1000, 10)) == R.OLD
@@ -106,7 +110,7 @@ def test_one_money_copy_corrupt_uses_the_other():
             _put_money(image, bytes(bad) if which == 0 else None, bytes(bad) if which == 1 else None)
             again, report = reboot(image)
             assert again.energy_total_wh == 30 and again.credit_wh == 970, (position, which)
-            assert (rc.RECOVERY_MONEY_CORRUPT, which + 1) in _recoveries(again)
+            assert (code("money_copy_corrupt"), which + 1) in _recoveries(again)
             assert report["storage"] == "recovered"
             image = again = None
 
@@ -123,7 +127,7 @@ def test_a_money_copy_rolled_back_is_detected_and_outvoted():
         _put_money(image, main, spare)  # one folder went back 50 saves (e.g. littlefs used an older commit)
         again, report = reboot(image)
         assert again.energy_total_wh == 510 and again.credit_wh == 490
-        assert rc.RECOVERY_MONEY_BEHIND in report["recoveries"]
+        assert code("money_copy_rolled_back") in report["recoveries"]
         third, report = reboot(image)
         assert report["recoveries"] == [] and third.credit_wh == 490  # rewritten at once
 
@@ -142,7 +146,7 @@ def test_everything_rolled_back_behind_the_floor_refuses_old_tokens_and_reapplie
     Volume(mount_flash(image), "").write_atomic("meter.floor", floor)
     again, report = reboot(image)
     assert again.credit_wh == 1000 and report["storage"] == "recovered"
-    assert (rc.RECOVERY_TOKEN_LOST, 1002) in _recoveries(again)
+    assert (code("token_credit_lost"), 1002) in _recoveries(again)
     assert enter(again, credit(1001, 10)) == R.OLD  # its credit may be in what was lost: refused
     assert enter(again, credit(1002, 10)) == R.ACCEPT and again.credit_wh == 2000  # proved lost: once
     assert enter(again, credit(1002, 10)) == R.USED
@@ -172,7 +176,7 @@ def test_missing_folder_of_a_store_that_was_there_is_a_fault_not_a_new_meter():
     fs.rename("meterdata", "gone")  # as if littlefs mounted an older root without the folder
     again, report = reboot(flash)
     assert report["storage"] == "fault" and report["mount"] == "mounted"
-    assert (rc.RECOVERY_FOLDER_LOST, 1) in _recoveries(again)
+    assert (code("folder_lost"), 1) in _recoveries(again)
     assert not again.provisioned and again.credit_wh == 1000  # the spare money copy survived
     assert again.provision(KEY, "600727000000000009", force=True, now_s=NOW)
     assert enter(again, credit(1000, 10)) == R.USED and again.credit_wh == 1000
@@ -187,7 +191,7 @@ def test_all_records_lost_but_the_floor_is_a_fault_with_no_credit():
         for name in [e[0] for e in fs.ilistdir(folder)]:
             fs.remove(folder + "/" + name)
     again, report = reboot(flash)
-    assert report["storage"] == "fault" and rc.RECOVERY_STORE_LOST in report["recoveries"]
+    assert report["storage"] == "fault" and code("store_lost") in report["recoveries"]
     assert again.credit_wh == 0 and not again.provisioned
     assert again.provision(KEY, "600727000000000009", force=True, now_s=NOW)
     assert enter(again, credit(1000, 10)) == R.OLD
@@ -203,12 +207,12 @@ def test_event_segment_corrupt_entry_is_voided_and_others_kept():
     before = [e for e in state.events(30)]
     _flip(flash, segment, 3 * ev.ENTRY_SIZE + 4)  # inside the 4th entry of that segment
     again, report = reboot(flash)
-    assert rc.RECOVERY_EVENTS_CORRUPT in report["recoveries"]
+    assert code("events_corrupt") in report["recoveries"]
     after = again.events(40)
     lost = [e for e in before if e not in after]
     assert len(lost) == 1 and lost[0][0] == state._events._segment * ev.PER_SEGMENT + 3
     third, report = reboot(flash)
-    assert rc.RECOVERY_EVENTS_CORRUPT not in report["recoveries"]  # repaired once, not again
+    assert code("events_corrupt") not in report["recoveries"]  # repaired once, not again
 
 
 def test_leftover_temp_file_is_removed_and_logged():
@@ -216,8 +220,8 @@ def test_leftover_temp_file_is_removed_and_logged():
     enter(state, credit(1000, 10))
     volume = Volume(mount_flash(flash))
     volume.write_atomic("state.7", b"half-written")
-    volume.rename("state.7", "state.0.tmp")
+    volume.fs.rename("meterdata/state.7", "meterdata/state.0.tmp")
     again, report = reboot(flash)
-    assert report["recoveries"] == [rc.RECOVERY_TMP_REMOVED] and again.credit_wh == 1000
+    assert report["recoveries"] == [code("tmp_removed")] and again.credit_wh == 1000
     volume = Volume(mount_flash(flash))
     assert "state.0.tmp" not in volume.names()

@@ -255,7 +255,7 @@ class Boot(Scenario):
 
     def prepare(self, state):
         state.volume.write_atomic("state.9", b"junk")
-        state.volume.rename("state.9", "state.1.tmp")
+        state.volume.fs.rename("meterdata/state.9", "meterdata/state.1.tmp")
 
     def run(self, flash, state):
         boot(flash)

@@ -44,10 +44,11 @@ class Ledger:
         if self.save_every_wh < 1 or self.save_every_s < 1:
             raise ValueError("save_every_wh and save_every_s must be positive")
         self._snap = Snapshot(self.tid_size)
-        self._seq = 0  # sequence number of the newest state record
-        self._mseq = 0  # money sequence number (state.py)
-        self._balance = 0
-        self._energy_total = 0
+        # read-only for the rest of the firmware (plain attributes: no property code)
+        self.state_seq = 0  # sequence number of the newest state record
+        self._mseq = 0  # newest money sequence number used (state.py)
+        self.balance_wh = 0  # signed credit register: negative while emergency credit is borrowed
+        self.energy_total_wh = 0
         self._saved_energy = 0  # energy total known to be on flash
         self._last_save_s = 0
 
@@ -67,7 +68,7 @@ class Ledger:
     def _draft(self):
         """A copy of the current state to change and then _commit()."""
         new = self._snap.copy()
-        new.balance_wh = self._balance
+        new.balance_wh = self.balance_wh
         return new
 
     # --- read-only views ---
@@ -76,27 +77,22 @@ class Ledger:
         return self._snap.keys is not None
 
     @property
-    def balance_wh(self):
-        """Signed credit register: negative while emergency credit is borrowed."""
-        return self._balance
-
-    @property
     def credit_wh(self):
-        return self._balance if self._balance > 0 else 0
+        return self.balance_wh if self.balance_wh > 0 else 0
 
     @property
     def emergency_used_wh(self):
-        return -self._balance if self._balance < 0 else 0
+        return -self.balance_wh if self.balance_wh < 0 else 0
 
     @property
     def emergency_active(self):
         """True once the credit reached zero and the emergency amount is being drawn."""
-        return self.emergency_credit_wh > 0 and self._balance <= 0
+        return self.emergency_credit_wh > 0 and self.balance_wh <= 0
 
     @property
     def available_wh(self):
         """Energy the customer may still draw (credit plus unused emergency credit)."""
-        left = self._balance + self.emergency_credit_wh
+        left = self.balance_wh + self.emergency_credit_wh
         return left if left > 0 else 0
 
     @property
@@ -128,14 +124,6 @@ class Ledger:
     @property
     def pan(self):
         return self._snap.pan
-
-    @property
-    def energy_total_wh(self):
-        return self._energy_total
-
-    @property
-    def state_seq(self):
-        return self._seq
 
     # --- provisioning ---
     def provision(self, keys, pan="", credit_wh=0, max_power_w=0, force=False, now_s=None):
@@ -228,9 +216,9 @@ class Ledger:
         unsaved or save_every_s passed; returns True if it saved now."""
         if not isinstance(wh, int) or isinstance(wh, bool) or wh < 0:
             raise ValueError("consumed energy must be a non-negative integer (Wh)")
-        self._energy_total += wh
-        self._balance -= wh
-        unsaved = self._energy_total - self._saved_energy
+        self.energy_total_wh += wh
+        self.balance_wh -= wh
+        unsaved = self.energy_total_wh - self._saved_energy
         if unsaved <= 0:
             return False
         now = self._now(now_s)
@@ -241,7 +229,7 @@ class Ledger:
 
     @property
     def unsaved_wh(self):
-        return self._energy_total - self._saved_energy
+        return self.energy_total_wh - self._saved_energy
 
     def flush(self, now_s=None, reason=0, a=0, b=0):
         """Save unsaved consumption now (relay change, power down).  With an event

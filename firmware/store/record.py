@@ -12,16 +12,14 @@ try:
 except ImportError:  # a port built without binascii.crc32
     _crc32 = None
 
-MAGIC = b"MR"
-VERSION = const(1)
-HEADER_SIZE = const(12)
-TRAILER_SIZE = const(4)
-MAX_PAYLOAD = const(16384)  # far above any record this store writes; guards against garbage lengths
-SEQ_LIMIT = 1 << 32
+_VERSION = const(1)
+_HEADER_SIZE = const(12)
+_TRAILER_SIZE = const(4)
+_MAX_PAYLOAD = const(16384)  # far above any record this store writes; guards against garbage lengths
 
 KIND_STATE = b"S"
-KIND_ENERGY = b"E"
 KIND_CALIBRATION = b"C"
+# (b"E", the energy record the money record replaced, is no longer written)
 
 
 def checksum(data, start=0):
@@ -40,11 +38,11 @@ def encode(kind, seq, payload):
     """Bytes of one record; kind is one byte (KIND_*), seq 0..2**32-1, payload bytes."""
     if len(kind) != 1:
         raise ValueError("record kind must be one byte")
-    if not 0 <= seq < SEQ_LIMIT:
+    if seq < 0 or seq >> 32:  # 0..2**32-1, without a big-int constant
         raise ValueError("record sequence out of range")
-    if len(payload) > MAX_PAYLOAD:
+    if len(payload) > _MAX_PAYLOAD:
         raise ValueError("record payload too large")
-    head = MAGIC + kind + bytes((VERSION,)) + struct.pack(">II", seq, len(payload))
+    head = b"MR" + kind + bytes((_VERSION,)) + struct.pack(">II", seq, len(payload))
     crc = checksum(payload, checksum(head))
     return head + bytes(payload) + struct.pack(">I", crc)
 
@@ -52,18 +50,18 @@ def encode(kind, seq, payload):
 def decode(data, kind):
     """(seq, payload) of a record of this kind, or None if anything is wrong with it
     (too short, wrong magic/kind/version, length mismatch, bad CRC)."""
-    if data is None or len(data) < HEADER_SIZE + TRAILER_SIZE:
+    if data is None or len(data) < _HEADER_SIZE + _TRAILER_SIZE:
         return None
-    if data[0:2] != MAGIC or data[2:3] != kind or data[3] != VERSION:
+    if data[0:2] != b"MR" or data[2:3] != kind or data[3] != _VERSION:
         return None
     seq, length = struct.unpack(">II", data[4:12])
-    if length > MAX_PAYLOAD or len(data) != HEADER_SIZE + length + TRAILER_SIZE:
+    if length > _MAX_PAYLOAD or len(data) != _HEADER_SIZE + length + _TRAILER_SIZE:
         return None
-    end = HEADER_SIZE + length
+    end = _HEADER_SIZE + length
     (stored,) = struct.unpack(">I", data[end:end + 4])
     if checksum(data[:end]) != stored:
         return None
-    return seq, bytes(data[HEADER_SIZE:end])
+    return seq, bytes(data[_HEADER_SIZE:end])
 
 
 def newest(candidates):

@@ -34,26 +34,27 @@ _COPY_SPARE = const(2)
 _COPY_STATE = const(3)
 _FAULT = "fault"  # MeterState.storage: the records are lost or there is no filesystem
 
-# STORAGE_RECOVERY codes (event field a; their names: store/evlog.py RECOVERY_NAMES)
-RECOVERY_TMP_REMOVED = const(1)  # b: 0; leftover of an interrupted write
-RECOVERY_STATE_CORRUPT = const(2)  # b: slot; previous generation used
+# STORAGE_RECOVERY codes (event field a; their names, in this order: store/evlog.py RECOVERY_NAMES).
+# Private: no dict entry, and no name left interned after this overlay is dropped.
+_RECOVERY_TMP_REMOVED = const(1)  # b: 0; leftover of an interrupted write
+_RECOVERY_STATE_CORRUPT = const(2)  # b: slot; previous generation used
 # 3: energy record corrupt (before the money record replaced it)
-RECOVERY_EVENTS_CORRUPT = const(4)  # b: entries voided
+_RECOVERY_EVENTS_CORRUPT = const(4)  # b: entries voided
 # 5: device formatted (the store no longer formats anything)
-RECOVERY_STATE_LOST = const(6)  # no good state record: unprovisioned
-RECOVERY_CALIBRATION_CORRUPT = const(7)  # b: slot; previous calibration used
-RECOVERY_STORE_LOST = const(8)  # b: money seq the floor proves; no money record left: fault
-RECOVERY_FOLDER_LOST = const(9)  # b: 1 meterdata/, 2 meterdatax/ (bits): a folder of a store that was there is gone
-RECOVERY_FLOOR_LOST = const(10)  # replay floor file missing (rewritten)
-RECOVERY_FLOOR_CORRUPT = const(11)  # replay floor file fails its check (rewritten)
-RECOVERY_MONEY_LOST = const(12)  # b: copy 1 meterdata/, 2 meterdatax/ missing (rewritten)
-RECOVERY_MONEY_CORRUPT = const(13)  # b: copy; fails its check (rewritten)
-RECOVERY_MONEY_BEHIND = const(14)  # b: copy; older than a cut explains: it was rolled back (rewritten)
-RECOVERY_MONEY_CONTRADICTED = const(15)  # b: source; an older copy proves more energy: charged
-RECOVERY_REPLAY_FLOOR = const(16)  # b: TID; the used-TID record lost entries: TIDs <= b refused
-RECOVERY_TOKEN_LOST = const(17)  # b: TID; its credit is provably not in the balance: accepted once more
-_REPAIRED_BY_A_WRITE = (RECOVERY_MONEY_BEHIND, RECOVERY_MONEY_LOST, RECOVERY_MONEY_CORRUPT,
-                        RECOVERY_MONEY_CONTRADICTED, RECOVERY_FLOOR_LOST, RECOVERY_FLOOR_CORRUPT)
+_RECOVERY_STATE_LOST = const(6)  # no good state record: unprovisioned
+_RECOVERY_CALIBRATION_CORRUPT = const(7)  # b: slot; previous calibration used
+_RECOVERY_STORE_LOST = const(8)  # b: money seq the floor proves; no money record left: fault
+_RECOVERY_FOLDER_LOST = const(9)  # b: 1 meterdata/, 2 meterdatax/ (bits): a folder of a store that was there is gone
+_RECOVERY_FLOOR_LOST = const(10)  # replay floor file missing (rewritten)
+_RECOVERY_FLOOR_CORRUPT = const(11)  # replay floor file fails its check (rewritten)
+_RECOVERY_MONEY_LOST = const(12)  # b: copy 1 meterdata/, 2 meterdatax/ missing (rewritten)
+_RECOVERY_MONEY_CORRUPT = const(13)  # b: copy; fails its check (rewritten)
+_RECOVERY_MONEY_BEHIND = const(14)  # b: copy; older than a cut explains: it was rolled back (rewritten)
+_RECOVERY_MONEY_CONTRADICTED = const(15)  # b: source; an older copy proves more energy: charged
+_RECOVERY_REPLAY_FLOOR = const(16)  # b: TID; the used-TID record lost entries: TIDs <= b refused
+_RECOVERY_TOKEN_LOST = const(17)  # b: TID; its credit is provably not in the balance: accepted once more
+_REPAIRED_BY_A_WRITE = (_RECOVERY_MONEY_BEHIND, _RECOVERY_MONEY_LOST, _RECOVERY_MONEY_CORRUPT,
+                        _RECOVERY_MONEY_CONTRADICTED, _RECOVERY_FLOOR_LOST, _RECOVERY_FLOOR_CORRUPT)
 
 
 def boot(self, now_s):
@@ -64,9 +65,9 @@ def boot(self, now_s):
     self._last_save_s = now
     if self.volume.fs is None:  # the board has no filesystem for us
         self.storage = _FAULT
-        return _report(self, "none", [(RECOVERY_STORE_LOST, 0)])
+        return _report(self, "none", [(_RECOVERY_STORE_LOST, 0)])
     mounted, recoveries, repair = analyse(self)
-    if self.storage == "ok" and [r for r in recoveries if r[0] != RECOVERY_TMP_REMOVED]:
+    if self.storage == "ok" and [r for r in recoveries if r[0] != _RECOVERY_TMP_REMOVED]:
         self.storage = "recovered"
     if repair is not None and self.provisioned:  # write the conclusions (floor, copies) down now
         self._commit(repair)
@@ -76,13 +77,13 @@ def boot(self, now_s):
 def _report(self, mounted, recoveries):
     self.booted = True
     now = self._last_save_s
-    self.log(ev.POWER_UP, 0, self._seq, now)
+    self.log(ev.POWER_UP, 0, self.state_seq, now)
     for code, detail in recoveries:
         self.log(ev.STORAGE_RECOVERY, code, detail, now)
     return {
         "mount": mounted,
         "provisioned": self.provisioned,
-        "state_seq": self._seq,
+        "state_seq": self.state_seq,
         "money_seq": self._mseq,
         "recoveries": [r[0] for r in recoveries],
         "credit_wh": self.credit_wh,
@@ -98,28 +99,28 @@ def analyse(self):
         for name in volume.names():
             if name.endswith(TMP_SUFFIX):
                 volume.remove(name)
-                recoveries.append((RECOVERY_TMP_REMOVED, 0))
+                recoveries.append((_RECOVERY_TMP_REMOVED, 0))
     state = _load_slots(self.volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
-                        lambda slot: recoveries.append((RECOVERY_STATE_CORRUPT, slot)))
+                        lambda slot: recoveries.append((_RECOVERY_STATE_CORRUPT, slot)))
     if state is not None:
-        self._seq, self._snap = state
-    elif any(r[0] == RECOVERY_STATE_CORRUPT for r in recoveries):
-        recoveries.append((RECOVERY_STATE_LOST, 0))
+        self.state_seq, self._snap = state
+    elif any(r[0] == _RECOVERY_STATE_CORRUPT for r in recoveries):
+        recoveries.append((_RECOVERY_STATE_LOST, 0))
     money = _load_money(self, state, recoveries)
     if money is None and self._floor[1] > 1:  # the floor proves money was stored (1: a cut first write)
-        recoveries.append((RECOVERY_STORE_LOST, self._floor[1]))
+        recoveries.append((_RECOVERY_STORE_LOST, self._floor[1]))
         self.storage = _FAULT
     self._mseq = max(money.seq if money else 0, self._floor[1], self._snap.mseq)
     if money is not None:
-        self._balance, self._energy_total = money.balance, money.energy
-    self._saved_energy = self._energy_total
+        self.balance_wh, self.energy_total_wh = money.balance, money.energy
+    self._saved_energy = self.energy_total_wh
     repair = _check_floor(self, money, recoveries)
     calibration = _load_slots(self.volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
-                              lambda slot: recoveries.append((RECOVERY_CALIBRATION_CORRUPT, slot)))
+                              lambda slot: recoveries.append((_RECOVERY_CALIBRATION_CORRUPT, slot)))
     self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
     voided = overlay.run("store.evlog", "load", self._events)
     if voided:
-        recoveries.append((RECOVERY_EVENTS_CORRUPT, voided))
+        recoveries.append((_RECOVERY_EVENTS_CORRUPT, voided))
     return mounted, recoveries, repair
 
 
@@ -285,11 +286,11 @@ def _find_folders(self, recoveries):
             self._write_floor(-1, 0, 0)
         return "created"
     if floor is None:
-        recoveries.append((RECOVERY_FLOOR_CORRUPT if raw is not None else RECOVERY_FLOOR_LOST, 0))
+        recoveries.append((_RECOVERY_FLOOR_CORRUPT if raw is not None else _RECOVERY_FLOOR_LOST, 0))
     else:
         self._floor = floor
     if not main or not spare:
-        recoveries.append((RECOVERY_FOLDER_LOST, (0 if main else _COPY_MAIN) | (0 if spare else _COPY_SPARE)))
+        recoveries.append((_RECOVERY_FOLDER_LOST, (0 if main else _COPY_MAIN) | (0 if spare else _COPY_SPARE)))
         if not main:
             self.storage = _FAULT
         _create_folder(self.volume)
@@ -317,11 +318,11 @@ def _load_money(self, state, recoveries):
         return None
     for copy, raw, money in copies:
         if money is None:
-            recoveries.append((RECOVERY_MONEY_CORRUPT if raw is not None else RECOVERY_MONEY_LOST, copy))
+            recoveries.append((_RECOVERY_MONEY_CORRUPT if raw is not None else _RECOVERY_MONEY_LOST, copy))
         elif money.seq < best.seq - 1:  # a cut leaves a copy at most one behind
-            recoveries.append((RECOVERY_MONEY_BEHIND, copy))
+            recoveries.append((_RECOVERY_MONEY_BEHIND, copy))
     if contradicted:
-        recoveries.append((RECOVERY_MONEY_CONTRADICTED, best.source))
+        recoveries.append((_RECOVERY_MONEY_CONTRADICTED, best.source))
     return best
 
 def _check_floor(self, money, recoveries):
@@ -336,13 +337,13 @@ def _check_floor(self, money, recoveries):
         mseq = money.seq if money is not None else 0
         if floor_seq > mseq + 1:  # more than the token's own write is missing
             floor, once = max(floor, floor_tid), floor_tid  # its credit is provably not in the balance
-            recoveries.append((RECOVERY_TOKEN_LOST, floor_tid))
+            recoveries.append((_RECOVERY_TOKEN_LOST, floor_tid))
         elif floor_seq <= mseq:  # the money has the token, the record forgot it
             proved = floor_tid
         # floor_seq == mseq + 1: the power went during that token: never applied
     if proved > listed and proved > floor:
         floor = proved
-        recoveries.append((RECOVERY_REPLAY_FLOOR, floor))
+        recoveries.append((_RECOVERY_REPLAY_FLOOR, floor))
     behind = [r for r in recoveries if r[0] in _REPAIRED_BY_A_WRITE]
     if floor == snap.floor and once == snap.once and not behind:
         return None

@@ -19,7 +19,7 @@ def provision(self, keys, pan, credit_wh, max_power_w, force, now_s):
     old = self._snap
     new = Snapshot(self.tid_size)
     new.keys, new.pan = keys, str(pan or self.pan_config)
-    new.balance_wh = self._balance + (credit_wh if self._mseq == 0 else 0)
+    new.balance_wh = self.balance_wh + (credit_wh if self._mseq == 0 else 0)
     new.floor, new.once = old.floor, old.once
     if old.keys is not None and old.keys.key == keys.key:
         new.tids = old.tids

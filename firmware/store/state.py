@@ -102,11 +102,9 @@ class MeterState(Ledger):
         self._spare = Volume(fs, "meterdatax")  # the money record's second copy
         self._root = Volume(fs, "")
         self._events = ev.EventLog(self.volume)
-        self._mseq = 0  # newest money sequence number used
         self._floor = (-1, 0, 0)  # (tid, mseq, key id) as on flash
         self._cal_seq = 0
         self._calibration = {}
-        self._last_save_s = 0
         self.storage_errors = 0
         self.storage = "ok"  # ok | recovered (a fault was detected and handled) | fault
         self.booted = False
@@ -136,7 +134,7 @@ class MeterState(Ledger):
         """Both copies of the money record at the current money sequence
         number; True if at least one reached flash."""
         snap = self._snap
-        data = encode_money(self._mseq, self._balance, self._energy_total, newest_tid(snap.tids), key_id(snap.keys))
+        data = encode_money(self._mseq, self.balance_wh, self.energy_total_wh, newest_tid(snap.tids), key_id(snap.keys))
         written = 0
         for volume in (self.volume, self._spare):
             try:
@@ -150,17 +148,17 @@ class MeterState(Ledger):
         """Write snap as the next state generation, the replay floor first and
         the money copies after.  True once the state record is durable; on a
         storage error nothing in RAM changes and it returns False."""
-        snap.energy_mark_wh = self._energy_total
+        snap.energy_mark_wh = self.energy_total_wh
         self._mseq += 1
         snap.mseq = self._mseq
         previous = self._floor
         tid, kid = newest_tid(snap.tids), key_id(snap.keys)
-        self._seq += 1  # never reused, even if this write fails
-        data = record.encode(record.KIND_STATE, self._seq, encode_snapshot(snap))
+        self.state_seq += 1  # never reused, even if this write fails
+        data = record.encode(record.KIND_STATE, self.state_seq, encode_snapshot(snap))
         try:
             if (tid, kid) != (previous[0], previous[2]):
                 self._write_floor(tid, self._mseq, kid)
-            self.volume.write_atomic(STATE_FILE + str(self._seq & 1), data)
+            self.volume.write_atomic(STATE_FILE + str(self.state_seq & 1), data)
         except OSError:
             self.storage_errors += 1
             if self._floor != previous:
@@ -170,8 +168,8 @@ class MeterState(Ledger):
                     pass
             return False
         self._snap = snap
-        self._balance = snap.balance_wh
-        self._saved_energy = self._energy_total
+        self.balance_wh = snap.balance_wh
+        self._saved_energy = self.energy_total_wh
         self._write_money()
         return True
 
@@ -179,7 +177,7 @@ class MeterState(Ledger):
         self._mseq += 1  # never reused, even if this write fails
         if not self._write_money():
             return False
-        self._saved_energy = self._energy_total
+        self._saved_energy = self.energy_total_wh
         self._last_save_s = now_s
         return True
 

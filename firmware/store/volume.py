@@ -133,9 +133,6 @@ class Volume:
         finally:
             f.close()
 
-    def rename(self, old, new):
-        self._fs().rename(self._prefix + old, self._prefix + new)
-
     def remove(self, name):
         try:
             self._fs().remove(self._prefix + name)
