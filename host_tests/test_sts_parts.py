@@ -2,7 +2,8 @@
 # The token engine's smaller parts: TID record, key state, Token accessors, CRC.
 from sts import crc, pipeline
 from sts import results as R
-from sts.keys import KeyState, next_base_date
+from sts.kct import next_base_date
+from sts.keys import KeyState
 from sts.tids import DEFAULT_SIZE, TidRecord
 from sts.token import Token, build_words
 from support.alloc import assert_no_alloc

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate the production STA pass table literal in firmware/sts/sta.py.
+"""Regenerate the production STA pass table literal in firmware/sts/sta_data.py.
 
     tools/gen_sta_tables.py          # rewrite the literal between the markers
     tools/gen_sta_tables.py --check  # exit 1 if the committed literal is stale
@@ -14,7 +14,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-STA_PY = os.path.join(ROOT, "firmware", "sts", "sta.py")
+STA_PY = os.path.join(ROOT, "firmware", "sts", "sta_data.py")
 BEGIN = "    # BEGIN generated\n"
 END = "    # END generated\n"
 PER_LINE = 24  # bytes per source line: 4 * 24 + 7 characters
@@ -43,7 +43,7 @@ def main(argv):
     new = head + BEGIN + literal(data) + END + tail
     if check:
         if new != src:
-            print("firmware/sts/sta.py: the STA table literal is stale; run tools/gen_sta_tables.py")
+            print("firmware/sts/sta_data.py: the STA table literal is stale; run tools/gen_sta_tables.py")
             return 1
         return 0
     if new != src:

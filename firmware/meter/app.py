@@ -1,6 +1,7 @@
 # The meter: joins the token engine, the stored state, the relay and the
 # metering IC.  The UI (meter.ui) and the console (meter.console) talk only to
 # this facade.  Nothing here touches `machine`: everything is injected.
+import overlay
 from drivers import metering
 from meter import screens, texts
 from meter.customer import Customer
@@ -8,10 +9,15 @@ from meter.energy import EnergyAccount
 from meter.relay_policy import RelayPolicy
 from meter.tamper import TamperGuard
 from store import events as ev
-from sts import digits as sts_digits
-from sts import pipeline, results
+from sts import results
 
 VERSION = "0.1.0"
+
+# The token check's code: loaded when a token is submitted, dropped after its
+# result (sts/README.md "Residency"); sts.results, sts.keys, sts.tids and
+# sts.resident (tables, native code) stay.
+_TOKEN_CHECK = ("sts.pipeline", "sts.token", "sts.digits", "sts.crc", "sts.amount", "sts.kct", "sts.sta",
+                "sts.misty1", "sts.layouts")
 
 # Rejects that count towards the keypad lockout: the signs of guessing
 # (wrong digits / wrong meter).  Used, Old and Key expired are genuine tokens
@@ -63,8 +69,6 @@ class Meter:
         self.alarm = False
         self.last_result = 0
         self.display_test_until = 0
-        self._words = [0, 0, 0, 0]
-        self._verdict = pipeline.Verdict()  # reused by every check: no allocation per token
         self.version = VERSION
         # wall clock, evidence, alarm, friendly credit; clock is a meter.wallclock.WallClock
         self.customer = Customer(self, state, clock, config, log)
@@ -72,15 +76,26 @@ class Meter:
 
     # ---- tokens ---------------------------------------------------------
     def submit(self, digits):
-        """Decode, check and apply one typed token; returns result screens."""
+        """Decode, check and apply one typed token; returns result screens.  The
+        check's code is loaded for this token and dropped after it: nothing of it
+        (verdict, token, cipher) outlives this call."""
+        try:
+            return self._check_and_apply(digits)
+        finally:
+            for name in _TOKEN_CHECK:
+                overlay.drop(name)
+
+    def _check_and_apply(self, digits):
         now = self.clock.time()
         if not self.state.provisioned:
             self._note_result(results.NOT_READY, None, now)
             return [("Not ready 16", "not provisioned")]
-        if self.state.lockout_remaining_s(now) > 0 and sts_digits.parse(digits, self._words) != 1:
+        pipeline = overlay.load("sts.pipeline")
+        verdict = pipeline.Verdict()  # a few hundred bytes per token, freed with the module
+        if self.state.lockout_remaining_s(now) > 0 and overlay.load("sts.digits").parse(digits, verdict.words) != 1:
             self._note_result(results.LOCKOUT, None, now)
             return [screens.lockout_screen(self.state, self.clock)]
-        verdict = pipeline.check(digits, self.state, now, self._verdict)  # overwritten by the next token
+        verdict = pipeline.check(digits, self.state, now, verdict)
         code = verdict.code
         if results.is_accepted(code):
             code = self.state.apply(verdict, now)  # durable before we say Accept; logs it

@@ -1,6 +1,9 @@
 # The token validation pipeline: 20 digits + the meter's state -> one Verdict with
 # the IEC 62055-41 result code and the changes the storage layer should apply
 # (atomically, and only for codes 1..3).  Pure: no I/O, the view is never changed.
+# An overlay in the meter: loaded when a token is submitted and dropped after its
+# result with the modules it loads (README.md "Residency"); nothing resident may
+# keep a Verdict, a Token or a cipher object.
 #
 # Order of checks (README.md explains why):
 #   format -> (class 1: CRC -> function -> manufacturer code)
@@ -62,7 +65,7 @@ def check(digits, view, now_s, verdict=None):
     keys = view.keys
     if keys is None:
         return v.reset(R.NOT_READY)  # not provisioned with a decoder key yet
-    keys.cipher().decrypt(words)
+    keys.decrypt(words)
     token = v._token.load(cls)
     if not token.crc_ok:
         return v.reset(R.AUTH, token)
@@ -134,8 +137,10 @@ def _management(v, token, sub, tid, view):
 
 
 def _key_change(v, token, view, now_s):
+    from sts import kct  # key change rules: loaded only for a key change token
+
     keys = view.keys
-    code = _keys.section_error(keys, token)
+    code = kct.section_error(keys, token)
     if code:
         return v.reset(code, token)
     sub = token.subclass
@@ -144,11 +149,11 @@ def _key_change(v, token, view, now_s):
     pending = []
     for entry in view.pending_kct:
         age = now_s - entry[2]
-        if entry[0] != sub and 0 <= age <= _keys.KCT_TIMEOUT_S:
+        if entry[0] != sub and 0 <= age <= kct.KCT_TIMEOUT_S:
             pending.append(entry)
     w = token.words
     pending.append((sub, (w[0], w[1], w[2], w[3]), now_s))
-    code, new_keys, ro = _keys.complete(keys, pending)
+    code, new_keys, ro = kct.complete(keys, pending)
     if code == 0:
         verdict = v.reset(R.KCT1_ACCEPTED, token)
         verdict.kct_pending = pending

@@ -1,7 +1,7 @@
 # EA07 table building (SPEC 7.2): the production S-boxes and permutation, and
 # the pass tables sts/sta.py runs on, for any S0, S1, P.  Only tools, tests and
 # the vending side (encryption, the standard's sample tables) need this: the
-# meter decrypts with the committed table in sta.py, built from these by
+# meter decrypts with the committed table in sta_data.py, built from these by
 # tools/gen_sta_tables.py, and never imports this module.
 from array import array
 
@@ -59,6 +59,19 @@ def decrypt_table(s0, s1, perm):
 def encrypt_table(s0, s1, perm):
     """Encryption table: S0 (k = 1) or S1 (k = 0), then P."""
     return _pass_table(bytes(s0), bytes(s1), bytes(perm))
+
+
+_production_encrypt = None
+
+
+def production_encrypt_table():
+    """The production encryption table, built on first use and kept here: the
+    meter reloads sts.sta with each token, a vending tool in the same VM (the
+    simulator, tests) should not build 4 KB again each time."""
+    global _production_encrypt
+    if _production_encrypt is None:
+        _production_encrypt = encrypt_table(S0, S1, P)
+    return _production_encrypt
 
 
 def pack_table(t):

@@ -3,7 +3,7 @@
 # the test moves.  Everything above the bus is the real firmware.
 # The 4 KB STA tables first, as firmware/main.py does: on a small heap they
 # need contiguous memory, which is there before everything else is loaded.
-import sts.sta  # noqa: F401  (isort: skip)
+import sts.resident  # noqa: F401  (isort: skip)
 from support.vend import DEMO_PROVISION  # isort: skip  (builds the test's encrypt tables: 4 KB more)
 
 import sim

@@ -1,8 +1,8 @@
 # Vending-side helpers for tests on every lane: make real tokens for a key
-# with the firmware's own block builder, cipher and digit framing.
-from sts.digits import format_token
+# with the firmware's own block builder, cipher and digit framing.  The meter
+# drops its token check modules (sts.digits, sts.token, ...) after each token:
+# they are imported per call here, so this module does not keep them loaded.
 from sts.keys import KeyState
-from sts.token import build_words
 
 # The demo meter (tools/demo_meter.json): DKGA02 key of SPEC section 7.1.
 DEMO_KEY_HEX = "e653341f9d5bf36f"
@@ -24,6 +24,9 @@ DEMO_KEYS.cipher().encrypt([0, 0, 0, 0])
 
 
 def make_token(cls, sub, values, keys=DEMO_KEYS):
+    from sts.digits import format_token
+    from sts.token import build_words
+
     words = build_words(cls, sub, values)
     if cls != 1:  # class 1 tokens travel unencrypted
         keys.cipher().encrypt(words)
