@@ -3,7 +3,7 @@
 # place that touches `machine`.
 # The STA cipher's 4 KB tables first: on a small heap they need contiguous
 # memory, which is there before the rest of the firmware is loaded.
-import sts.resident  # noqa: F401  isort: skip
+import sts.sta  # noqa: F401  isort: skip  (imports sts.resident: the tables)
 import store.recovery  # noqa: F401  isort: skip  (boot-only: the store drops it after boot, leaving an early hole)
 
 import asyncio
