@@ -92,3 +92,25 @@ def test_reading_the_log_and_its_names_drop_their_overlay():
     assert ev.fields_text(ev.TOKEN_REJECTED, 13, 5100010) == "code=13 tid=5100010"
     assert _loaded_overlays() == []
     assert raises(AttributeError, getattr, ev, "no_such_name") and _loaded_overlays() == []
+
+
+def test_a_failed_append_without_heap_for_the_resync_still_returns_minus_one():
+    import overlay
+
+    state, _ = _boot(NorFlash(24, 1024))
+    errors = state.storage_errors
+
+    def failing_append(name, data):
+        raise OSError(5)
+
+    def no_heap(name):
+        raise MemoryError
+
+    volume_append, load = state.volume.append, overlay.load
+    state.volume.append = failing_append
+    overlay.load = no_heap
+    try:
+        assert state.log(ev.RELAY, 1, 0, NOW) == -1 and state.storage_errors == errors + 1
+    finally:
+        state.volume.append, overlay.load = volume_append, load
+    assert state.log(ev.RELAY, 1, 0, NOW) >= 0 and _loaded_overlays() == []

@@ -198,9 +198,9 @@ class MeterState(Ledger):
             return self._events.append(kind, a, b, self._now(now_s))
         except OSError:
             self.storage_errors += 1
-            try:
-                overlay.run("store.evlog", "load", self._events)  # re-sync the position with what reached flash
-            except OSError:
+            try:  # re-sync the position with what reached flash (best effort: the append already failed)
+                overlay.run("store.evlog", "load", self._events)
+            except (OSError, MemoryError):  # MemoryError: no heap to load the reading code now
                 pass
             return -1
 
