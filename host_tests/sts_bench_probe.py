@@ -69,18 +69,23 @@ def _rounds(fn, rounds):
     return per_call[len(per_call) // 2], per_call[0]
 
 
-_NATIVE = (sta.Sta.decrypt, misty1.Misty1.decrypt, digits.parse, crc.crc_field)
+_NATIVE = (sta.Sta.decrypt, misty1.Misty1.decrypt, sta.decrypt_block, misty1.decrypt_block, digits.parse,
+           crc.crc_field)
 
 
 def _use_python_path(on):
-    """Switch the token engine between its viper and pure-Python paths."""
+    """Switch the token engine between its viper and pure-Python paths (the
+    check decrypts through KeyState.decrypt -> sta/misty1.decrypt_block)."""
     if on:
         sta.Sta.decrypt = sta.Sta.decrypt_python
         misty1.Misty1.decrypt = misty1.Misty1.decrypt_python
+        sta.decrypt_block = sta.decrypt_block_python
+        misty1.decrypt_block = misty1.decrypt_block_python
         digits.parse = digits.parse_python
         crc.crc_field = crc.crc_field_python
     else:
-        sta.Sta.decrypt, misty1.Misty1.decrypt, digits.parse, crc.crc_field = _NATIVE
+        (sta.Sta.decrypt, misty1.Misty1.decrypt, sta.decrypt_block, misty1.decrypt_block, digits.parse,
+         crc.crc_field) = _NATIVE
 
 
 def _timings(rounds):

@@ -163,6 +163,32 @@ def test_random_blocks_under_random_keys_agree():
                 assert a == b == block, (cipher, block)
 
 
+def test_the_meter_key_state_decrypts_like_both_paths():
+    # the meter's check decrypts through KeyState.decrypt -> decrypt_block on
+    # the kept key schedule (sts/README.md "Residency"), not through a Sta
+    from sts.keys import KeyState
+
+    rand = Rand(0x5EED)
+    for _ in range(20):
+        for ea, module, size in ((7, sta, 8), (11, misty1, 16)):
+            keys = KeyState(ea, rand.key(size), 1, 2, 1, 123456)
+            cipher = keys.cipher()
+            for _ in range(20):
+                block = rand.block()
+                a, b, c = list(block), list(block), list(block)
+                keys.decrypt(a)
+                module.decrypt_block_python(b, keys._schedule)
+                cipher.decrypt_python(c)
+                assert a == b == c, (ea, block)
+    words = [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF]
+    if is_micropython():
+        for ea, module, size in ((7, sta, 8), (11, misty1, 16)):
+            keys = KeyState(ea, rand.key(size), 1, 2, 1, 123456)
+            keys.decrypt(words)  # the first call makes the schedule
+            assert_no_alloc(lambda keys=keys: keys.decrypt(words))
+            assert_no_alloc(lambda module=module, keys=keys: module.decrypt_block_python(words, keys._schedule))
+
+
 def test_random_digits_and_crc_agree():
     _need_native()
     rand = Rand(0x1234567)

@@ -110,13 +110,20 @@ class Misty1:
             _viper.crypt(words, self._dk, _SBOXES, 0)
 
 
-def decrypt_block(words, schedule):
-    """Decrypt one block in place under key_schedule() `schedule` (the meter's
-    check: no cipher object, nothing allocated)."""
-    if NATIVE:
+def decrypt_block_python(words, schedule):
+    """decrypt_block on the Python path (always: tests, benchmarks)."""
+    _crypt(words, schedule[1], False)
+
+
+if NATIVE:
+
+    def decrypt_block(words, schedule):
+        """Decrypt one block in place under key_schedule() `schedule`: the
+        meter's check (no cipher object, nothing allocated)."""
         _viper.crypt(words, schedule[1], _SBOXES, 0)
-    else:
-        _crypt(words, schedule[1], False)
+
+else:
+    decrypt_block = decrypt_block_python
 
 
 def _crypt(words, k, enc):

@@ -148,18 +148,25 @@ class Sta:
             _viper.encrypt(words, self._etab or self._encrypt_table(), self._sched)
 
 
-def decrypt_block(words, schedule):
-    """Decrypt one block in place under key_schedule() `schedule` with the
-    production table (the meter's check: no cipher object, nothing allocated
-    once this module's Python-path views exist)."""
-    if NATIVE:
+def decrypt_block_python(words, schedule):
+    """decrypt_block on the Python path (always: tests, benchmarks)."""
+    global _production_views
+    t = _DECRYPT_ARRAY or production_table()
+    if _production_views is None:
+        _production_views = _views(t)
+    _decrypt_python(words, t, _production_views, schedule)
+
+
+if NATIVE:
+
+    def decrypt_block(words, schedule):
+        """Decrypt one block in place under key_schedule() `schedule` with the
+        production table: the meter's check (no cipher object, nothing
+        allocated; on the Python path once this module's table views exist)."""
         _viper.decrypt(words, _DECRYPT, schedule)
-    else:
-        global _production_views
-        t = _DECRYPT_ARRAY or production_table()
-        if _production_views is None:
-            _production_views = _views(t)
-        _decrypt_python(words, t, _production_views, schedule)
+
+else:
+    decrypt_block = decrypt_block_python
 
 
 _production_views = None
