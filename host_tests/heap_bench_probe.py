@@ -17,7 +17,9 @@
 #   boot:     ...then released, and the test rig builds and boots the meter again;
 #   token:    a token typed on the keypad and its result shown;
 #   scenario: one hour of metering (in every phase the rig's captured log lines
-#             are dropped: main.py prints them instead).
+#             are dropped: main.py prints them instead);
+#   check_held / check_dropped: a second token with the token check's overlay
+#             kept loaded (the heap while a token is checked), then dropped.
 # firmware after phase P = mark(P) - mark(start) - (mark(harness) - mark(imports))
 #            - (mark(simulator) - mark(harness)) - (mark(models) - mark(simulator)).
 # Overlays (firmware/overlay.py) the meter loads and drops are counted while loaded.
@@ -31,7 +33,8 @@ MARK = "@@BENCH "
 MAIN_IMPORTS = ("sts.sta", "store.recovery", "meter.config", "meter.log", "meter.system", "meter.hardware")
 # The firmware's packages and top-level modules (what resident_modules() reports).
 FIRMWARE_ROOTS = ("clock", "drivers", "meter", "overlay", "store", "sts")
-PHASES = ("imports", "harness", "simulator", "models", "boot", "token", "scenario", "report")
+PHASES = ("imports", "harness", "simulator", "models", "boot", "token", "scenario", "check_held", "check_dropped",
+          "settle", "report")
 MARKS = {}
 ROMFS_IMAGE = "/romfs.img"  # where host_tests/harness/wasm_phases.mjs puts WASM_ROMFS
 _kept = {}
@@ -153,6 +156,37 @@ def scenario():
     del rig.log_lines[:]
 
 
+def check_held():
+    """A second token with the check overlay kept loaded (overlay.drop made a no-op
+    for it): the mark after this phase is the heap while a token is checked, less
+    the check's own short-lived objects."""
+    import overlay
+    from support.vend import credit
+
+    rig = _kept["rig"]
+    real_drop = overlay.drop
+    overlay.drop = lambda name: None
+    try:
+        assert rig.enter_token(credit(7_000_060, 100)) == 1
+    finally:
+        overlay.drop = real_drop
+    del rig.log_lines[:]
+
+
+def check_dropped():
+    """The check overlay dropped again, as the meter does after each token."""
+    import overlay
+    from meter import app
+
+    for name in app._TOKEN_CHECK:
+        overlay.drop(name)
+
+
+def settle():
+    """Nothing: on the wasm VM, garbage a phase leaves is sometimes still held by a
+    stale stack word at the next collection and freed only at the one after."""
+
+
 def report():
     m = MARKS
     rom = "_romfs" if "romfs" in _kept else ""
@@ -162,6 +196,8 @@ def report():
     models_b = m["models"] - m["simulator"]
     for phase in ("boot", "token", "scenario"):
         _say("firmware_heap_after_%s%s_bytes" % (phase, rom), m[phase] - base - harness_b - sim_b - models_b)
+    _say("firmware_heap_token_check_peak%s_bytes" % rom, m["check_held"] - base - harness_b - sim_b - models_b)
+    _say("token_check_overlay%s_bytes" % rom, m["check_held"] - m["settle"])
     _say("import_heap%s_bytes" % (rom or "_files"), m["imports"] - base)
     _say("firmware_heap_after_scenario%s_conditions" % rom,
          "%d-bit VM, %s, modules from mpy-cross .mpy; whole VM %d B live after the scenario, minus "
