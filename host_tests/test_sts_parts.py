@@ -67,6 +67,16 @@ def test_tid_check_allocates_nothing():
     assert_no_alloc(probe)
 
 
+def test_crc_table_is_the_reflected_polynomial_a001():
+    # SPEC section 3: reflected polynomial 0xA001; crc.py keeps the per-byte table as a literal
+    for n in range(256):
+        reg = n
+        for _ in range(8):
+            reg = (reg >> 1) ^ 0xA001 if reg & 1 else reg >> 1
+        assert (crc._TABLE[2 * n] << 8) | crc._TABLE[2 * n + 1] == reg, n
+    assert len(crc._TABLE) == 512
+
+
 def test_crc_allocates_nothing():
     if not is_micropython():
         raise SkipTest("allocation is measured inside MicroPython")
