@@ -89,3 +89,21 @@ def test_no_copy_of_the_check_code_stays_in_the_heap():
         grown = gc.mem_alloc() - before
         assert grown < one_copy // 2, "the meter keeps %d B after a token; one load of the check is %d B" % (
             grown, one_copy)
+
+
+def test_an_ea11_meter_checks_tokens_across_drops():
+    from sts import resident
+    from sts.keys import KeyState
+    from support.vend import DEMO_PROVISION
+
+    key_hex = "28fedcb88b215690e98eeaab989e1c45"
+    keys = KeyState(11, bytes.fromhex(key_hex), 1, 2, 1, 123456, 255, 2014)
+    rig = Rig(provision=dict(DEMO_PROVISION, ea="11", decoder_key=key_hex))
+    token = credit(6_200_040, 10, keys=keys)
+    assert rig.enter_token(token) == R.ACCEPT
+    kept = resident._misty1  # the S-boxes, made once
+    assert _loaded(app._TOKEN_CHECK) == [] and kept is not None
+    assert rig.enter_token(token) == R.USED
+    assert rig.enter_token(credit(6_200_041, 10, keys=keys)) == R.ACCEPT
+    assert rig.enter_token(credit(6_200_042, 10)) == R.AUTH  # an EA07 token for another meter
+    assert _loaded(app._TOKEN_CHECK) == [] and resident._misty1 is kept  # not made again per token
