@@ -84,3 +84,26 @@ def test_a_malformed_friendly_window_is_refused_and_the_parser_dropped():
     friendly = Friendly(MeterConfig(friendly_hours=["18:00-06:00"], friendly_holidays=["12-25"], friendly_cap_wh=1000))
     assert friendly.configured and friendly.window(19 * 3600) and not friendly.window(12 * 3600)
     assert _loaded() == []
+
+
+class _NoHeap:
+    """overlay stand-in for a heap too full to load a module."""
+
+    def run(self, name, function, *args):
+        raise MemoryError("no heap for " + name)
+
+
+def test_a_token_keeps_its_clock_and_figures_when_the_clock_note_cannot_load():
+    import meter.customer as customer_module
+
+    _drop_all()
+    rig = Rig(rtc="none")
+    kept = customer_module.overlay
+    customer_module.overlay = _NoHeap()
+    try:
+        assert rig.enter_token(credit(5_000_123, 10)) == 1
+    finally:
+        customer_module.overlay = kept
+    assert rig.status()["clock_source"] == "token"  # raised by the token, note or not
+    assert rig.meter.customer.evidence.topup[1] == 1000
+    assert not any("clock raised" in line for line in rig.log_lines)  # only the log line is lost

@@ -54,7 +54,11 @@ class Customer:
         credit token is the new top-up the figures count from."""
         floor = token_floor_s(self.state.keys, self.state.tids)
         if floor > self.wall.utc():  # the token is newer than the wall time (-1 < any floor)
-            overlay.run(_SETUP, "token_clock", self, floor)
+            raised = self.wall.raise_to(floor)  # not over the RTC: then one of the two clocks is wrong
+            try:
+                overlay.run(_SETUP, "token_clock_note", self, floor, raised)
+            except MemoryError:
+                pass  # no heap for the overlay: only its log line is lost, never the token's figures
         token = verdict.token
         if token is not None and token.cls == 0 and verdict.credit_wh > 0:
             self.evidence.on_topup(verdict.credit_wh, self.state.energy_total_wh, self.wall.utc())

@@ -137,13 +137,13 @@ def _set_clock(wall, utc_s):
     return FLASH
 
 
-def token_clock(customer, floor):
-    """A token issued after the wall time: it raises the clock, unless the
-    clock is the RTC (then one of the two clocks is wrong: logged)."""
+def token_clock_note(customer, floor, raised):
+    """Log what a token issued after the wall time did to the clock: raised
+    it, or not (the RTC is kept: one of the two clocks is wrong)."""
     wall = customer.wall
-    if wall.raise_to(floor):
+    if raised:
         customer.log.info("clock raised to the token's issue time: %s" % wall.iso())
-    elif floor > wall.utc():  # kept the RTC
+    else:
         customer.log.warn("token issued %d s after the RTC's time" % (floor - wall.utc()))
 
 
