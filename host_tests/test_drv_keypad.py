@@ -1,5 +1,7 @@
 # lanes: cpython micropython-unix
 # Keypad driver against the matrix model (fake pins, diode-less ghosting, bounce).
+import sys
+
 import machine
 from drivers.keypad import KEYS, LONG, Keypad
 from fakeclock import FakeClock
@@ -234,3 +236,13 @@ def test_default_debounce_at_a_10_ms_scan_ignores_a_glitch():
         model.release("8")
         run_for(keypad, clock, 60, step_ms=10)
         assert drain(keypad) == [], i
+
+
+def test_set_up_runs_from_an_overlay_that_is_dropped_after_it():
+    keypad, model, clock = make()
+    assert "drivers.keypad_setup" not in sys.modules  # firmware/overlay.py: its heap is given back
+    model.hold_mask(1 << KEYS.index("5"))  # scanned on the lines the overlay set up
+    run_for(keypad, clock, 30)
+    assert keypad.get() == ord("5")
+    raises(ValueError, make, queue_len=0)
+    assert "drivers.keypad_setup" not in sys.modules

@@ -135,3 +135,4 @@ def test_a_reset_met_without_memory_for_the_overlay_is_reported_and_retried():
     assert drv.poll() == metering.FAULT_RESET and "set-up rewritten" in drv.fault  # the next poll
     model.advance(1)
     assert drv.poll() == metering.OK, drv.fault
+

@@ -18,7 +18,7 @@
 # the SPI interface is locked after set-up by clearing CONFIG bit 15
 # (COMM_LOCK), which also marks a reset: the bit is back to 1 after one.
 import overlay
-from drivers.metering import FAULT_CHECKSUM, OK, MeteringIC, scaled, signed
+from drivers.metering import FAULT_CHECKSUM, OK, MeteringIC, signed
 from micropython import const
 
 _LINECYC = const(0x101)
@@ -43,6 +43,20 @@ def register_bytes(addr):
     if group <= 3:
         return group + 1
     return 1 if group in (7, 8) else 0
+
+
+def scaled(value, mul, shift):
+    """floor(|value| * mul / 2**shift) with the sign of value; |value| < 2**24.
+
+    The value is split into 12-bit chunks so every product stays below 2**30
+    (a small int on a 32-bit port: no allocation)."""
+    negative = value < 0
+    if negative:
+        value = -value
+    high = (value >> 12) * mul  # < 2**12 * 2**18
+    low = ((value & 0xFFF) * mul) >> 12  # < 2**30 before the shift
+    result = (high + low) >> (shift - 12)
+    return -result if negative else result
 
 
 class Ade7953(MeteringIC):

@@ -53,7 +53,7 @@ _REPORT_REGS = (
 def scale_factor(num, den):
     """(mul, shift) so that v * num / den == (v * mul) >> shift, to about 2**-17.
 
-    Computed once at set-up; metering.scaled() then converts 24-bit register
+    Computed once at set-up; ade7953.scaled() then converts 24-bit register
     values without building a number that would be a big int on a 32-bit MCU."""
     if num <= 0 or den <= 0:
         raise ValueError("scale needs positive numerator and denominator")

@@ -12,6 +12,7 @@
 # sensed line low while its driven line is low.  Open-drain rather than
 # push-pull so two keys in one sensed line never short a high output to a low
 # one.  Key index = row * 4 + column into KEYS, so a 3-column keypad also works.
+import overlay
 from micropython import const
 
 KEYS = "123A456B789C*0#D"  # row-major, as printed on the usual 4x4 membrane keypad
@@ -34,24 +35,15 @@ class Keypad:
 
     def __init__(self, rows, cols, clock, debounce_ms=10, long_ms=1500, drive_rows=True, queue_len=8,
                  stuck_ms=30000, settle_us=0):
-        if not (1 <= len(rows) <= 4 and 1 <= len(cols) <= 4):
-            raise ValueError("keypad needs 1-4 rows and 1-4 columns")
-        if not (0 <= debounce_ms < long_ms < stuck_ms):
-            raise ValueError("need 0 <= debounce_ms < long_ms < stuck_ms")
-        if queue_len < 1:
-            raise ValueError("queue_len must be at least 1")
+        # the settings checked and the lines set up once, at boot: drivers/keypad_setup.py
+        self._drive, self._sense = overlay.run("drivers.keypad_setup", "wire", rows, cols, drive_rows, debounce_ms,
+                                               long_ms, stuck_ms, queue_len)
         self._clock = clock
         self._debounce_ms = debounce_ms
         self._long_ms = long_ms
         self._stuck_ms = stuck_ms
         self._settle_us = settle_us
         self._rows_driven = bool(drive_rows)
-        self._drive = tuple(rows) if drive_rows else tuple(cols)
-        self._sense = tuple(cols) if drive_rows else tuple(rows)
-        for pin in self._drive:
-            pin.init(pin.OPEN_DRAIN, None, value=1)
-        for pin in self._sense:
-            pin.init(pin.IN, pin.PULL_UP)
         self._candidate = 0  # last raw (ghost-filtered) mask seen
         self._changed_at = clock.ticks_ms()
         self._stable = 0  # debounced mask of keys down

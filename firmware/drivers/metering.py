@@ -42,20 +42,6 @@ def signed(value, bits):
     return value - (1 << bits) if value & (1 << (bits - 1)) else value
 
 
-def scaled(value, mul, shift):
-    """floor(|value| * mul / 2**shift) with the sign of value; |value| < 2**24.
-
-    The value is split into 12-bit chunks so every product stays below 2**30
-    (a small int on a 32-bit port: no allocation)."""
-    negative = value < 0
-    if negative:
-        value = -value
-    high = (value >> 12) * mul  # < 2**12 * 2**18
-    low = ((value & 0xFFF) * mul) >> 12  # < 2**30 before the shift
-    result = (high + low) >> (shift - 12)
-    return -result if negative else result
-
-
 def check_register_value(name, value, bits):
     """Raise ValueError unless value is an int that fits an unsigned register."""
     if not isinstance(value, int) or value < 0 or value >= (1 << bits):
