@@ -44,7 +44,7 @@ def kbd_intr(char):
 
     micropython.kbd_intr(char)
 
-METER_CONFIG = {}  # overrides of meter.config.MeterConfig defaults for this board
+METER_CONFIG = {}  # overrides of the MeterConfig defaults (meter/settings.py) for this board
 WATCHDOG_MS = 8000  # the port reconfigures the ESP-IDF task watchdog (any timeout > 0), which panics and resets
 PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at boot
 
@@ -85,12 +85,14 @@ def make_clock():
 
 
 def build(clock, fs=None):
-    """The meter's Hardware (meter.hardware) from this board's parts; fs: the
-    filesystem for the store (default: the board's own, see _store_fs)."""
+    """The meter's Hardware (meter.hw) from this board's parts; fs: the
+    filesystem for the store (default: the board's own, see _store_fs).  The
+    builder (meter.hardware) is an overlay: dropped once the hardware is built."""
     import machine
-    from meter.hardware import build_board
+    import overlay
 
-    return build_board(machine, pins_and_buses, clock, fs, _store_fs, PROVISION_FILE, WATCHDOG_MS)
+    return overlay.run("meter.hardware", "build_board", machine, pins_and_buses, clock, fs, _store_fs,
+                       PROVISION_FILE, WATCHDOG_MS)
 
 
 def attach(system):
@@ -98,9 +100,9 @@ def attach(system):
 
 
 def console_stream():
-    from meter.hardware import console_stream
+    import overlay
 
-    return console_stream()
+    return overlay.run("meter.hardware", "console_stream")
 
 
 def _store_fs():
@@ -120,6 +122,6 @@ def _store_fs():
             return mount_flash(found[0], 32), "store on flash partition 'meter'"
         except (OSError, StorageFault) as exc:  # the store reports the fault at boot
             return None, "store partition 'meter' does not mount (%r): format it deliberately" % (exc,)
-    from meter.hardware import port_store
+    from meter.hardware import port_store  # called by build_board: the overlay is loaded
 
     return port_store()

@@ -40,7 +40,7 @@ def kbd_intr(char):
 
     micropython.kbd_intr(char)
 
-METER_CONFIG = {}  # overrides of meter.config.MeterConfig defaults for this board
+METER_CONFIG = {}  # overrides of the MeterConfig defaults (meter/settings.py) for this board
 WATCHDOG_MS = 8000  # RP2040 maximum: 8388 ms (24-bit counter, 2 ticks per us; ports/rp2/machine_wdt.c)
 PROVISION_FILE = "provision.json"  # left by `make provision`, imported once at boot
 
@@ -81,12 +81,14 @@ def make_clock():
 
 
 def build(clock, fs=None):
-    """The meter's Hardware (meter.hardware) from this board's parts; fs: the
-    filesystem for the store (default: the board's own, see _store_fs)."""
+    """The meter's Hardware (meter.hw) from this board's parts; fs: the
+    filesystem for the store (default: the board's own, see _store_fs).  The
+    builder (meter.hardware) is an overlay: dropped once the hardware is built."""
     import machine
-    from meter.hardware import build_board
+    import overlay
 
-    return build_board(machine, pins_and_buses, clock, fs, _store_fs, PROVISION_FILE, WATCHDOG_MS)
+    return overlay.run("meter.hardware", "build_board", machine, pins_and_buses, clock, fs, _store_fs,
+                       PROVISION_FILE, WATCHDOG_MS)
 
 
 def attach(system):
@@ -94,15 +96,15 @@ def attach(system):
 
 
 def console_stream():
-    from meter.hardware import console_stream
+    import overlay
 
-    return console_stream()
+    return overlay.run("meter.hardware", "console_stream")
 
 
 def _store_fs():
     # The rp2 port gives the whole user flash to its own littlefs (progsize 256)
     # and formats it at boot if it does not mount with that size: the store
     # keeps small files in /meter on it rather than carving a region out.
-    from meter.hardware import port_store
+    from meter.hardware import port_store  # called by build_board: the overlay is loaded
 
     return port_store()

@@ -17,12 +17,13 @@ import sys
 import time
 
 import machine
+import overlay
 from atm90e26_model import Atm90e26Model
 from drivers.relay import MonostableRelay
 from ds3231_model import Ds3231Model
 from keypad_model import KeypadModel
 from lcd_model import LcdModel
-from meter.hardware import Hardware, make_buzzer, make_keypad, make_lcd, make_metering, make_rtc, reset_cause_name
+from meter.hw import Hardware
 from store.volume import StorageFault, mount_flash
 
 NAME = "virtual meter (sim)"
@@ -210,16 +211,21 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
     cover = machine.Pin(COVER_PIN, machine.Pin.IN, machine.Pin.PULL_UP)  # switch to GND: 0 = cover on
     magnet = machine.Pin(MAGNET_PIN, machine.Pin.IN, machine.Pin.PULL_UP)  # sensor pulls low in a field
     flash = CuttableFlash(bdev)
-    ic = make_metering("atm90e26", spi, cs, clock)  # its module first, while the heap is least fragmented
-    lcd, lcd_note = make_lcd(i2c, clock)
+    make = overlay.load("meter.hardware")  # the board builder, dropped as a real board file does
     try:
-        fs = mount_flash(flash, progsize)
-    except (OSError, StorageFault):
-        fs = None  # the store reports the fault at boot
-    rtc_driver, rtc_note = make_rtc(i2c)
-    pwm = machine.PWM(machine.Pin(BUZZER_PIN, machine.Pin.OUT, value=0))
-    buzzer, buzzer_note = make_buzzer(pwm, clock)
-    hw = Hardware(NAME, relay, fs, make_keypad(rows, cols, clock), lcd, ic, engineering, rtc=rtc_driver, buzzer=buzzer)
+        ic = make.make_metering("atm90e26", spi, cs, clock)  # its module first, while the heap is least fragmented
+        lcd, lcd_note = make.make_lcd(i2c, clock)
+        try:
+            fs = mount_flash(flash, progsize)
+        except (OSError, StorageFault):
+            fs = None  # the store reports the fault at boot
+        rtc_driver, rtc_note = make.make_rtc(i2c)
+        pwm = machine.PWM(machine.Pin(BUZZER_PIN, machine.Pin.OUT, value=0))
+        buzzer, buzzer_note = make.make_buzzer(pwm, clock)
+        keypad = make.make_keypad(rows, cols, clock)
+    finally:
+        overlay.drop("meter.hardware")
+    hw = Hardware(NAME, relay, fs, keypad, lcd, ic, engineering, rtc=rtc_driver, buzzer=buzzer)
     hw.start_watchdog = lambda: machine.WDT(timeout=WATCHDOG_MS, ticks=clock)
     hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, rtc_note,
                 buzzer_note + " on " + BUZZER_PIN, "relay monostable on " + RELAY_PIN,
@@ -269,7 +275,7 @@ def build(clock):
     hw.monotonic = time  # the watchdog counts real time, whatever the simulated clock does
     hw.start_watchdog = _start_watchdog
     machine.set_reset_cause(int(_env("SIM_RESET_CAUSE", str(machine.PWRON_RESET))))
-    hw.reset_cause = reset_cause_name(machine)
+    hw.reset_cause = overlay.run("meter.hardware", "reset_cause_name", machine)
     return hw
 
 
@@ -367,9 +373,7 @@ def _reboot():
 
 
 def console_stream():
-    from meter.hardware import console_stream
-
-    return console_stream()
+    return overlay.run("meter.hardware", "console_stream")
 
 
 def kbd_intr(char):

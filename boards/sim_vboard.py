@@ -3,7 +3,7 @@
 # its path). It is the simulator board (boards/sim.py: the device models behind `machine`
 # fakes) with its flash in /sim-flash.img on the device filesystem, and provisioning as on
 # a real board: a /provision.json left by `make provision` is imported at boot, then deleted.
-from meter.hardware import provisioning_file
+import overlay
 from sim import *  # noqa: F403
 from sim import build as _sim_build
 
@@ -14,5 +14,6 @@ PROVISION_FILE = "provision.json"
 def build(clock):
     hw = _sim_build(clock)
     hw.name = NAME
-    hw.read_provisioning, hw.provisioning_done, hw.provisioning_rejected = provisioning_file(PROVISION_FILE)
+    hooks = overlay.run("meter.hardware", "provisioning_file", PROVISION_FILE)
+    hw.read_provisioning, hw.provisioning_done, hw.provisioning_rejected = hooks
     return hw

@@ -3,39 +3,15 @@
 # this module finds the LCD, starts it, picks the metering driver, and keeps a
 # description for the boot report.  A part that is missing or dead is
 # reported and left out (None): the meter runs without it rather than crash.
+# An overlay (firmware/overlay.py): board files run it to build the hardware
+# (meter.hw.Hardware) and drop it; nothing the meter keeps refers to it, except
+# the provisioning hooks, which the boot forgets once it has used them.
 from drivers.buzzer import Buzzer
 from drivers.ds3231 import Ds3231, find_rtc
 from drivers.hd44780 import HD44780
 from drivers.keypad import Keypad
 from drivers.pcf8574 import Pcf8574Transport, find_lcd
-
-
-class Hardware:
-    def __init__(self, name, relay, fs, keypad=None, lcd=None, ic=None, engineering=False, notes=(),
-                 reboot=None, read_provisioning=None, provisioning_done=None, rtc=None, buzzer=None,
-                 provisioning_rejected=None, start_watchdog=None, monotonic=None):
-        self.name = name
-        self.relay = relay
-        self.fs = fs  # the mounted filesystem the store keeps its folder on (None: none)
-        self.keypad = keypad
-        self.lcd = lcd
-        self.ic = ic
-        self.engineering = engineering
-        self.notes = list(notes)  # boot report lines about the parts
-        self.reboot = reboot  # callable, or None where a restart is not possible
-        self.read_provisioning = read_provisioning  # callable -> dict or None (a pending provisioning file)
-        self.provisioning_done = provisioning_done  # callable: delete the file once imported
-        self.provisioning_rejected = provisioning_rejected  # callable(reason): put a rejected file aside (None: done())
-        self.rtc = rtc  # drivers.ds3231.Ds3231 on the LCD's bus, or None
-        self.buzzer = buzzer  # drivers.buzzer.Buzzer, or None (no buzzer fitted)
-        self.cover = None  # terminal-cover switch input (meter/tamper.py), or None: not fitted
-        self.magnet = None  # magnetic-field sensor input, or None
-        self.start_watchdog = start_watchdog  # callable -> a started watchdog with feed() (board files set it)
-        self.reset_cause = "power_on"  # why the board restarted: reset_cause_name()
-        self.monotonic = monotonic  # ticks_ms()/ticks_diff() in the watchdog's time, if not the clock's
-
-    def describe(self):
-        return list(self.notes)
+from meter.hw import Hardware, watchdog_starter
 
 
 def reset_cause_name(machine):
@@ -150,7 +126,7 @@ def build_board(machine, pins_and_buses, clock, fs, store_fs, provision_file, wa
     if fs is None:
         fs, store_note = store_fs()
     hw = board_hardware(pins_and_buses(), clock, fs, store_note, provision_file, machine.reset)
-    hw.start_watchdog = lambda: machine.WDT(timeout=watchdog_ms)
+    hw.start_watchdog = watchdog_starter(machine, watchdog_ms)
     hw.reset_cause = reset_cause_name(machine)
     return hw
 

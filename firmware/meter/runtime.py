@@ -12,9 +12,6 @@ from store import events as ev
 
 PERSIST_MS = 5000  # the storage task's period (it saves only when a save is due)
 ACTING = ("key", "token", "relaytest", "cal")  # console commands refused in safe mode
-# WATCHDOG event field a: how the last run ended
-WATCHDOG_HANG = 1  # the loop was blocked (or the reason was lost)
-WATCHDOG_STALL = 2  # the supervisor stopped feeding: a task silent or down
 
 
 class Runtime:
@@ -34,29 +31,7 @@ class Runtime:
         if console.reboot is not None:
             console.reboot = self._reboot
 
-    # ---- boot ---------------------------------------------------------------
-    def boot(self):
-        """Count this reset (after the store is up).  False when the meter must
-        not drive the relay this boot (safe mode, or the REPL requested)."""
-        system = self.system
-        resets = self.resets
-        cause = resets.boot(system.hw.reset_cause)
-        self.started_s = system.clock.time()
-        if cause != "power_on":
-            system.log.warn("reset cause %s (%d resets, %d quick in a row)%s"
-                            % (cause, resets.count, resets.streak, _said(resets.last_note)))
-        if cause == "watchdog":
-            how = WATCHDOG_STALL if resets.last_note else WATCHDOG_HANG
-            system.state.log(ev.WATCHDOG, how, resets.streak)
-        if cause == "repl":
-            self.repl = True
-            system.show_fault("REPL (engineer)", "meter stopped")
-            return False
-        if resets.safe:
-            self.enter_safe(resets.safe)
-            return False
-        return True
-
+    # ---- safe mode (the boot counts the reset: meter.startup, an overlay) ---
     def enter_safe(self, reason):
         """Relay open, the reason on the LCD, only the console (and the
         watchdog feeding) running.  Ends with a power cycle or `resume`."""
@@ -126,8 +101,4 @@ class Runtime:
 
     def cmd_resume(self, args):
         return overlay.run("meter.engineer", "resume", self)
-
-
-def _said(note):
-    return ": " + note if note else ""
 

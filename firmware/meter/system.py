@@ -7,6 +7,7 @@
 # screen shown, the metering IC started, the boot report logged, tasks started.
 import gc
 
+import overlay
 from meter import texts
 from meter.app import VERSION, Meter
 from meter.console import Console
@@ -14,7 +15,6 @@ from meter.linereader import MAX_LINE
 from meter.ui import Ui
 from meter.wallclock import WallClock
 from micropython import const
-from store import events as ev
 from store.state import MeterState
 
 CONSOLE_CHUNK = 128  # bytes taken from the console per loop turn: a bounded slice of work
@@ -29,7 +29,7 @@ UI_MS = const(50)
 
 class System:
     def __init__(self, hw, clock, config, log):
-        self.hw = hw  # keypad, lcd, relay, ic, fs, engineering, name, describe()
+        self.hw = hw  # meter.hw.Hardware: keypad, lcd, relay, ic, fs, engineering, name, notes
         # The wall clock (RTC, flash, token floor) stamps the state and the log.
         clock = WallClock(clock, getattr(hw, "rtc", None), config.tz_offset_min)
         self.clock = clock
@@ -55,32 +55,15 @@ class System:
         self.runtime = None  # tasks, supervisor and watchdog, reset record, safe mode: make_runtime()
 
     def boot(self):
+        """Boot order in firmware/DESIGN.md; the work after the store's boot
+        is an overlay (meter.startup), dropped before the meter runs."""
         self._lcd_lines("STS meter v" + VERSION, "starting...")
         gc.collect()  # the imports' leftovers first: the store's boot-only recovery code needs 2.7 KB in one piece
         report = self.state.boot()
-        if not self.make_runtime().boot():  # safe mode or the REPL: nothing here may drive the relay
-            self.log.info("ready")
-            return
-        self._import_provisioning()
-        self.customer.boot()
-        if self.state.keys is not None:
-            self.state.keys.cipher()  # tables and key schedule now, while the heap is young
-        ic = self.hw.ic
-        if ic is not None:
-            if not ic.begin():
-                self.log.error("metering IC did not start: %s" % (ic.fault,))
-            saved = self.state.calibration
-            if saved and not ic.apply_calibration(saved):  # the console's `cal` results, kept on flash
-                self.log.error("saved calibration not accepted by the metering IC")
-        for code in report["recoveries"]:
-            self.log.warn("storage recovery: %s (see log)" % ev.recovery_name(code))
-        if report["storage"] == "fault":
-            self.log.error("storage fault: the meter's records are lost or unreadable (store/README.md)")
-        for line in self.boot_report():
-            self.log.info(line)
-        self.meter.poll_metering()  # first reading, and the relay set from the stored credit
-        self._last_poll_ms = self.clock.ticks_ms()
-        self.render()
+        if overlay.run("meter.startup", "boot", self, report):  # False: safe mode or the REPL, relay untouched
+            self.meter.poll_metering()  # first reading, and the relay set from the stored credit
+            self._last_poll_ms = self.clock.ticks_ms()
+            self.render()
         self.log.info("ready")
 
     def make_runtime(self):
@@ -92,60 +75,9 @@ class System:
             self.runtime = Runtime(self)
         return self.runtime
 
-    def _import_provisioning(self):
-        """A provisioning file left by `make provision`: imported once, then
-        deleted.  A provisioned meter only takes it with the engineering jumper
-        fitted (keys otherwise change only by key change tokens)."""
-        read = self.hw.read_provisioning
-        doc = read() if read is not None else None
-        if doc is None:
-            return
-        if self.state.provisioned and not self.hw.engineering:
-            if not self._same_identity(doc):
-                self.log.warn("provisioning file ignored: meter already provisioned (engineering jumper not fitted)")
-        else:
-            from meter import provision  # only with a provisioning file: not at every boot (heap)
-
-            try:
-                keys, pan = provision.parse(doc)
-            except ValueError as exc:
-                self.log.error("provisioning file rejected: %s" % exc)
-                reject = self.hw.provisioning_rejected or (lambda _reason: self._provisioning_done())
-                reject(str(exc))  # put aside: a bad file never stops a boot twice
-                return
-            if self.state.provision(keys, pan, force=True):
-                self.log.info("provisioned meter %s" % pan)
-            else:
-                self.log.error("provisioning not saved (storage error)")
-                return
-        self._provisioning_done()
-
-    def _provisioning_done(self):
-        if self.hw.provisioning_done is not None:
-            self.hw.provisioning_done()
-
-    def _same_identity(self, doc):
-        return isinstance(doc, dict) and doc.get("pan") == self.state.pan
-
     def boot_report(self):
-        """The configuration at a glance, like ESPHome's config dump.  Never
-        contains the decoder key."""
-        keys = self.state.keys
-        lines = ["firmware v%s on %s" % (VERSION, self.hw.name)]
-        lines += self.hw.describe()
-        lines.append("meter pan=%s mfr_code=%d" % (self.state.pan or "unprovisioned", self.config.mfr_code))
-        if keys is None:
-            lines.append("keys none: not provisioned (make provision)")
-        else:
-            lines.append(
-                "keys ea=%02d krn=%d kt=%d ti=%02d sgc=%06d ken=%d base_date=%d"
-                % (keys.ea, keys.krn, keys.kt, keys.ti, keys.sgc, keys.ken, keys.base_date)
-            )
-        credit = self.state.credit_wh
-        lines.append("credit %s (%d Wh), tids=%d" % (texts.kwh(credit), credit, len(self.state.tids)))
-        lines.append("ic %s" % (self.hw.ic.identity() if self.hw.ic is not None else "none fitted"))
-        lines += self.customer.boot_lines()
-        return lines
+        """The configuration at a glance (the console's `boot-report`): lines."""
+        return overlay.run("meter.startup", "boot_report", self)
 
     # ---- one step of each concern -------------------------------------------
     def keypad_step(self):

@@ -36,7 +36,7 @@ METERING_FAULT = const(9)  # a: fault code (app's choice)
 LOCKOUT = const(10)  # a: wrong-token count, b: lockout seconds
 CREDIT_CLEARED = const(11)  # a: register cleared
 SETTING = const(12)  # a: setting code (store/evlog.py), b: new value
-WATCHDOG = const(13)  # a: 1 loop blocked / 2 a task silent or down (meter.runtime), b: quick resets in a row
+WATCHDOG = const(13)  # a: 1 loop blocked / 2 a task silent or down (meter.startup), b: quick resets in a row
 TASK_RESTART = const(14)  # a: task number (meter.runtime), b: crashes counted
 
 
