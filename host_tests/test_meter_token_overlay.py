@@ -66,6 +66,44 @@ def test_a_key_change_spans_two_loads_of_the_check():
     assert _loaded(app._TOKEN_CHECK) == []
 
 
+def _failing_load(failures):
+    real = overlay.load
+
+    def load(name):
+        if failures[0] > 0:
+            failures[0] -= 1
+            raise MemoryError("memory allocation failed")
+        return real(name)
+
+    return real, load
+
+
+def test_a_check_that_does_not_fit_in_the_heap_is_retried_once():
+    rig = Rig()
+    real, overlay.load = _failing_load([1])
+    try:
+        screens = rig.meter.submit(credit(6_200_050, 10))
+    finally:
+        overlay.load = real
+    assert rig.meter.last_result == R.ACCEPT and screens[0][0].startswith("Accept")
+    assert _loaded(app._TOKEN_CHECK) == []
+
+
+def test_a_check_that_never_fits_says_try_again_and_burns_nothing():
+    rig = Rig()
+    token = credit(6_200_051, 10)
+    credit_wh = rig.state.credit_wh
+    real, overlay.load = _failing_load([2])
+    try:
+        screens = rig.meter.submit(token)
+    finally:
+        overlay.load = real
+    assert screens == [("Not ready 16", "try again")] and rig.meter.last_result == R.NOT_READY
+    assert rig.state.credit_wh == credit_wh and _loaded(app._TOKEN_CHECK) == []
+    assert rig.meter.submit(token)[0][0].startswith("Accept")  # typed again: accepted, not Used
+    assert rig.state.credit_wh == credit_wh + 1000
+
+
 def test_no_copy_of_the_check_code_stays_in_the_heap():
     if not is_micropython():
         return  # CPython's heap is not the meter's

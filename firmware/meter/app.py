@@ -1,6 +1,8 @@
 # The meter: joins the token engine, the stored state, the relay and the
 # metering IC.  The UI (meter.ui) and the console (meter.console) talk only to
 # this facade.  Nothing here touches `machine`: everything is injected.
+import gc
+
 import overlay
 from drivers import metering
 from meter import screens, texts
@@ -18,6 +20,12 @@ VERSION = "0.1.0"
 # sts.resident (tables, native code) stay.
 _TOKEN_CHECK = ("sts.pipeline", "sts.token", "sts.digits", "sts.crc", "sts.amount", "sts.kct", "sts.sta",
                 "sts.misty1", "sts.layouts")
+
+
+def _drop_token_check():
+    for name in _TOKEN_CHECK:
+        overlay.drop(name)
+
 
 # Rejects that count towards the keypad lockout: the signs of guessing
 # (wrong digits / wrong meter).  Used, Old and Key expired are genuine tokens
@@ -82,20 +90,39 @@ class Meter:
         try:
             return self._check_and_apply(digits)
         finally:
-            for name in _TOKEN_CHECK:
-                overlay.drop(name)
+            _drop_token_check()
+
+    def _check(self, digits, now):
+        """The token's Verdict (LOCKOUT while the keypad is locked, but for class 1),
+        or None when the check's code does not fit in the heap even after the
+        partial load is dropped and garbage collected (a fragmented heap).
+        Nothing durable happens here, so a retry is safe."""
+        for _ in range(2):
+            try:
+                pipeline = overlay.load("sts.pipeline")
+                verdict = pipeline.Verdict()  # a few hundred bytes per token, freed with the module
+                if self.state.lockout_remaining_s(now) > 0 and overlay.load("sts.digits").parse(
+                        digits, verdict.words) != 1:
+                    return verdict.reset(results.LOCKOUT)
+                return pipeline.check(digits, self.state, now, verdict)
+            except MemoryError:
+                _drop_token_check()
+                gc.collect()
+        return None
 
     def _check_and_apply(self, digits):
         now = self.clock.time()
         if not self.state.provisioned:
             self._note_result(results.NOT_READY, None, now)
             return [("Not ready 16", "not provisioned")]
-        pipeline = overlay.load("sts.pipeline")
-        verdict = pipeline.Verdict()  # a few hundred bytes per token, freed with the module
-        if self.state.lockout_remaining_s(now) > 0 and overlay.load("sts.digits").parse(digits, verdict.words) != 1:
+        verdict = self._check(digits, now)
+        if verdict is None:  # nothing applied: the same token can be typed again
+            self.log.error("token not checked: no heap to load the check")
+            self._note_result(results.NOT_READY, None, now)
+            return [("Not ready 16", "try again")]
+        if verdict.code == results.LOCKOUT:
             self._note_result(results.LOCKOUT, None, now)
             return [screens.lockout_screen(self.state, self.clock)]
-        verdict = pipeline.check(digits, self.state, now, verdict)
         code = verdict.code
         if results.is_accepted(code):
             code = self.state.apply(verdict, now)  # durable before we say Accept; logs it
