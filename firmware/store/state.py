@@ -70,23 +70,17 @@ class FlooredTids:
     """The used-TID record as the token pipeline sees it after a rollback: a
     TID at or below the floor that the record does not hold is refused as Old
     (its credit may be in the balance already), except `once`, the one token
-    whose credit the meter proved lost."""
+    whose credit the meter proved lost.  What the firmware uses of a TidRecord:
+    check(), len() and iteration."""
 
     def __init__(self, tids, floor, once):
         self._tids, self.floor, self.once = tids, floor, once
-        self.size = tids.size
 
     def __len__(self):
         return len(self._tids)
 
     def __iter__(self):
         return iter(self._tids)
-
-    def is_full(self):
-        return self._tids.is_full()
-
-    def oldest(self):
-        return self._tids.oldest()
 
     def check(self, tid):
         code = self._tids.check(tid)
