@@ -13,19 +13,19 @@
 # the state record), so the next wrong token still escalates.
 from micropython import const
 
-FREE_TRIES = const(3)  # wrong tokens before the first lockout
-FIRST_LOCK_S = const(10)
-MAX_LOCK_S = const(1280)
+_FREE_TRIES = const(3)  # wrong tokens before the first lockout
+_FIRST_LOCK_S = const(10)
+_MAX_LOCK_S = const(1280)
 
 
 def duration_for(count):
     """Lockout seconds after the count-th consecutive wrong token (0 = none)."""
-    if count < FREE_TRIES:
+    if count < _FREE_TRIES:
         return 0
-    steps = count - FREE_TRIES
+    steps = count - _FREE_TRIES
     if steps >= 8:  # 10 << 7 = 1280 already
-        return MAX_LOCK_S
-    return min(FIRST_LOCK_S << steps, MAX_LOCK_S)
+        return _MAX_LOCK_S
+    return min(_FIRST_LOCK_S << steps, _MAX_LOCK_S)
 
 
 def after_wrong(count, now_s):
