@@ -9,11 +9,11 @@ def test_readme_short_code_table_matches_firmware():
     with open("README.md") as f:
         readme = f.read()
     documented = {int(n): title for n, title in re.findall(r"^\| `#(\d\d)#` \| (.+?) \|$", readme, re.M)}
-    assert documented == {n: title for n, (title, _) in CODES.items()}
+    assert documented == {n: show.__doc__ for n, show in CODES.items()}  # the title is the docstring
     from meter.shortcodes import SETTINGS
 
-    for code, text, _set in SETTINGS.values():
-        assert "| %s | %s |" % (code, text) in readme, code
+    for first, setting in SETTINGS.items():
+        assert "| `#%dNN#` | %s |" % (first, setting.__doc__) in readme, first
 
 
 def test_readme_console_table_lists_every_console_command():

@@ -1,36 +1,45 @@
 # Short codes: typed as #NN# (or A, NN, #) on the keypad.  The table is the one
-# documented in README.md; keep both in step (a test compares them).  An overlay
-# (firmware/overlay.py): Meter.short_code loads it for one code and drops it.
+# documented in README.md: each code's function has its title there as its
+# docstring (keep both in step, a test compares them; the board's bytecode keeps
+# no docstrings, so the titles cost no RAM).  An overlay (firmware/overlay.py):
+# Meter.short_code loads this module for one code and drops it.
 from drivers import metering
 from meter import texts
 from store import events as ev
 
 
 def _credit(m):
+    """credit"""
     return [("Credit", texts.kwh(m.state.credit_wh))]
 
 
 def _power(m):
+    """power now"""
     return [("Power", "%dW" % m.power_w())]
 
 
 def _voltage(m):
+    """voltage"""
     return [("Voltage", texts.fixed(m.ic.voltage_cv, 2) + "V" if m.ic_ok() else "n/a")]
 
 
 def _current(m):
+    """current"""
     return [("Current", texts.fixed(m.ic.current_ma, 3) + "A" if m.ic_ok() else "n/a")]
 
 
 def _frequency(m):
+    """frequency"""
     return [("Frequency", texts.fixed(m.ic.freq_chz, 2) + "Hz" if m.ic_ok() else "n/a")]
 
 
 def _power_factor(m):
+    """power factor"""
     return [("Power factor", texts.fixed(m.ic.pf_milli, 3) if m.ic_ok() else "n/a")]
 
 
 def _tamper(m):
+    """tamper kinds latched until a ClearTamper token"""
     from meter.tamper import KINDS
 
     latched = m.state.tamper
@@ -41,6 +50,7 @@ def _tamper(m):
 
 
 def _energy_total(m):
+    """energy total"""
     return [("Energy total", texts.kwh(m.state.energy_total_wh))]
 
 
@@ -49,10 +59,12 @@ def _kwh_or(wh, unknown):
 
 
 def _energy_today(m):
+    """energy today"""
     return [("Energy today", _kwh_or(m.customer.evidence.today_wh(), "time unknown"))]
 
 
 def _time(m):
+    """local time and its source (rtc, flash, token)"""
     wall = m.customer.wall
     if not wall.known:
         return [("Time unknown", "no clock source")]
@@ -60,20 +72,24 @@ def _time(m):
 
 
 def _since_topup(m):
+    """energy since the last top-up"""
     return [("Since top-up", _kwh_or(m.customer.evidence.since_topup_wh(), "no top-up yet"))]
 
 
 def _today_yesterday(m):
+    """energy today and yesterday (local days)"""
     ev = m.customer.evidence
     return [("Energy today", _kwh_or(ev.today_wh(), "time unknown")),
             ("Energy yesterday", _kwh_or(ev.yesterday_wh(), "not known"))]
 
 
 def _last_24h(m):
+    """energy in the last 24 hours"""
     return [("Last 24 hours", _kwh_or(m.customer.evidence.last_24h_wh(), "time unknown"))]
 
 
 def _last_topup(m):
+    """last top-up: amount and time"""
     mark, amount, when = m.customer.evidence.topup
     if mark < 0:
         return [("Last top-up", "none yet")]
@@ -81,6 +97,7 @@ def _last_topup(m):
 
 
 def _days_left(m):
+    """days of credit left at the last 24 hours' average power"""
     tenths = m.customer.days_left_tenths()
     if tenths < 0:
         return [("Days left", "unknown")]  # no clock, under an hour of history, or nothing used
@@ -99,6 +116,7 @@ def _token_history(m, n):
 
 
 def _last_tokens(m):
+    """last 10 tokens with results"""
     out = []
     for i, (code, tid) in enumerate(_token_history(m, 10)):
         # "1: 10    6795855" / "already used": newest first, code and TID, then its name
@@ -108,16 +126,19 @@ def _last_tokens(m):
 
 
 def _last_result(m):
+    """last result code"""
     code = m.last_result
     return [("Last result %d" % code, texts.result_name(code)) if code else ("Last result", "none")]
 
 
 def _meter_number(m):
+    """meter number (PAN)"""
     pan = m.state.pan or "not provisioned"
     return [("Meter number", pan[:8]), ("Meter number", pan[8:] or pan)] if len(pan) > 16 else [("Meter number", pan)]
 
 
 def _key_state(m):
+    """SGC, TI, KRN, KT, base date, EA"""
     k = m.keys
     return [
         ("SGC %06d TI%02d" % (k.sgc, k.ti), "KRN%d KT%d" % (k.krn, k.kt)),
@@ -126,39 +147,47 @@ def _key_state(m):
 
 
 def _ken(m):
+    """key expiry number (KEN)"""
     k = m.keys
     return [("Key expiry KEN", "%d%s" % (k.ken, " (never)" if k.ken == 255 else ""))]
 
 
 def _relay(m):
+    """relay state and reason"""
     return [("Relay " + ("on" if m.policy.closed else "off"), m.policy.reason)]
 
 
 def _lockout(m):
+    """lockout state"""
     left = m.state.lockout_remaining_s(m.clock.time())
     return [("Lockout", texts.mm_ss(left) + " left" if left > 0 else "none")]
 
 
 def _version(m):
+    """firmware version"""
     return [("Firmware", "v" + m.version)]
 
 
 def _ic_status(m):
+    """metering IC status"""
     name = m.ic.name if m.ic is not None else "none"
     state = "ok" if m.ic_status == metering.OK else (m.ic.fault if m.ic is not None else "absent") or "fault"
     return [("IC " + name, state)]
 
 
 def _tariff(m):
+    """tariff rate"""
     return [("Tariff rate", "%d" % m.state.settings.get("tariff_rate", 0))]
 
 
 def _power_limit(m):
+    """max power limit"""
     limit = m.max_power_w()
     return [("Max power", "%dW" % limit if limit else "no limit")]
 
 
 def _friendly(m):
+    """friendly credit: in a window now, and its cap"""
     customer = m.customer
     if not customer.friendly.configured:
         return [("Friendly credit", "none set")]
@@ -170,6 +199,7 @@ def _friendly(m):
 
 
 def _alarm(m):
+    """low-credit alarm threshold and repeat time"""
     alarm = m.customer.alarm
     low = "at %dkWh" % (alarm.threshold_wh // 1000) if alarm.threshold_wh else "off"
     snooze = alarm.snooze_s // 60
@@ -177,58 +207,60 @@ def _alarm(m):
 
 
 def _set_threshold(m, kwh):
+    """low-credit alarm at NN kWh (`#500#`: alarm off)"""
     m.customer.set_alarm(low_wh=kwh * 1000)
     return [("Low credit alarm", "at %dkWh" % kwh if kwh else "off")]
 
 
 def _set_snooze(m, tens_of_min):
+    """the alarm repeats after NN x 10 minutes (01..99)"""
     if not m.customer.set_alarm(snooze_s=tens_of_min * 600):
         return [("Alarm repeat", "10 min to 16h30")]
     minutes = tens_of_min * 10
     return [("Alarm repeats", "after %dh%02d" % (minutes // 60, minutes % 60))]
 
 
-# number -> (title for README/help, function)
+# number -> the function that shows it
 CODES = {
-    1: ("credit", _credit),
-    2: ("power now", _power),
-    3: ("voltage", _voltage),
-    4: ("current", _current),
-    5: ("frequency", _frequency),
-    6: ("power factor", _power_factor),
-    7: ("energy total", _energy_total),
-    8: ("energy today", _energy_today),
-    9: ("last 10 tokens with results", _last_tokens),
-    10: ("last result code", _last_result),
-    11: ("meter number (PAN)", _meter_number),
-    12: ("SGC, TI, KRN, KT, base date, EA", _key_state),
-    13: ("key expiry number (KEN)", _ken),
-    14: ("relay state and reason", _relay),
-    15: ("lockout state", _lockout),
-    16: ("firmware version", _version),
-    17: ("metering IC status", _ic_status),
-    18: ("tariff rate", _tariff),
-    19: ("max power limit", _power_limit),
-    20: ("tamper kinds latched until a ClearTamper token", _tamper),
-    30: ("local time and its source (rtc, flash, token)", _time),
-    31: ("energy since the last top-up", _since_topup),
-    32: ("energy today and yesterday (local days)", _today_yesterday),
-    33: ("energy in the last 24 hours", _last_24h),
-    34: ("last top-up: amount and time", _last_topup),
-    35: ("days of credit left at the last 24 hours' average power", _days_left),
-    36: ("friendly credit: in a window now, and its cap", _friendly),
-    40: ("low-credit alarm threshold and repeat time", _alarm),
+    1: _credit,
+    2: _power,
+    3: _voltage,
+    4: _current,
+    5: _frequency,
+    6: _power_factor,
+    7: _energy_total,
+    8: _energy_today,
+    9: _last_tokens,
+    10: _last_result,
+    11: _meter_number,
+    12: _key_state,
+    13: _ken,
+    14: _relay,
+    15: _lockout,
+    16: _version,
+    17: _ic_status,
+    18: _tariff,
+    19: _power_limit,
+    20: _tamper,
+    30: _time,
+    31: _since_topup,
+    32: _today_yesterday,
+    33: _last_24h,
+    34: _last_topup,
+    35: _days_left,
+    36: _friendly,
+    40: _alarm,
 }
-# Codes that carry a value in their last two digits: the customer's settings.
+# Codes that carry a value in their last two digits (#5NN#, #6NN#): the customer's settings.
 SETTINGS = {
-    5: ("`#5NN#`", "low-credit alarm at NN kWh (`#500#`: alarm off)", _set_threshold),
-    6: ("`#6NN#`", "the alarm repeats after NN x 10 minutes (01..99)", _set_snooze),
+    5: _set_threshold,
+    6: _set_snooze,
 }
 
 
 def screens_for(meter, number):
-    entry = CODES.get(number)
-    if entry:
-        return entry[1](meter)
+    show = CODES.get(number)
+    if show:
+        return show(meter)
     setting = SETTINGS.get(number // 100) if 100 <= number <= 999 else None
-    return setting[2](meter, number % 100) if setting else None
+    return setting(meter, number % 100) if setting else None
