@@ -12,7 +12,8 @@ from meter import console as con
 from support.rig import Rig
 from support.vend import credit
 
-OVERLAYS = ("meter.con_show", "meter.con_keys", "meter.con_help", "meter.engineer", "meter.shortcodes")
+OVERLAYS = ("meter.con_status", "meter.con_show", "meter.con_keys", "meter.con_help", "meter.engineer",
+            "meter.shortcodes")
 
 
 def _fresh_rig(**options):

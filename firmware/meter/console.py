@@ -29,7 +29,8 @@ def need_jumper(fitted, what):
 def overlay_of(name):
     """The overlay module that runs command `name`, or None for no command.  A
     known name list first: importing a typed word would intern it for good."""
-    for module, names in (("meter.con_show", " version status lcd log tids energy time regdump config loglevel "),
+    for module, names in (("meter.con_status", " status "),
+                          ("meter.con_show", " version lcd log tids energy time regdump config loglevel "),
                           ("meter.con_keys", " key token "),
                           ("meter.engineer", " cal relaytest reboot "),
                           ("meter.con_help", " help ")):
