@@ -79,28 +79,47 @@ def _header(path):
     return lanes, heap, compiled
 
 
+# What the .mpy files in COMPILED_DIR were compiled with; another value recompiles them all.
+COMPILE_OPTIONS = "-march=x64, -s the module's name on the device (meter/app.py)"
+
+
 def compile_for_host():
     """mpy-cross every module into COMPILED_DIR (for the unix VM: x64 native code);
     only files newer than their .mpy are compiled again."""
+    stamp = os.path.join(COMPILED_DIR, ".options")
+    fresh = _read(stamp) != COMPILE_OPTIONS
     for tree, prefix in COMPILED_TREES:
         for dirpath, _dirs, files in os.walk(tree):
             for name in files:
                 if not name.endswith(".py"):
                     continue
                 src = os.path.join(dirpath, name)
-                rel = os.path.relpath(src, tree)[:-3] + ".mpy"
-                _compile(src, os.path.join(COMPILED_DIR, prefix, rel))
+                rel = os.path.relpath(src, tree)
+                _compile(src, os.path.join(COMPILED_DIR, prefix, rel[:-3] + ".mpy"), os.path.join(prefix, rel), fresh)
+    if fresh:
+        with open(stamp, "w") as f:
+            f.write(COMPILE_OPTIONS)
 
 
-def _compile(src, out):
-    """mpy-cross src to out unless out is newer."""
-    if os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src):
+def _read(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _compile(src, out, shown_name=None, always=False):
+    """mpy-cross src to out unless out is newer.  shown_name: the file name tracebacks
+    give, as on the device (the board's own qstr, not a longer host path)."""
+    if not always and os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src):
         return
     os.makedirs(os.path.dirname(out), exist_ok=True)
     tmp = out + ".%d.tmp" % os.getpid()
     # -march: the unix VM's own arch, for the viper modules (sts/viper_*.py); bytecode-only
     # modules carry no arch. The wasm VM refuses x64 code and takes the Python fallback.
-    subprocess.run([MPY_CROSS, "-march=x64", "-o", tmp, "-s", os.path.relpath(src, ROOT), src], check=True)
+    name = (shown_name or os.path.basename(src)).replace(os.sep, "/")
+    subprocess.run([MPY_CROSS, "-march=x64", "-o", tmp, "-s", name, src], check=True)
     os.replace(tmp, out)
 
 
