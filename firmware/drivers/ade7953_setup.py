@@ -34,9 +34,9 @@ _GAIN_MIN = const(0x200000)
 _GAIN_MAX = const(0x600000)
 _MUL_LIMIT = const(1 << 18)  # keeps value * mul below 2**30 for 12-bit chunks
 
-SPI_POLARITY = const(1)
-SPI_PHASE = const(1)
-SPI_BAUDRATE = const(1000000)
+_SPI_POLARITY = const(1)
+_SPI_PHASE = const(1)
+_SPI_BAUDRATE = const(1000000)
 
 # (name, address, default, bits)
 CALIBRATION_REGS = (
@@ -77,7 +77,7 @@ def settings(drv, calibration, volt_counts, amp_counts, watt_counts, wh_counts, 
     if linecyc == 0 or linecyc == 0xFFFF:
         raise ValueError("linecyc must differ from the power-on 0 and from a dead bus's 0xFFFF")
     if configure_bus:
-        drv._spi.init(baudrate=baudrate or SPI_BAUDRATE, polarity=SPI_POLARITY, phase=SPI_PHASE)
+        drv._spi.init(baudrate=baudrate or _SPI_BAUDRATE, polarity=_SPI_POLARITY, phase=_SPI_PHASE)
     values = {}
     for name, _, default, _ in CALIBRATION_REGS:
         values[name] = default

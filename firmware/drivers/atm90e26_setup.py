@@ -40,10 +40,10 @@ _UGAIN_MAX = const(0x7FFF)  # Ugain bit 15 must be 0
 _LGAIN_LIMIT = const(0x4000)  # Lgain two's complement, gain 1 + Lgain/2**15 within +-50 %
 _FOLD_LIMIT = const(1 << 30)  # 0xFFFF * scale + per_wh stays a small int
 
-SPI_POLARITY = const(1)
-SPI_PHASE = const(1)
+_SPI_POLARITY = const(1)
+_SPI_PHASE = const(1)
 SPI_BAUDRATE = const(125000)
-PLCONST_DEFAULT = const(0x0015D174)
+_PLCONST_DEFAULT = const(0x0015D174)
 
 # (name, address, power-on default) per datasheet register table.
 METERING_BLOCK = (
@@ -113,9 +113,9 @@ def settings(drv, calibration, meter_constant, funcen, configure_bus, baudrate, 
     if funcen == _FUNCEN_DEFAULT:
         raise ValueError("funcen must differ from the power-on value to detect resets")
     if plconst is None:
-        plconst = PLCONST_DEFAULT
+        plconst = _PLCONST_DEFAULT
     if configure_bus:
-        drv._spi.init(baudrate=baudrate or SPI_BAUDRATE, polarity=SPI_POLARITY, phase=SPI_PHASE)
+        drv._spi.init(baudrate=baudrate or SPI_BAUDRATE, polarity=_SPI_POLARITY, phase=_SPI_PHASE)
     values = {}
     for name, _, default in METERING_BLOCK + MEASUREMENT_BLOCK:
         values[name] = default
