@@ -16,7 +16,7 @@ from meter.config import MeterConfig
 from meter.log import Log
 from meter.system import System
 from store.volume import mount_flash
-from support.checks import raises
+from support.checks import SkipTest, is_micropython, raises
 from support.rig import Rig, scratch_flash
 from support.vend import DEMO_PROVISION
 
@@ -91,3 +91,22 @@ def test_a_real_board_build_and_boot_keep_nothing_of_the_builder():
     assert lines[-1] == "[info] ready" and "[info] board " + board.TITLE in lines
     assert _loaded() == []
     assert _kept_overlay_functions(hw, system, system.runtime, system.console) == []
+
+
+def test_the_running_tasks_are_started_from_the_overlay_and_it_is_dropped():
+    if not is_micropython():
+        raise SkipTest("asyncio.sleep_ms and the Supervisor's task loop are MicroPython's (test_meter_tasks)")
+    import asyncio
+
+    rig = Rig()
+    started = []
+
+    async def briefly():
+        runner = asyncio.create_task(rig.system.run())
+        await asyncio.sleep_ms(50)
+        started.extend(task.name for task in rig.system.runtime.supervisor.tasks)
+        started.append(_loaded())
+        runner.cancel()
+
+    asyncio.run(briefly())
+    assert started == ["keypad", "ui", "metering", "storage", []]

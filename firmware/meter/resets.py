@@ -8,12 +8,13 @@
 #
 # One small JSON file "resets" in the store's folder, written atomically
 # (temporary file, then rename) only at boot and on the few events below.
+# Reading it and counting the boot run once, in the boot overlay
+# (meter.startup.count_reset).
 import json
 
 FILE = "resets"
 QUICK_LIMIT = 4  # abnormal resets in a row that mean a reset loop
 STABLE_S = 600  # a run this long ends a streak of quick resets
-ABNORMAL = ("watchdog", "hard")  # causes that count towards a loop (hard: a crash or panic on ESP32)
 
 
 class ResetRecord:
@@ -28,21 +29,6 @@ class ResetRecord:
         self.last_note = ""  # the previous run's note, shown at this boot
         self.stable = False
 
-    def _load(self):
-        raw = None
-        try:
-            raw = self.volume.read(FILE)
-            doc = json.loads(raw) if raw else {}
-        except (OSError, ValueError):  # unreadable: start counting again
-            doc = {}
-        if not isinstance(doc, dict):
-            doc = {}
-        self.count = _int(doc.get("count"))
-        self.streak = _int(doc.get("streak"))
-        self.safe = _text(doc.get("safe"))
-        self.planned = _text(doc.get("planned"))
-        self.last_note = _text(doc.get("note"))
-
     def save(self):
         doc = {"count": self.count, "streak": self.streak, "safe": self.safe, "planned": self.planned,
                "note": self.note}
@@ -51,28 +37,6 @@ class ResetRecord:
             return True
         except OSError:  # storage dead: the meter runs on, the loop guard is weaker
             return False
-
-    def boot(self, port_cause):
-        """Count this boot.  port_cause is the port's reset cause as a name
-        (power_on, watchdog, hard, soft, deepsleep, unknown); a cause announced
-        by announce() before a deliberate restart wins (on RP2040 even
-        machine.reset() reads as a watchdog reset).  Returns the cause."""
-        self._load()
-        cause = self.planned or port_cause
-        self.cause = cause
-        self.planned = ""
-        self.note = ""
-        if cause == "power_on":
-            self.streak = 0
-            self.safe = ""
-        else:
-            self.count += 1
-        if cause in ABNORMAL:
-            self.streak += 1
-            if self.streak >= QUICK_LIMIT and not self.safe:
-                self.safe = "%d %s resets" % (self.streak, cause)
-        self.save()
-        return cause
 
     def announce(self, cause, note=""):
         """Before a deliberate restart (reboot, repl) or a reset the supervisor
@@ -96,10 +60,3 @@ class ResetRecord:
         self.planned = "soft"
         return self.save()
 
-
-def _int(value):
-    return value if isinstance(value, int) and value >= 0 else 0
-
-
-def _text(value):
-    return value[:40] if isinstance(value, str) else ""

@@ -10,7 +10,6 @@ from meter.resets import ResetRecord
 from meter.supervisor import Supervisor
 from store import events as ev
 
-PERSIST_MS = 5000  # the storage task's period (it saves only when a save is due)
 ACTING = ("key", "token", "relaytest", "cal")  # console commands refused in safe mode
 
 
@@ -43,27 +42,12 @@ class Runtime:
 
     # ---- tasks --------------------------------------------------------------
     async def run(self, console_stream=None, watchdog=None):
-        """All tasks under the supervisor; never returns."""
-        import asyncio
+        """All tasks under the supervisor; never returns.  Adding and starting
+        them is done once, by the boot overlay (meter.startup)."""
+        overlay.run("meter.startup", "start_tasks", self, console_stream, watchdog)
+        await self.supervisor.watch()
 
-        from meter.system import CONSOLE_IDLE_MS, KEYPAD_MS, UI_MS
-
-        system = self.system
-        sup = self.supervisor
-        if not self.safe:
-            sup.add("keypad", KEYPAD_MS, self._powered(system.scan_step))
-            sup.add("ui", UI_MS, self._powered(system.ui_step), system.ui_wait)  # woken by the keypad task
-            sup.add("metering", system.config.poll_ms, self._powered(system.metering_step))
-            sup.add("storage", PERSIST_MS, self._powered(self.storage_step))
-        if console_stream is not None:
-            sup.add("console", CONSOLE_IDLE_MS, system.console_reader(console_stream))
-        if watchdog is not None:
-            sup.start(watchdog)
-        for task in sup.tasks:
-            asyncio.create_task(sup.run(task))
-        await sup.watch()
-
-    def _powered(self, step):
+    def when_powered(self, step):
         def run():
             if self.system.powered:  # the simulator's mains cut: nothing runs, nothing is due
                 step()

@@ -2,8 +2,12 @@
 # run once per boot and by the console's `boot-report`, so an overlay
 # (firmware/overlay.py) loaded for that job and dropped after it.  Functions
 # only; nothing the running meter keeps refers to this module.
+import json
+
 import overlay
 from meter.app import VERSION
+from meter.resets import FILE as RESETS_FILE
+from meter.resets import QUICK_LIMIT
 from meter.texts import kwh
 from micropython import const
 from store import events as ev
@@ -11,6 +15,7 @@ from store import events as ev
 # The WATCHDOG event's field a: how the last run ended
 _WATCHDOG_HANG = const(1)  # the loop was blocked (or the reason was lost)
 _WATCHDOG_STALL = const(2)  # the supervisor stopped feeding: a task silent or down
+_PERSIST_MS = const(5000)  # the storage task's period (it saves only when a save is due)
 
 
 def boot(system, report):
@@ -47,7 +52,7 @@ def count_reset(runtime):
     not drive the relay this boot (safe mode, or the REPL requested)."""
     system = runtime.system
     resets = runtime.resets
-    cause = resets.boot(system.hw.reset_cause)
+    cause = _count_boot(resets, system.hw.reset_cause)
     runtime.started_s = system.clock.time()
     if cause != "power_on":
         note = ": " + resets.last_note if resets.last_note else ""
@@ -63,6 +68,75 @@ def count_reset(runtime):
         runtime.enter_safe(resets.safe)
         return False
     return True
+
+
+def _count_boot(resets, port_cause):
+    """Count this boot in the reset record (meter.resets).  port_cause is the
+    port's reset cause as a name (power_on, watchdog, hard, soft, deepsleep,
+    unknown); a cause announced by announce() before a deliberate restart wins
+    (on RP2040 even machine.reset() reads as a watchdog reset).  Returns the cause."""
+    _load_record(resets)
+    cause = resets.planned or port_cause
+    resets.cause = cause
+    resets.planned = ""
+    resets.note = ""
+    if cause == "power_on":
+        resets.streak = 0
+        resets.safe = ""
+    else:
+        resets.count += 1
+    if cause in ("watchdog", "hard"):  # the causes that count towards a loop (hard: a crash or panic on ESP32)
+        resets.streak += 1
+        if resets.streak >= QUICK_LIMIT and not resets.safe:
+            resets.safe = "%d %s resets" % (resets.streak, cause)
+    resets.save()
+    return cause
+
+
+def _load_record(resets):
+    try:
+        raw = resets.volume.read(RESETS_FILE)
+        doc = json.loads(raw) if raw else {}
+    except (OSError, ValueError):  # unreadable: start counting again
+        doc = {}
+    if not isinstance(doc, dict):
+        doc = {}
+    resets.count = _count_field(doc.get("count"))
+    resets.streak = _count_field(doc.get("streak"))
+    resets.safe = _text_field(doc.get("safe"))
+    resets.planned = _text_field(doc.get("planned"))
+    resets.last_note = _text_field(doc.get("note"))
+
+
+def _count_field(value):
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _text_field(value):
+    return value[:40] if isinstance(value, str) else ""
+
+
+def start_tasks(runtime, console_stream, watchdog):
+    """Runtime.run's tasks added to the supervisor and started (asyncio):
+    the steps are the System's and the Runtime's (resident), not this module's."""
+    import asyncio
+
+    from meter.system import CONSOLE_IDLE_MS, KEYPAD_MS, UI_MS
+
+    system = runtime.system
+    sup = runtime.supervisor
+    powered = runtime.when_powered
+    if not runtime.safe:
+        sup.add("keypad", KEYPAD_MS, powered(system.scan_step))
+        sup.add("ui", UI_MS, powered(system.ui_step), system.ui_wait)  # woken by the keypad task
+        sup.add("metering", system.config.poll_ms, powered(system.metering_step))
+        sup.add("storage", _PERSIST_MS, powered(runtime.storage_step))
+    if console_stream is not None:
+        sup.add("console", CONSOLE_IDLE_MS, system.console_reader(console_stream))
+    if watchdog is not None:
+        sup.start(watchdog)
+    for task in sup.tasks:
+        asyncio.create_task(sup.run(task))
 
 
 def import_provisioning(system):
