@@ -100,10 +100,6 @@ class Ledger:
         return self._snap.keys
 
     @property
-    def tids(self):
-        return self._snap.tids
-
-    @property
     def pending_kct(self):
         return self._snap.kct
 
