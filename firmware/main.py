@@ -1,9 +1,10 @@
 # Entry point on the board (and in the virtual meter, unchanged).  `board` is
 # the board file deployed as board.py (boards/<name>.py); it is the only other
 # place that touches `machine`.
-# The STA cipher's 4 KB tables first: on a small heap they need contiguous
-# memory, which is there before the rest of the firmware is loaded.
-import sts.sta  # noqa: F401  isort: skip  (imports sts.resident: the tables)
+# The STA cipher's 4 KB table first: on a small heap it needs contiguous
+# memory, which is there before the rest of the firmware is loaded.  (The
+# cipher's code itself is loaded per token: sts/README.md "Residency".)
+import sts.resident  # noqa: F401  isort: skip
 import store.recovery  # noqa: F401  isort: skip  (boot-only: the store drops it after boot, leaving an early hole)
 
 import asyncio

@@ -29,8 +29,9 @@ import sys
 
 MARK = "@@BENCH "
 # The firmware modules firmware/main.py imports, in its order (test_heap_probe.py
-# checks this against main.py) and meter.hardware, which the board file imports.
-MAIN_IMPORTS = ("sts.sta", "store.recovery", "meter.config", "meter.log", "meter.system", "meter.hardware")
+# checks this against main.py).  The board file's builder, meter.hardware, is an
+# overlay (dropped once the board is built).
+MAIN_IMPORTS = ("sts.resident", "store.recovery", "meter.config", "meter.log", "meter.system")
 # The firmware's packages and top-level modules (what resident_modules() reports).
 FIRMWARE_ROOTS = ("clock", "drivers", "meter", "overlay", "store", "sts")
 # Firmware modules only the test rig's token vending loads (a meter decrypts with the
@@ -54,17 +55,33 @@ def mark(phase):
 
 def resident_modules():
     """The firmware modules still loaded once the meter has booted and a token
-    was typed (overlays dropped), the STA module first (main.py imports it first
-    for its tables): the set the import floor is measured on."""
+    was typed (overlays dropped), the cipher's tables first (main.py imports them
+    first): the set the import floor is measured on.  Also the overlays the meter
+    loaded meanwhile (through overlay.load), whose interned names stay."""
+    import overlay
+
     harness()
     simulator()
-    boot()
-    token()
+    loaded = []
+    real_load = overlay.load
+
+    def recording_load(name):
+        if name not in loaded:
+            loaded.append(name)
+        return real_load(name)
+
+    overlay.load = recording_load
+    try:
+        boot()
+        token()
+    finally:
+        overlay.load = real_load
     names = sorted(n for n in sys.modules if n.split(".")[0] in FIRMWARE_ROOTS and n not in VENDING_ONLY)
-    if "sts.sta" in names:
-        names.remove("sts.sta")
-        names.insert(0, "sts.sta")
+    if "sts.resident" in names:
+        names.remove("sts.resident")
+        names.insert(0, "sts.resident")
     _say("resident_modules", " ".join(names))
+    _say("overlays_loaded", " ".join(n for n in loaded if n not in names))
 
 
 def _portfs_on_wasm():
@@ -104,13 +121,23 @@ def harness():
     import machine  # noqa: F401
 
 
-def imports(names=()):
+def imports(names=(), overlays=()):
     """main.py's imports, then names (the other resident modules, from
     resident_modules(): tools/benches/bench_heap.py passes them); viper modules
-    only where the VM runs native code (not on wasm)."""
+    only where the VM runs native code (not on wasm).  Then each overlay the meter
+    loads at boot and for a token is loaded and dropped: its code goes, its
+    interned names stay (qstrs are never freed), as on a board after its first
+    token, so the firmware is charged with its names and the name pool's growth."""
+    import overlay
+
     for name in MAIN_IMPORTS + tuple(names):
         if ".viper_" not in name or _native():
             __import__(name)
+    for name in overlays:
+        before = set(sys.modules)
+        overlay.load(name)
+        for extra in set(sys.modules) - before:  # what the overlay imported with it
+            overlay.drop(extra)
 
 
 def simulator():
@@ -225,9 +252,9 @@ def _native():
     return sta.NATIVE
 
 
-def run_phases(names, image=None):
+def run_phases(names, overlays, image=None):
     """The unix VM: the phases in one run (its gc.collect() frees everything unreachable);
-    names: the resident modules for imports(); image: a ROMFS image to run the firmware from."""
+    names, overlays: for imports(); image: a ROMFS image to run the firmware from."""
     gc.collect()
     mark("start")
     if image:
@@ -235,7 +262,7 @@ def run_phases(names, image=None):
         gc.collect()
         mark("romfs")
     for phase in PHASES:
-        globals()[phase](names) if phase == "imports" else globals()[phase]()
+        globals()[phase](names, overlays) if phase == "imports" else globals()[phase]()
         gc.collect()
         mark(phase)
 

@@ -31,6 +31,8 @@ def boot(system, report):
     system.customer.boot()
     if system.state.keys is not None:
         system.state.keys.cipher()  # tables and key schedule now, while the heap is young
+        for name in ("sts.sta", "sts.misty1"):  # the cipher's code: loaded again per token
+            overlay.drop(name)
     ic = hw.ic
     if ic is not None:
         if not ic.begin():

@@ -144,10 +144,10 @@ def dependency_order(names):
     return order
 
 
-def scenario_wasm(names, image=None):
+def scenario_wasm(names, overlays, image=None):
     env = dict(os.environ, NODE_PATH=os.path.join(benchlib.ROOT, "node_modules"), WASM_COMPILED_DIR=COMPILED_DIR)
     runner = os.path.join(benchlib.ROOT, "host_tests", "harness", "wasm_phases.mjs")
-    phases = ["imports(%r)" % (names,) if p == "imports" else "%s()" % p for p in probe.PHASES]
+    phases = ["imports(%r, %r)" % (names, overlays) if p == "imports" else "%s()" % p for p in probe.PHASES]
     if image:
         env["WASM_ROMFS"] = image
         phases.insert(0, "romfs()")
@@ -174,7 +174,10 @@ def main():
                                                                                "host_tests/fakes", "boards")]
         compile_for_host()
         found = benchlib.unix("heap_bench_probe", "resident_modules()", "bench_heap", unix_path)
-        resident = loaded_by_firmware(found[0].split(": ", 1)[1].split()) if found else []
+        found = dict(line.split(": ", 1) for line in found)
+        resident = loaded_by_firmware(found.get("resident_modules", "").split())
+        overlays = found.get("overlays_loaded", "").split()
+        print("overlays_loaded_at_boot_and_token: %s" % " ".join(overlays))
         print("resident_modules: %d: %s" % (len(resident), " ".join(resident)))
         boot = heap_floor(tree, resident)
         every = heap_floor(tree, ["sts.sta"] + names)  # the STA table first, as main.py does
@@ -192,13 +195,13 @@ def main():
         print("romfs_image_bytes: %d" % size)
         ok = bool(resident)
         for rom in (None, image):  # firmware from files, then from ROMFS
-            lines = scenario_wasm(resident, rom)
+            lines = scenario_wasm(resident, overlays, rom)
             ok = ok and bool(lines)
             for line in lines:
                 print(line)
             source = [os.path.join(benchlib.ROOT, p) for p in ("host_tests", "host_tests/harness", "host_tests/fakes",
                                                                 "boards")]
-            unix = benchlib.unix("heap_bench_probe", "run_phases(%r, %r)" % (resident, rom), "bench_heap",
+            unix = benchlib.unix("heap_bench_probe", "run_phases(%r, %r, %r)" % (resident, overlays, rom), "bench_heap",
                                  source if rom else [COMPILED_DIR] + source[:2])
             ok = ok and bool(unix)
             for line in unix:
