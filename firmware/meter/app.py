@@ -251,7 +251,10 @@ class Meter:
     def short_code(self, number):
         import overlay  # short codes are rare: their module is loaded for one code and dropped (heap)
 
-        return overlay.run("meter.shortcodes", "screens_for", self, number)
+        try:
+            return overlay.run("meter.shortcodes", "screens_for", self, number)
+        except MemoryError:  # no room to load it now: the customer types it again, the UI task goes on
+            return [("Code #%02d#" % number, "busy: try again")]
 
     # ---- screens ----------------------------------------------------------
     def idle_screens(self):
