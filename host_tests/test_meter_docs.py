@@ -30,6 +30,9 @@ def test_readme_console_table_lists_every_console_command():
         assert all(overlay_of(name) == module for name in commands), (module, commands)
         implemented |= commands
     assert documented == implemented
+    from meter.con_help import HELP
+
+    assert {line.split()[0] for line in HELP} == documented  # `help` lists the same commands
 
 
 def test_readme_names_every_event_field():
