@@ -8,14 +8,23 @@
 # Rule for an overlay module: it defines no class whose instances outlive the
 # job, and nothing resident keeps a reference to its functions; otherwise the
 # module stays reachable and dropping it frees nothing.
+import gc
 import sys
 
 
 def load(name):
-    """The module `name` (dotted), imported if it is not loaded."""
+    """The module `name` (dotted), imported if it is not loaded.  A load that
+    finds no contiguous block for its code is tried once more after a garbage
+    collection (the loop's garbage is often what splits the heap); a second
+    MemoryError goes to the caller, which must turn it into a clear result."""
     module = sys.modules.get(name)
     if module is None:
-        __import__(name)
+        try:
+            __import__(name)
+        except MemoryError:
+            drop(name)  # nothing half-made is kept
+            gc.collect()
+            __import__(name)
         module = sys.modules[name]
     return module
 

@@ -145,3 +145,25 @@ def test_an_ea11_meter_checks_tokens_across_drops():
     assert rig.enter_token(credit(6_200_041, 10, keys=keys)) == R.ACCEPT
     assert rig.enter_token(credit(6_200_042, 10)) == R.AUTH  # an EA07 token for another meter
     assert _loaded(app._TOKEN_CHECK) == [] and resident._misty1 is kept  # not made again per token
+
+
+def test_a_rare_token_screen_that_does_not_fit_shows_the_code_and_keeps_the_token():
+    # The key change is applied before its screens are made: when their overlay
+    # cannot be loaded, the result code is shown and the new key stays.
+    from meter import texts
+
+    rig = Rig()
+    real_run = overlay.run
+
+    def run(name, function, *args):
+        if name == "meter.token_screens":
+            raise MemoryError("memory allocation failed")
+        return real_run(name, function, *args)
+
+    overlay.run = run
+    try:
+        screens = [rig.meter.submit(token) for token in key_change(NEW_KEY, krn=2)]
+    finally:
+        overlay.run = real_run
+    assert rig.meter.last_result == R.KCT2_ACCEPTED and rig.state.keys.key == NEW_KEY
+    assert screens[1] == [texts.result_lines(R.KCT2_ACCEPTED)]

@@ -50,3 +50,25 @@ def test_load_keeps_an_already_loaded_module():
 def test_drop_of_a_module_never_loaded_is_harmless():
     overlay.drop("support.no_such_module")
     overlay.drop("no_such_top_level_module")
+
+
+def _tight(fails):
+    import support.imports_seen as seen
+
+    overlay.drop("support.overlay_tight")
+    seen.TIGHT[0] = 0
+    seen.TIGHT_FAILS[0] = fails
+    return seen
+
+
+def test_a_load_that_finds_no_heap_is_tried_once_more_after_a_collection():
+    seen = _tight(1)
+    assert overlay.run("support.overlay_tight", "answer") == 42
+    assert seen.TIGHT[0] == 2 and "support.overlay_tight" not in sys.modules
+
+
+def test_a_load_that_never_fits_gives_the_caller_memory_error_and_keeps_nothing():
+    seen = _tight(2)
+    assert raises(MemoryError, overlay.load, "support.overlay_tight")
+    assert seen.TIGHT[0] == 2 and "support.overlay_tight" not in sys.modules
+    assert overlay.run("support.overlay_tight", "answer") == 42  # a later try, with heap, works

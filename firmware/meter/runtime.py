@@ -8,9 +8,11 @@
 import overlay
 from meter.resets import ResetRecord
 from meter.supervisor import Supervisor
+from micropython import const
 from store import events as ev
 
 ACTING = ("key", "token", "relaytest", "cal")  # console commands refused in safe mode
+_PERSIST_MS = const(5000)  # the storage task's period (it saves only when a save is due)
 
 
 class Runtime:
@@ -42,10 +44,28 @@ class Runtime:
 
     # ---- tasks --------------------------------------------------------------
     async def run(self, console_stream=None, watchdog=None):
-        """All tasks under the supervisor; never returns.  Adding and starting
-        them is done once, by the boot overlay (meter.startup)."""
-        overlay.run("meter.startup", "start_tasks", self, console_stream, watchdog)
-        await self.supervisor.watch()
+        """All tasks under the supervisor; never returns.  Resident, not an
+        overlay: by now the heap is fragmented, and a meter whose tasks could not
+        start for want of one contiguous block would stop."""
+        import asyncio
+
+        from meter.system import CONSOLE_IDLE_MS, KEYPAD_MS, UI_MS
+
+        system = self.system
+        sup = self.supervisor
+        powered = self.when_powered
+        if not self.safe:
+            sup.add("keypad", KEYPAD_MS, powered(system.scan_step))
+            sup.add("ui", UI_MS, powered(system.ui_step), system.ui_wait)  # woken by the keypad task
+            sup.add("metering", system.config.poll_ms, powered(system.metering_step))
+            sup.add("storage", _PERSIST_MS, powered(self.storage_step))
+        if console_stream is not None:
+            sup.add("console", CONSOLE_IDLE_MS, system.console_reader(console_stream))
+        if watchdog is not None:
+            sup.start(watchdog)
+        for task in sup.tasks:
+            asyncio.create_task(sup.run(task))
+        await sup.watch()
 
     def when_powered(self, step):
         def run():

@@ -12,7 +12,10 @@ def token_result(code, verdict, state):
     if code == results.ACCEPT and token is not None and token.cls == 0:
         return [("Accept +" + texts.kwh(verdict.credit_wh), "Credit " + texts.kwh(state.credit_wh))]
     if results.is_accepted(code) or code in (results.AUTH, results.KEY_EXPIRED, results.DDTK, results.KEY_TYPE):
-        return overlay.run("meter.token_screens", "token_result", code, verdict, state)
+        try:
+            return overlay.run("meter.token_screens", "token_result", code, verdict, state)
+        except MemoryError:  # the token is applied already: its code is shown, the details are not
+            pass
     return [texts.result_lines(code)]
 
 

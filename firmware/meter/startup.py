@@ -15,7 +15,6 @@ from store import events as ev
 # The WATCHDOG event's field a: how the last run ended
 _WATCHDOG_HANG = const(1)  # the loop was blocked (or the reason was lost)
 _WATCHDOG_STALL = const(2)  # the supervisor stopped feeding: a task silent or down
-_PERSIST_MS = const(5000)  # the storage task's period (it saves only when a save is due)
 
 
 def boot(system, report):
@@ -116,29 +115,6 @@ def _count_field(value):
 
 def _text_field(value):
     return value[:40] if isinstance(value, str) else ""
-
-
-def start_tasks(runtime, console_stream, watchdog):
-    """Runtime.run's tasks added to the supervisor and started (asyncio):
-    the steps are the System's and the Runtime's (resident), not this module's."""
-    import asyncio
-
-    from meter.system import CONSOLE_IDLE_MS, KEYPAD_MS, UI_MS
-
-    system = runtime.system
-    sup = runtime.supervisor
-    powered = runtime.when_powered
-    if not runtime.safe:
-        sup.add("keypad", KEYPAD_MS, powered(system.scan_step))
-        sup.add("ui", UI_MS, powered(system.ui_step), system.ui_wait)  # woken by the keypad task
-        sup.add("metering", system.config.poll_ms, powered(system.metering_step))
-        sup.add("storage", _PERSIST_MS, powered(runtime.storage_step))
-    if console_stream is not None:
-        sup.add("console", CONSOLE_IDLE_MS, system.console_reader(console_stream))
-    if watchdog is not None:
-        sup.start(watchdog)
-    for task in sup.tasks:
-        asyncio.create_task(sup.run(task))
 
 
 def import_provisioning(system):
