@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 158wK
 # mp-compiled: yes
 # 168wK (was 160wK): tamper detection added its module and settings to the rig.
 # The console takes bytes, not text: any byte sequence gets a reply ending in

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 192wK
+# mp-heapsize: 160wK
 # mp-compiled: yes
 # The console's commands, the short codes and the engineer's restarts are
 # overlays (firmware/overlay.py): each is loaded for its job and is no longer

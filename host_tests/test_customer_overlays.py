@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 160wK
 # mp-compiled: yes
 # The customer features' cold work runs in overlays (firmware/overlay.py):
 # restoring at boot, the console's texts, the customer's settings, setting

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 192wK
+# mp-heapsize: 159wK
 # mp-compiled: yes
 # The whole meter (test rig: boot, console) leaves none of the drivers'
 # overlay modules loaded: the IC's begin() and the calibration kept on flash

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 167wK
 # mp-compiled: yes
 # The low-credit alarm on the simulator (issue 12 section 3): it sounds on the
 # buzzer (the PWM a person would hear), a key silences it, it repeats after

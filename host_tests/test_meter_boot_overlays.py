@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 166wK
 # mp-compiled: yes
 # Boot-only code runs in overlays (firmware/overlay.py): the board builder
 # (meter.hardware), the meter's parameters and their checks (meter.settings),

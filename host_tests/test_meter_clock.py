@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 184wK
+# mp-heapsize: 158wK
 # mp-compiled: yes
 # Wall time a meter can defend (issue 12 section 1): the clock's source after
 # power cuts with a battery-backed RTC, an RTC without battery, and none.

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 192wK
+# mp-heapsize: 162wK
 # mp-compiled: yes
 # The serial console: every reply ends in OK or ERR, bad input never raises,
 # and nothing it offers can add credit, change keys or force the relay.

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 192wK
+# mp-heapsize: 157wK
 # mp-compiled: yes
 # Evidence on the meter (issue 12 section 5), on the simulator's models: the
 # figures add up with the energy the metering model delivered, across local

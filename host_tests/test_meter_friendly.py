@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 164wK
 # mp-compiled: yes
 # Friendly credit on the simulator (issue 12 section 4): no disconnection for
 # lack of credit in a window, down to the cap; repaid from the next token;

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 173wK
 # mp-compiled: yes
 # The provisioning file: validated completely (an object; integers that are
 # integers), a rejected file is put aside with the reason logged so it never

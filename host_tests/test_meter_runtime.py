@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 163wK
 # mp-compiled: yes
 # Watchdog, supervisor, reset record and safe mode (issue 11, section 2), on the
 # simulator's board: the supervisor feeds the watchdog model only while every

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 184wK
+# mp-heapsize: 157wK
 # mp-compiled: yes
 # 168wK (was 160wK): with tamper detection loaded, the vending tables' 4 KB
 # block no longer found room at import in this VM.

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 171wK
 # mp-compiled: yes
 # Tamper detection on the simulator's models: each kind detected after its
 # minimum time and not before, acted on as configured, logged with its time,

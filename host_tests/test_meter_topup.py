@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 184wK
+# mp-heapsize: 160wK
 # mp-compiled: yes
 # Issue 12 section 5 on the simulator: the rollover warning before a key change
 # that clears the used-token record, and reconnection after a top-up

@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 158wK
 # mp-compiled: yes
 # A glitch on the metering bus costs 0 Wh: energy the IC counted and the
 # driver confirmed is charged even when the poll around it fails.

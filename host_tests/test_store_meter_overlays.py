@@ -1,5 +1,5 @@
 # lanes: cpython micropython-unix
-# mp-heapsize: 200wK
+# mp-heapsize: 158wK
 # mp-compiled: yes
 # The store's overlays seen from the whole meter (main.py's System on the
 # virtual board): after boot with provisioning, a token, an hour of metering,

@@ -144,6 +144,46 @@ def dependency_order(names):
     return order
 
 
+def _sim_scenario_runs(heap):
+    """The capped simulator test's scenario (host_tests/test_sim_headless.py): main.py
+    with every task from .mpy, a token, an hour at 2 kW, the log; True if it all works."""
+    from sim_client import SimSession
+    from support.vend import credit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            sim = SimSession(os.path.join(tmp, "flash.img"), "--heap", "%dwK" % heap, "--mpy")
+        except Exception:
+            return False
+        try:
+            if sim.cmd("token " + credit(6_200_000, 50))[0] != "result=1 Accept":
+                return False
+            sim.cmd("sim load 2000")
+            sim.cmd("sim advance 3600")
+            status = sim.status()
+            return 2990 <= int(status["credit_wh"]) <= 3010 and sim.cmd("log 5")[-1] == "OK"
+        except Exception:  # the VM ran out of heap and the session ended
+            return False
+        finally:
+            try:
+                sim.close()
+            except Exception:
+                pass
+
+
+def sim_heap_floor(low=96, high=256):
+    """Smallest -X heapsize (wK, 2 wK steps) in which the simulated meter runs the scenario."""
+    if not _sim_scenario_runs(high):
+        return None
+    while high - low > 2:
+        mid = (low + high) // 2
+        if _sim_scenario_runs(mid):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
 def scenario_wasm(names, overlays, image=None):
     env = dict(os.environ, NODE_PATH=os.path.join(benchlib.ROOT, "node_modules"), WASM_COMPILED_DIR=COMPILED_DIR)
     runner = os.path.join(benchlib.ROOT, "host_tests", "harness", "wasm_phases.mjs")
@@ -190,6 +230,10 @@ def main():
         print("import_cost_conditions: 64-bit unix VM (about twice the 32-bit figure), live heap after "
               "gc.collect() before/after each import, each module after the firmware modules it imports, "
               "qstr pool grown beforehand (a module's cost includes its new qstrs' text, not a pool doubling)")
+        print("sim_heap_floor_wK: %s" % sim_heap_floor())
+        print("sim_heap_floor_conditions: tools/sim.py --headless --mpy --heap NwK (main.py with every task, "
+              "the simulator's device models in the same heap), a token, an hour at 2 kW, `log 5`; bisection in "
+              "2 wK steps, one run per size, checkout at %s" % benchlib.ROOT)
         image = os.path.join(out, "firmware.romfs")
         size = romfs_image(tree, image)
         print("romfs_image_bytes: %d" % size)
