@@ -75,7 +75,7 @@ def test_power_cuts_during_token_application_never_lose_or_double_credit(tmp_pat
 def test_whole_firmware_with_all_tasks_runs_in_a_capped_heap(tmp_path):
     # firmware/main.py unchanged, every asyncio task running, modules loaded from
     # mpy-cross bytecode as on a board; the simulator's device models share the heap.
-    sim = SimSession(tmp_path / "flash.img", "--heap", "174wK", "--mpy")
+    sim = SimSession(tmp_path / "flash.img", "--heap", "180wK", "--mpy")
     try:
         assert sim.cmd("token " + credit(6_200_000, 50))[0] == "result=1 Accept"
         sim.cmd("sim load 2000")
