@@ -174,6 +174,12 @@ def test_timeout_prints_the_lines_that_did_arrive(pty_console):
     assert "(got 2 line(s), shown above)" in proc.stderr
 
 
+def _default_sigint():
+    # A test run started in the background (`cmd &`, nohup) ignores SIGINT, and
+    # children inherit that; the tool is meant for a terminal, where it is not.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_after(proc, marker, stream):
     """Read stream until marker, then Ctrl-C (SIGINT) the process; return what was read."""
     got = ""
@@ -188,7 +194,8 @@ def _interrupt_after(proc, marker, stream):
 def test_follow_streams_log_lines_and_replies_and_ctrl_c_leaves_cleanly(pty_console):
     server, path = pty_console
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "console.py"), path, "--follow"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_default_sigint)
     try:
         time.sleep(1.0)  # connected
         server.write(b"[info] relay closed (credit)\r\n")  # the meter logs by itself
@@ -209,7 +216,7 @@ def test_follow_streams_log_lines_and_replies_and_ctrl_c_leaves_cleanly(pty_cons
 def test_ctrl_c_while_waiting_leaves_cleanly(pty_console):
     _, path = pty_console
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "console.py"), path, "--timeout", "30",
-                             "hang"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "hang"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_sigint)
     try:
         time.sleep(1.5)  # connected and waiting for a reply that never comes
         proc.send_signal(signal.SIGINT)
