@@ -211,11 +211,9 @@ def check_held():
 
 def check_dropped():
     """The check overlay dropped again, as the meter does after each token."""
-    import overlay
     from meter import app
 
-    for name in app._TOKEN_CHECK:
-        overlay.drop(name)
+    app._drop_token_check()
 
 
 def settle():

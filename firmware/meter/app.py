@@ -249,9 +249,7 @@ class Meter:
         return self.ic is not None and self.ic_status == metering.OK
 
     def short_code(self, number):
-        import overlay  # short codes are rare: their module is loaded for one code and dropped (heap)
-
-        try:
+        try:  # short codes are rare: their module is loaded for one code and dropped (heap)
             return overlay.run("meter.shortcodes", "screens_for", self, number)
         except MemoryError:  # no room to load it now: the customer types it again, the UI task goes on
             return [("Code #%02d#" % number, "busy: try again")]
