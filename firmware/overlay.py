@@ -39,6 +39,17 @@ def drop(name):
         delattr(parent, leaf)
 
 
+def attribute(name, attr):
+    """attr of overlay module `name`, which is dropped at once (what attr refers
+    to lives while the caller holds it): for a resident module's __getattr__
+    that hands rarely used names on to an overlay."""
+    if attr.startswith("_"):  # dunder probes of import machinery and tools: not an overlay's
+        raise AttributeError(attr)
+    module = load(name)
+    drop(name)
+    return getattr(module, attr)
+
+
 def run(name, function, *args):
     """Call function(*args) of overlay module `name`, then drop the module,
     whatever the call raises."""

@@ -72,3 +72,11 @@ def test_a_load_that_never_fits_gives_the_caller_memory_error_and_keeps_nothing(
     assert raises(MemoryError, overlay.load, "support.overlay_tight")
     assert seen.TIGHT[0] == 2 and "support.overlay_tight" not in sys.modules
     assert overlay.run("support.overlay_tight", "answer") == 42  # a later try, with heap, works
+
+
+def test_attribute_hands_on_a_name_and_drops_the_module():
+    _forget()
+    double = overlay.attribute(NAME, "double")
+    assert NAME not in sys.modules and double(4) == 8
+    assert raises(AttributeError, overlay.attribute, NAME, "__path__")  # import machinery probes: not forwarded
+    assert NAME not in sys.modules

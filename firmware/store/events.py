@@ -44,13 +44,9 @@ def __getattr__(name):
     """Names this module does not hold come from the overlay store/evlog.py,
     loaded for this one use and dropped again (it holds no heap while the
     meter runs)."""
-    if name.startswith("_"):  # dunder probes of import machinery and tools: not ours
-        raise AttributeError(name)
-    from overlay import drop, load
+    from overlay import attribute
 
-    module = load("store.evlog")
-    drop("store.evlog")
-    return getattr(module, name)
+    return attribute("store.evlog", name)
 
 
 def pack_entry(seq, time_s, kind, a, b):

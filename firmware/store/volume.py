@@ -25,13 +25,9 @@ def __getattr__(name):
     simulator, the tests and a board with its own data partition use them,
     never the port's own filesystem (PortFs).  Loaded for this one use and
     dropped again (firmware/overlay.py)."""
-    if name.startswith("_"):  # dunder probes of import machinery and tools: not ours
-        raise AttributeError(name)
-    from overlay import drop, load
+    from overlay import attribute
 
-    module = load("store.flash")
-    drop("store.flash")
-    return getattr(module, name)
+    return attribute("store.flash", name)
 
 
 class PortFs:
