@@ -80,7 +80,7 @@ def _header(path):
 
 
 # What the .mpy files in COMPILED_DIR were compiled with; another value recompiles them all.
-COMPILE_OPTIONS = "-march=x64, -s the module's name on the device (meter/app.py)"
+COMPILE_OPTIONS = "-march=x64, -s the module's file on the device (meter/app.mpy)"
 
 
 def compile_for_host():
@@ -95,7 +95,8 @@ def compile_for_host():
                     continue
                 src = os.path.join(dirpath, name)
                 rel = os.path.relpath(src, tree)
-                _compile(src, os.path.join(COMPILED_DIR, prefix, rel[:-3] + ".mpy"), os.path.join(prefix, rel), fresh)
+                rel_mpy = os.path.join(prefix, rel[:-3] + ".mpy")
+                _compile(src, os.path.join(COMPILED_DIR, rel_mpy), rel_mpy, fresh)
     if fresh:
         with open(stamp, "w") as f:
             f.write(COMPILE_OPTIONS)
@@ -111,7 +112,8 @@ def _read(path):
 
 def _compile(src, out, shown_name=None, always=False):
     """mpy-cross src to out unless out is newer.  shown_name: the file name tracebacks
-    give, as on the device (the board's own qstr, not a longer host path)."""
+    give: the module's file on the device, which is also its __file__ there (one
+    interned name for both; build_mpy.py does the same)."""
     if not always and os.path.exists(out) and os.path.getmtime(out) >= os.path.getmtime(src):
         return
     os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -51,6 +51,13 @@ def _say(key, value):
 def mark(phase):
     phase = phase.split("(")[0]  # wasm_phases.mjs passes the call, e.g. imports([...])
     MARKS[phase] = gc.mem_alloc()
+    if phase in ("start", "imports"):
+        # The interned names before and after the firmware's: qstr_info() prints its
+        # summary ("qstr pool: n_pool=.., n_qstr=.., ..") and ends this marked line.
+        import micropython
+
+        print(MARK + "qstr_info_%s: " % phase, end="")
+        micropython.qstr_info()
 
 
 def resident_modules():

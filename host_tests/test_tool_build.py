@@ -115,6 +115,28 @@ def test_x64_build_imports_in_the_unix_vm(tmp_path):
     assert proc.stdout.split()[1] == "2"
 
 
+def test_a_module_names_its_device_file_in_tracebacks_and_in___file__(tmp_path):
+    """Imported as a board imports it (working directory = the device root, "" first on
+    the path), a built module's __file__ and the file its tracebacks name are one string,
+    its device path: the VM interns one name per module for both, not two."""
+    root = tmp_path / "repo"
+    (root / "firmware" / "pkg").mkdir(parents=True)
+    (root / "boards").mkdir()
+    (root / "firmware" / "pkg" / "__init__.py").write_text("")
+    (root / "firmware" / "pkg" / "fails.py").write_text("def run():\n    return 1 // 0\n")
+    build_mpy.build_arch("armv6m", root=str(root))
+    device_root = root / "build" / "armv6m" / "firmware"
+    code = ("import sys\nimport pkg.fails\nprint(pkg.fails.__file__)\n"
+            "try:\n pkg.fails.run()\nexcept ZeroDivisionError as e:\n sys.print_exception(e)\n")
+    env = dict(os.environ, MICROPYPATH=":.frozen")  # "" first: the working directory, as on a board
+    proc = subprocess.run([MICROPYTHON, "-c", code], cwd=str(device_root), env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "pkg/fails.mpy"
+    assert 'File "pkg/fails.mpy", line 2, in run' in proc.stdout
+
+
 def test_a_repeat_build_compiles_only_what_changed(tmp_path):
     root = tmp_path / "repo"
     (root / "firmware" / "pkg").mkdir(parents=True)

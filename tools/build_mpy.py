@@ -57,7 +57,7 @@ def output_name(rel_source):
 def compile_file(source, target, arch, mpy_cross=MPY_CROSS, shown_name=None, label=None):
     """Compile one file; raise BuildError naming the file (label, else source) if mpy-cross rejects it."""
     os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-    # -s sets the file name recorded in tracebacks: keep it the device-relative one.
+    # -s sets the file name recorded in tracebacks: the device path (_device_name).
     cmd = [mpy_cross, "-march=" + arch, "-s", shown_name or os.path.basename(source), "-o", target, source]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
@@ -141,9 +141,12 @@ def _remove_others(out_dir, wanted):
 
 
 def _device_name(rel):
-    """The name a module has on the device: firmware/x/y.py -> x/y.py, boards/b.py -> b.py."""
+    """The file a module is on the device, which tracebacks name: firmware/x/y.py -> x/y.mpy,
+    boards/b.py -> b.mpy.  A board imports the firmware through its "" path entry, so this
+    is also the module's __file__ there: one interned name serves both (a .py name here
+    costs every loaded module a second one)."""
     parts = rel.replace(os.sep, "/").split("/", 1)
-    return parts[1] if len(parts) == 2 else rel
+    return output_name(parts[1] if len(parts) == 2 else rel)
 
 
 def main(argv):

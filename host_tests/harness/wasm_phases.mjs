@@ -5,12 +5,16 @@
 // Usage: node wasm_phases.mjs REPO_ROOT MODULE PHASE...   (WASM_COMPILED_DIR as wasm_runner.mjs)
 // A PHASE is a call on the probe module, e.g. harness().
 // WASM_ROMFS: a ROMFS image file, put at /romfs.img for the probe to mount.
+// WASM_BOARD_PATHS=1: the compiled modules are imported as a board imports its files,
+// from the working directory through a "" path entry (their __file__ is then
+// "meter/app.mpy", as on the board, not "/compiled/meter/app.mpy").
 import fs from "node:fs";
 import { startVM } from "./wasm_vm.mjs";
 
 const [root, module, ...phases] = process.argv.slice(2);
 const mp = await startVM(root, process.env.WASM_COMPILED_DIR);
 if (process.env.WASM_ROMFS) mp.FS.writeFile("/romfs.img", fs.readFileSync(process.env.WASM_ROMFS));
+if (process.env.WASM_BOARD_PATHS) mp.runPython('import os, sys\nos.chdir("/compiled")\nsys.path[sys.path.index("/compiled")] = ""');
 try {
   mp.runPython(`import gc\nimport ${module} as _probe`);
   mp.runPython("gc.collect()\n_probe.mark('start')");

@@ -191,7 +191,36 @@ def scenario_wasm(names, overlays, image=None):
     if image:
         env["WASM_ROMFS"] = image
         phases.insert(0, "romfs()")
+    else:
+        env["WASM_BOARD_PATHS"] = "1"
     return benchlib.collect(["node", runner, benchlib.ROOT, "heap_bench_probe"] + phases, env, "bench_heap")
+
+
+def _qstr_info(text):
+    """{'n_pool': .., 'n_qstr': .., ..} from micropython.qstr_info()'s summary line."""
+    fields = text.split(":", 1)[1].replace(",", " ").split()
+    return dict((k, int(v)) for k, v in (f.split("=") for f in fields))
+
+
+def names_interned(lines, rom):
+    """The probe's lines with its two qstr_info() summaries (before and after the firmware's
+    imports, overlays included) turned into the names the firmware interns and what they cost."""
+    info = {}
+    out = []
+    for line in lines:
+        key, _, value = line.partition(": ")
+        if key.startswith("qstr_info_"):
+            info[key[len("qstr_info_"):]] = _qstr_info(value)
+        else:
+            out.append(line)
+    if "start" in info and "imports" in info:
+        start, after = info["start"], info["imports"]
+        out.append("firmware_qstrs%s: %d" % (rom, after["n_qstr"] - start["n_qstr"]))
+        out.append("firmware_qstr_bytes%s: %d" % (rom, after["n_total_bytes"] - start["n_total_bytes"]))
+        out.append("qstr_pools_after_imports%s: %d pools, %d names (the VM's %d first; pools hold 20, 40, 80, ... "
+                   "entries, so the 7th, of 1280, starts at the 1261st name)" % (
+                       rom, after["n_pool"], after["n_qstr"], start["n_qstr"]))
+    return out
 
 
 def romfs_image(tree, path):
@@ -241,14 +270,16 @@ def main():
         for rom in (None, image):  # firmware from files, then from ROMFS
             lines = scenario_wasm(resident, overlays, rom)
             ok = ok and bool(lines)
-            for line in lines:
+            for line in names_interned(lines, "_romfs" if rom else ""):
                 print(line)
             source = [os.path.join(benchlib.ROOT, p) for p in ("host_tests", "host_tests/harness", "host_tests/fakes",
                                                                 "boards")]
+            # From files, the firmware is imported as a board imports it: from the working
+            # directory through a "" path entry, so each module's __file__ is its device path.
             unix = benchlib.unix("heap_bench_probe", "run_phases(%r, %r, %r)" % (resident, overlays, rom), "bench_heap",
-                                 source if rom else [COMPILED_DIR] + source[:2])
+                                 source if rom else [""] + source[:2], cwd=benchlib.ROOT if rom else COMPILED_DIR)
             ok = ok and bool(unix)
-            for line in unix:
+            for line in names_interned(unix, "_romfs" if rom else ""):
                 key, _, value = line.partition(": ")
                 print("%s_unix64: %s" % (key, value))
     return 0 if ok else 1

@@ -12,10 +12,10 @@ WASM_RUNNER = os.path.join(ROOT, "host_tests", "harness", "wasm_runner.mjs")
 SOURCE_PATH = [os.path.join(ROOT, p) for p in ("firmware", "host_tests", "host_tests/fakes", "host_tests/harness")]
 
 
-def collect(cmd, env, who, quiet=False):
-    """Run cmd; the marked lines it printed (a failure is reported on stderr
+def collect(cmd, env, who, quiet=False, cwd=ROOT):
+    """Run cmd in cwd; the marked lines it printed (a failure is reported on stderr
     unless quiet)."""
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     lines = [line[len(MARK):] for line in proc.stdout.splitlines() if line.startswith(MARK)]
     failed = proc.returncode != 0 or not lines or '"outcome": "failed"' in proc.stdout
     if failed and not quiet:
@@ -24,11 +24,12 @@ def collect(cmd, env, who, quiet=False):
     return lines
 
 
-def unix(module, call, who, path=None, heap="1024wK", quiet=False):
-    """Lines from `module.call` run in the MicroPython unix VM."""
+def unix(module, call, who, path=None, heap="1024wK", quiet=False, cwd=ROOT):
+    """Lines from `module.call` run in the MicroPython unix VM (working directory cwd;
+    a "" entry in path is that directory, as on a board)."""
     env = dict(os.environ, MICROPYPATH=":".join((path or SOURCE_PATH) + [".frozen"]))
     cmd = [MICROPYTHON, "-X", "heapsize=" + heap, "-c", "import %s as p; p.%s" % (module, call)]
-    return collect(cmd, env, who, quiet)
+    return collect(cmd, env, who, quiet, cwd)
 
 
 def wasm(module, who, compiled_dir=None):
