@@ -8,11 +8,11 @@
 import sys
 
 import overlay
-from meter import app
+from meter import app, texts
 from sts import results as R
-from support.checks import is_micropython
+from support.checks import is_micropython, raises
 from support.rig import Rig
-from support.vend import credit, key_change
+from support.vend import OTHER_KEYS, credit, key_change
 
 RESIDENT = ("sts.results", "sts.keys", "sts.tids", "sts.resident")
 NEW_KEY = bytes.fromhex("0123456789abcdef")
@@ -66,11 +66,13 @@ def test_a_key_change_spans_two_loads_of_the_check():
     assert _loaded(app._TOKEN_CHECK) == []
 
 
-def _failing_load(failures):
+def _failing_load(failures, only=None):
+    """overlay.load that raises MemoryError failures[0] times (for module `only`,
+    or any module)."""
     real = overlay.load
 
     def load(name):
-        if failures[0] > 0:
+        if failures[0] > 0 and only in (None, name):
             failures[0] -= 1
             raise MemoryError("memory allocation failed")
         return real(name)
@@ -78,29 +80,70 @@ def _failing_load(failures):
     return real, load
 
 
-def test_a_check_that_does_not_fit_in_the_heap_is_retried_once():
-    rig = Rig()
-    real, overlay.load = _failing_load([1])
+def _submit_failing(rig, token, failures, only=None):
+    real, overlay.load = _failing_load([failures], only)
     try:
-        screens = rig.meter.submit(credit(6_200_050, 10))
+        return rig.meter.submit(token)
     finally:
         overlay.load = real
-    assert rig.meter.last_result == R.ACCEPT and screens[0][0].startswith("Accept")
-    assert _loaded(app._TOKEN_CHECK) == []
 
 
-def test_a_check_that_never_fits_says_try_again_and_burns_nothing():
+def test_a_token_whose_code_does_not_fit_in_the_heap_is_retried_once():
+    # meter.token_apply, the check's first module, or any load of the first try
+    for i, only in enumerate(("meter.token_apply", "sts.pipeline", None)):
+        rig = Rig()
+        screens = _submit_failing(rig, credit(6_200_050 + i, 10), 1, only)
+        assert rig.meter.last_result == R.ACCEPT and screens[0][0].startswith("Accept"), only
+        assert _loaded(app._TOKEN_CHECK) == [], only
+
+
+def test_a_token_whose_code_never_fits_says_try_again_and_burns_nothing():
+    for i, only in enumerate(("meter.token_apply", "sts.pipeline", None)):
+        rig = Rig()
+        token = credit(6_200_070 + i, 10)
+        credit_wh = rig.state.credit_wh
+        screens = _submit_failing(rig, token, 2, only)
+        assert screens == [("Not ready 16", "try again")] and rig.meter.last_result == R.NOT_READY, only
+        assert "[info] token result 16 Not ready tid=-1" in rig.log_lines, only
+        assert rig.state.credit_wh == credit_wh and _loaded(app._TOKEN_CHECK) == [], only
+        assert rig.meter.submit(token)[0][0].startswith("Accept"), only  # typed again: accepted, not Used
+        assert rig.state.credit_wh == credit_wh + 1000, only
+
+
+def test_what_the_meter_does_with_a_token_is_dropped_after_every_path():
+    # meter.token_apply (applying, result screens, class 1, lockout, the customer
+    # features' part) is loaded with the check and dropped with it.
     rig = Rig()
-    token = credit(6_200_051, 10)
+    assert "meter.token_apply" in app._TOKEN_CHECK
+    tokens = ((credit(6_200_060, 10), R.ACCEPT), ("00000000000201328896", R.ACCEPT),  # class 1: total units
+              (credit(6_200_061, 10, OTHER_KEYS), R.AUTH), (credit(6_200_062, 10, OTHER_KEYS), R.AUTH),
+              (credit(6_200_063, 10, OTHER_KEYS), R.AUTH), (credit(6_200_064, 10), R.LOCKOUT))
+    for digits, code in tokens:
+        assert rig.enter_token(digits) == code, digits
+        assert "meter.token_apply" not in sys.modules and "token_apply" not in dir(sys.modules["meter"]), digits
+    assert rig.lcd()[0].startswith("Locked 15")
+    bare = Rig(provision=None)
+    assert bare.meter.submit(credit(6_200_065, 10)) == [("Not ready 16", "not provisioned")]
+    assert bare.meter.last_result == R.NOT_READY and "meter.token_apply" not in sys.modules
+
+
+def test_a_heap_failure_after_the_token_is_applied_never_applies_it_twice():
+    # Only loading and checking are retried: applying is durable and happens once.
+    rig = Rig()
+    token = credit(6_200_072, 10)
     credit_wh = rig.state.credit_wh
-    real, overlay.load = _failing_load([2])
+    real = rig.meter.evaluate_relay
+
+    def evaluate_relay(now):
+        raise MemoryError("memory allocation failed")
+
+    rig.meter.evaluate_relay = evaluate_relay
     try:
-        screens = rig.meter.submit(token)
+        assert raises(MemoryError, rig.meter.submit, token)
     finally:
-        overlay.load = real
-    assert screens == [("Not ready 16", "try again")] and rig.meter.last_result == R.NOT_READY
-    assert rig.state.credit_wh == credit_wh and _loaded(app._TOKEN_CHECK) == []
-    assert rig.meter.submit(token)[0][0].startswith("Accept")  # typed again: accepted, not Used
+        rig.meter.evaluate_relay = real
+    assert rig.state.credit_wh == credit_wh + 1000 and _loaded(app._TOKEN_CHECK) == []
+    assert rig.meter.submit(token) == [texts.result_lines(R.USED)]
     assert rig.state.credit_wh == credit_wh + 1000
 
 

@@ -15,11 +15,11 @@ from sts import results
 
 VERSION = "0.1.0"
 
-# The token check's code: loaded when a token is submitted, dropped after its
-# result (sts/README.md "Residency"); sts.results, sts.keys, sts.tids and
-# sts.resident (tables, native code) stay.
-_TOKEN_CHECK = ("sts.pipeline", "sts.token", "sts.digits", "sts.crc", "sts.amount", "sts.kct", "sts.sta",
-                "sts.misty1", "sts.layouts")
+# A token's code: loaded when a token is submitted, dropped after its result
+# (sts/README.md "Residency"); meter.token_apply applies it.  sts.results,
+# sts.keys, sts.tids and sts.resident (tables, native code) stay.
+_TOKEN_CHECK = ("meter.token_apply", "sts.pipeline", "sts.token", "sts.digits", "sts.crc", "sts.amount", "sts.kct",
+                "sts.sta", "sts.misty1", "sts.layouts")
 
 
 def _drop_token_check():
@@ -27,23 +27,7 @@ def _drop_token_check():
         overlay.drop(name)
 
 
-# Rejects that count towards the keypad lockout: the signs of guessing
-# (wrong digits / wrong meter).  Used, Old and Key expired are genuine tokens
-# and do not count; class 1 tokens never count.
-_WRONG_TOKEN_CODES = (results.FORMAT, results.AUTH)
-
-# Why the meter went down, as logged in a POWER_DOWN event (field a).
-POWER_DOWN_REASONS = ("unknown", "reboot")
-
-# Class 1 control bits (SPEC section 13, one vendor's published mapping).
-TEST_RELAY = 0x01
-TEST_DISPLAY = 0x02
-SHOW_UNITS = 0x04
-SHOW_KEY = 0x08
-SHOW_TI = 0x10
-SHOW_POWER_LIMIT = 0x40
-
-
+# While a top-up waits for '#' (config reconnect_key): idle, and after the token (meter.token_apply).
 RECONNECT_SCREEN = ("Press # to", "reconnect")
 
 
@@ -84,103 +68,34 @@ class Meter:
 
     # ---- tokens ---------------------------------------------------------
     def submit(self, digits):
-        """Decode, check and apply one typed token; returns result screens.  The
-        check's code is loaded for this token and dropped after it: nothing of it
-        (verdict, token, cipher) outlives this call."""
+        """Decode, check and apply one typed token; returns result screens.  Its
+        code (meter.token_apply and the check) is loaded for this token and
+        dropped after it: nothing of it (verdict, token, cipher) outlives this call."""
+        now = self.clock.time()
         try:
-            return self._check_and_apply(digits)
+            for _ in range(2):
+                try:
+                    job = overlay.load("meter.token_apply")
+                    verdict = job.check(self, digits, now)
+                except MemoryError:  # a fragmented heap: drop the partial load, collect, once more
+                    _drop_token_check()
+                    gc.collect()
+                    continue
+                return job.apply(self, verdict, now)  # outside the retry: applying is never repeated
+            return self._not_checked(now)
         finally:
             _drop_token_check()
 
-    def _check(self, digits, now):
-        """The token's Verdict (LOCKOUT while the keypad is locked, but for class 1),
-        or None when the check's code does not fit in the heap even after the
-        partial load is dropped and garbage collected (a fragmented heap).
-        Nothing durable happens here, so a retry is safe."""
-        for _ in range(2):
-            try:
-                pipeline = overlay.load("sts.pipeline")
-                verdict = pipeline.Verdict()  # a few hundred bytes per token, freed with the module
-                if self.state.lockout_remaining_s(now) > 0 and overlay.load("sts.digits").parse(
-                        digits, verdict.words) != 1:
-                    return verdict.reset(results.LOCKOUT)
-                return pipeline.check(digits, self.state, now, verdict)
-            except MemoryError:
-                _drop_token_check()
-                gc.collect()
-        return None
-
-    def _check_and_apply(self, digits):
-        now = self.clock.time()
-        if not self.state.provisioned:
-            self._note_result(results.NOT_READY, None, now)
-            return [("Not ready 16", "not provisioned")]
-        verdict = self._check(digits, now)
-        if verdict is None:  # nothing applied: the same token can be typed again
-            self.log.error("token not checked: no heap to load the check")
-            self._note_result(results.NOT_READY, None, now)
-            return [("Not ready 16", "try again")]
-        if verdict.code == results.LOCKOUT:
-            self._note_result(results.LOCKOUT, None, now)
-            return [screens.lockout_screen(self.state, self.clock)]
-        code = verdict.code
-        if results.is_accepted(code):
-            code = self.state.apply(verdict, now)  # durable before we say Accept; logs it
-            if code == results.NOT_READY:
-                self.log.error("storage write failed: token not applied")
-        token = verdict.token
-        # class 1 tokens are not meter-specific: no lockout
-        wrong = code in _WRONG_TOKEN_CODES and (token is None or token.cls != 1)
-        if wrong:
-            self.state.record_wrong_token(now)  # durable before anything else about this token is written
-        self._note_result(code, verdict, now)
-        if code == results.ACCEPT and token is not None and token.cls == 1:
-            return self._class1(token.control, now)
-        out = screens.token_result(code, verdict, self.state)  # type: list
-        if results.is_accepted(code):
-            self.customer.on_token(verdict, code)
-            self.evaluate_relay(now)
-            if self.customer.reconnect_wait:
-                out.append(RECONNECT_SCREEN)
-        elif wrong and self.state.lockout_remaining_s(now) > 0:
-            # this reject starts a lockout: its code, then the countdown at once
-            # (the causes were shown after the earlier rejects)
-            out = out[:1] + [screens.lockout_screen(self.state, self.clock)]
-        return out
-
-    def _note_result(self, code, verdict, now):
+    def _not_checked(self, now):
+        """No heap for the token's code: nothing applied, the same token can be
+        typed again.  The result is noted here, without the overlay."""
+        code = results.NOT_READY
+        self.log.error("token not checked: no heap to load the check")
         self.last_result = code
-        tid = verdict.tid if verdict is not None else -1
-        if not results.is_accepted(code):
-            self.state.log(ev.TOKEN_REJECTED, code, tid, now)
-            self.customer.on_reject()
-        self.log.info("token result %d %s tid=%d" % (code, texts.result_name(code), tid))
-
-    def _class1(self, control, now):
-        out = []
-        if control & TEST_RELAY:
-            self.policy.start_test(now)
-            self.evaluate_relay(now)
-            out.append(("Relay test", "open %ds" % self.config.relay_test_s))
-        if control & TEST_DISPLAY:
-            out.append(("\xff" * texts.COLS, "\xff" * texts.COLS))
-            out.append(("Display test", "keys: press any"))
-        if control & SHOW_UNITS:
-            out.append(("Total energy", texts.kwh(self.state.energy_total_wh)))
-        if control & SHOW_KEY:
-            keys = self.state.keys
-            out.append(("KRN %d" % keys.krn, "Key type %d" % keys.kt))
-        if control & SHOW_TI:
-            out.append(("Tariff index", "TI %02d" % self.state.keys.ti))
-        if control & SHOW_POWER_LIMIT:
-            out.append(("Power limit", self._power_limit_text()))
-        if not out:
-            out.append(("Accept", "test %d n/a" % control))
-        return out
-
-    def _power_limit_text(self):
-        limit = self.max_power_w()
-        return "%dW" % limit if limit > 0 else "none"
+        self.state.log(ev.TOKEN_REJECTED, code, -1, now)
+        self.customer.on_reject()
+        self.log.info("token result %d %s tid=-1" % (code, texts.result_name(code)))
+        return [("Not ready 16", "try again")]
 
     # ---- metering and relay ---------------------------------------------
     def max_power_w(self):
@@ -287,7 +202,7 @@ class Meter:
     # ---- controlled restarts (console `reboot`, `repl`) -----------------------
     def power_down(self, why):
         """Before a controlled restart: save unsaved consumption and log it."""
-        reason = POWER_DOWN_REASONS.index(why) if why in POWER_DOWN_REASONS else 0
+        reason = 1 if why == "reboot" else 0  # POWER_DOWN field a: 0 unknown, 1 reboot
         self.customer.save()
         self.state.flush(self.clock.time(), ev.POWER_DOWN, reason)
         self.log.info("power down (%s)" % why)

@@ -1,9 +1,10 @@
 # The customer-facing features around the meter (issue 12): the wall clock
 # and its source, and the evidence figures (meter.evidence), kept across power
-# cuts in the memo record.  The meter (meter.app) calls on_token() after a
-# token and step() after each metering poll; System calls boot() once the
-# store is mounted.  What runs rarely (restoring at boot, settings, the
-# console's texts) lives in overlays: meter.customer_setup, meter.customer_text.
+# cuts in the memo record.  The meter (meter.app) calls step() after each
+# metering poll; System calls boot() once the store is mounted.  What runs
+# rarely lives in overlays: restoring at boot and settings in
+# meter.customer_setup, the console's texts in meter.customer_text, and what an
+# accepted token changes here in the token's own overlay, meter.token_apply.
 #
 # The memo record: the last known wall time, the evidence figures' marks and
 # the customer's alarm settings.  One small JSON record in two slots (newest
@@ -18,7 +19,6 @@ from meter import texts
 from meter.alarm import Alarm
 from meter.evidence import Evidence
 from meter.friendly import Friendly
-from meter.wallclock import token_floor_s
 from store import record
 
 MEMO_KIND = b"U"  # the memo's record kind and slots (meter.customer_setup reads them at boot)
@@ -48,23 +48,6 @@ class Customer:
 
     def boot_lines(self):
         return overlay.run(_TEXT, "boot_lines", self)
-
-    def on_token(self, verdict, code):
-        """An accepted token: its issue minute is a floor for the clock; a
-        credit token is the new top-up the figures count from."""
-        floor = token_floor_s(self.state.keys, self.state.tids)
-        if floor > self.wall.utc():  # the token is newer than the wall time (-1 < any floor)
-            raised = self.wall.raise_to(floor)  # not over the RTC: then one of the two clocks is wrong
-            try:
-                overlay.run(_SETUP, "token_clock_note", self, floor, raised)
-            except MemoryError:
-                pass  # no heap for the overlay: only its log line is lost, never the token's figures
-        token = verdict.token
-        if token is not None and token.cls == 0 and verdict.credit_wh > 0:
-            self.evidence.on_topup(verdict.credit_wh, self.state.energy_total_wh, self.wall.utc())
-            if self.config.reconnect_key and not self.meter.policy.closed and self.meter.policy.reason == "no credit":
-                self.reconnect_wait = True
-        self.save()
 
     def step(self):
         """After each metering poll: follow the RTC, take the figures' marks,

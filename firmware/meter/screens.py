@@ -1,22 +1,8 @@
-# Result and information screens: what the LCD says after a token, in the
-# customer's words.  Each screen is a (line0, line1) tuple of <= 16 columns.
-import overlay
+# Screens the idle loop and a token's result share, in the customer's words
+# (a token's own result screens: meter.token_apply, meter.token_screens).
+# Each screen is a (line0, line1) tuple of <= 16 columns.
 from meter import texts
 from sts import results
-
-
-def token_result(code, verdict, state):
-    """Screens for one token's verdict (before any lockout screen): a credit
-    token and a plain reject here, the rarer ones in meter.token_screens."""
-    token = verdict.token
-    if code == results.ACCEPT and token is not None and token.cls == 0:
-        return [("Accept +" + texts.kwh(verdict.credit_wh), "Credit " + texts.kwh(state.credit_wh))]
-    if results.is_accepted(code) or code in (results.AUTH, results.KEY_EXPIRED, results.DDTK, results.KEY_TYPE):
-        try:
-            return overlay.run("meter.token_screens", "token_result", code, verdict, state)
-        except MemoryError:  # the token is applied already: its code is shown, the details are not
-            pass
-    return [texts.result_lines(code)]
 
 
 class Live:
