@@ -7,7 +7,7 @@ import os
 import machine
 from atm90e26_model import Atm90e26Model
 from drivers.keypad import Keypad
-from drivers.relay import LatchingRelay
+from drivers.latching_relay import LatchingRelay
 from fakeclock import FakeClock
 from norflash import NorFlash
 from store.volume import mount_flash

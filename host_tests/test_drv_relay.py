@@ -2,7 +2,8 @@
 # Relay drivers against the relay model (coil pulses -> contacts -> feedback pin).
 import machine
 from clock import SystemClock
-from drivers.relay import LatchingRelay, MonostableRelay
+from drivers.latching_relay import LatchingRelay
+from drivers.relay import MonostableRelay
 from fakeclock import FakeClock
 from relay_model import RelayModel
 from support.checks import raises

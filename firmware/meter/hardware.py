@@ -69,12 +69,15 @@ def make_metering(kind, spi, cs, clock, calibration=None, **options):
 
 
 def make_relay(parts, clock):
-    """The load relay from a board's parts dict (boards/README.md), open."""
-    from drivers.relay import LatchingRelay, MonostableRelay
-
+    """The load relay from a board's parts dict (boards/README.md), open.  Only
+    the driver the board has is imported (the other's code takes no heap)."""
     pins, high, feedback = parts["relay_pins"], parts["relay_active_high"], parts["relay_feedback"]
     if parts["relay_kind"] == "latching":
+        from drivers.latching_relay import LatchingRelay
+
         return LatchingRelay(pins[0], pins[1], clock, feedback=feedback, active_high=high)
+    from drivers.relay import MonostableRelay
+
     return MonostableRelay(pins[0], active_high=high, feedback=feedback)
 
 
