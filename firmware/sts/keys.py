@@ -1,8 +1,10 @@
 # The meter's decoder key state (SPEC section 10), resident: the store keeps it.
 # The key change (KCT) rules are in sts/kct.py, loaded only for a key change
-# token.  Decisions on the [U] points are in README.md.
+# token; the range checks of a new key state and reading one back from flash
+# are in sts/keycheck.py, loaded for those calls.  Decisions on the [U] points
+# are in README.md.
 from micropython import const
-from overlay import load
+from overlay import load, run
 
 EA07 = const(7)  # STA, 64-bit key
 EA11 = const(11)  # MISTY1, 128-bit key
@@ -13,15 +15,9 @@ SGC_MAX = const(999999)
 
 class KeyState:
     def __init__(self, ea, key, krn, kt, ti, sgc, ken=255, base_date=1993):
+        """ValueError for fields out of range (sts/keycheck.py: loaded for the check)."""
         key = bytes(key)
-        if ea not in (EA07, EA11):
-            raise ValueError("ea must be 7 or 11")
-        if len(key) != (8 if ea == EA07 else 16):
-            raise ValueError("key length does not match the EA")
-        if not (0 <= krn <= 15 and 0 <= kt <= 3 and 0 <= ti <= 255 and 0 <= sgc <= SGC_MAX and 0 <= ken <= 255):
-            raise ValueError("key metadata out of range")
-        if base_date not in BASE_DATES:
-            raise ValueError("base date must be 1993, 2014 or 2035")
+        run("sts.keycheck", "check", ea, key, krn, kt, ti, sgc, ken, base_date)
         self.ea, self.key, self.krn, self.kt, self.ti = ea, key, krn, kt, ti
         self.sgc, self.ken, self.base_date = sgc, ken, base_date
         self._schedule = None
@@ -53,21 +49,9 @@ class KeyState:
     def __eq__(self, other):
         return isinstance(other, KeyState) and self._tuple() == other._tuple()
 
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
-    def __repr__(self):
-        return "KeyState(ea=%d, krn=%d, kt=%d, ti=%d, sgc=%d, ken=%d, base_date=%d)" % (
-            self.ea,
-            self.krn,
-            self.kt,
-            self.ti,
-            self.sgc,
-            self.ken,
-            self.base_date,
-        )
-
     def to_dict(self):
+        # Resident: the store writes it with every state record (a token, a key
+        # change), which must work when the heap has no room for an overlay.
         return {
             "ea": self.ea,
             "key": "".join("%02x" % b for b in self.key),
@@ -81,17 +65,6 @@ class KeyState:
 
     @staticmethod
     def from_dict(d):
-        """Inverse of to_dict(); ValueError (never KeyError/TypeError) for bad data."""
-        try:
-            text = d["key"]
-            if not isinstance(text, str) or len(text) % 2:
-                raise ValueError("key must be hex")
-            key = bytes(int(text[i : i + 2], 16) for i in range(0, len(text), 2))
-            fields = [d[n] for n in ("ea", "krn", "kt", "ti", "sgc", "ken", "base_date")]
-        except (KeyError, TypeError, IndexError) as exc:
-            raise ValueError("bad key state: %r" % (exc,)) from None
-        for value in fields:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError("bad key state field")
-        ea, krn, kt, ti, sgc, ken, base_date = fields
-        return KeyState(ea, key, krn, kt, ti, sgc, ken, base_date)
+        """Inverse of to_dict(); ValueError (never KeyError/TypeError) for bad
+        data.  Boot only: the code is in sts/keycheck.py, loaded for the call."""
+        return run("sts.keycheck", "from_dict", d)
