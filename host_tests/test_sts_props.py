@@ -11,6 +11,7 @@ from sts.keys import KeyState
 from sts.tids import TidRecord
 from sts.token import build_words, layout
 
+UNITS_MAX = 18201624  # SPEC 6.1: the largest units value, 1000 * 16383 + 1818624 (e = 3)
 KINDS = [(cls, sub) for cls in (0, 1, 2) for sub in range(16)]
 
 
@@ -35,9 +36,9 @@ def field_value(name, cls, sub):
     if name == "amount":
         if sub >= 4:
             return st.integers(-(10**12), 10**12)
-        return st.integers(0, amount.UNITS_MAX)
+        return st.integers(0, UNITS_MAX)
     if name in ("mpl", "mppul"):
-        return st.integers(0, amount.UNITS_MAX)
+        return st.integers(0, UNITS_MAX)
     if name in ("key_section",):
         return st.integers(0, 2**32 - 1).map(lambda v: "%08x" % v)
     if name == "payload":

@@ -7,11 +7,10 @@
 # exponent whose range holds the value and rounds the mantissa up.
 from micropython import const
 
-MANTISSA_MAX = const(16383)
-UNITS_MAX = const(18201624)  # 16383 * 1000 + 1818624
-_UNITS_OFFSET = (0, 16384, 180224, 1818624)  # sum_{i=1..e} 2^14 * 10^(i-1)
-_POW10 = (1, 10, 100, 1000)
-CURRENCY_EXP_MAX = const(31)
+_MANTISSA_MAX = const(16383)
+_UNITS_OFFSET = const((0, 16384, 180224, 1818624))  # sum_{i=1..e} 2^14 * 10^(i-1)
+_POW10 = const((1, 10, 100, 1000))
+_CURRENCY_EXP_MAX = const(31)
 
 
 def decode_units(field):
@@ -34,7 +33,7 @@ def _encode(value, exp_max):
         raise ValueError("amount must not be negative")
     for e in range(exp_max + 1):
         offset, scale = _offset(e), 10**e
-        if value <= offset + MANTISSA_MAX * scale:
+        if value <= offset + _MANTISSA_MAX * scale:
             if value <= offset:  # between two ranges: round up to this range's start
                 return e, 0
             return e, (value - offset + scale - 1) // scale
@@ -57,5 +56,5 @@ def decode_currency(se, field):
 def encode_currency(value):
     """Signed integer count of 1e-5 currency units -> (S&E nibble, 16-bit field)."""
     sign = 8 if value < 0 else 0
-    e, m = _encode(-value if sign else value, CURRENCY_EXP_MAX)
+    e, m = _encode(-value if sign else value, _CURRENCY_EXP_MAX)
     return sign | (e >> 2), ((e & 3) << 14) | m

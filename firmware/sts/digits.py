@@ -9,7 +9,9 @@
 # parse is native code (sts/viper_frame.py) where the port has the viper
 # emitter, else parse_python below; NATIVE says which.
 
-_ZERO = 48  # ord("0")
+from micropython import const
+
+_ZERO = const(48)  # ord("0")
 
 
 def parse_python(digits, words):

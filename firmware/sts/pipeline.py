@@ -12,14 +12,14 @@
 from micropython import const
 from sts import digits as _digits
 from sts import keys as _keys
-from sts import results as R
+from sts import results
 from sts.token import Token
 
-WH_PER_COUNT = const(100)  # one electricity count is 0.1 kWh
-CLEAR_ALL = const(0xFFFF)
+_WH_PER_COUNT = const(100)  # one electricity count is 0.1 kWh
+_CLEAR_ALL = const(0xFFFF)
 # Class 2 subclasses this meter acts on besides the key change sections:
 # max power, clear credit, tariff rate, clear tamper, phase unbalance limit.
-MANAGEMENT = (0, 1, 2, 5, 6)
+_MANAGEMENT = const((0, 1, 2, 5, 6))
 _TEXT_TYPES = (str, bytes, bytearray)  # built once: a tuple of names in check() would be allocated per call
 
 
@@ -47,7 +47,7 @@ class Verdict:
         return self
 
     def __repr__(self):
-        return "Verdict(%d %s)" % (self.code, R.name(self.code))
+        return "Verdict(%d %s)" % (self.code, results.name(self.code))
 
 
 def check(digits, view, now_s, verdict=None):
@@ -55,34 +55,34 @@ def check(digits, view, now_s, verdict=None):
     verdict: a Verdict to fill and return (no allocation), else a new one."""
     v = verdict if verdict is not None else Verdict()
     if not isinstance(digits, _TEXT_TYPES) or len(digits) != 20:
-        return v.reset(R.FORMAT)
+        return v.reset(results.FORMAT)
     words = v.words
     cls = _digits.parse(digits, words)
     if cls < 0 or cls == 3:
-        return v.reset(R.FORMAT)
+        return v.reset(results.FORMAT)
     if cls == 1:
         return _class1(v, view)
     keys = view.keys
     if keys is None:
-        return v.reset(R.NOT_READY)  # not provisioned with a decoder key yet
+        return v.reset(results.NOT_READY)  # not provisioned with a decoder key yet
     keys.decrypt(words)
     token = v._token.load(cls)
     if not token.crc_ok:
-        return v.reset(R.AUTH, token)
+        return v.reset(results.AUTH, token)
     sub = words[0] >> 12
     if cls == 0:
         if sub > 7 or sub not in view.supported:
-            return v.reset(R.FUNCTION, token)
+            return v.reset(results.FUNCTION, token)
     elif sub in (3, 4, 8, 9):
         return _key_change(v, token, view, now_s)
-    elif sub not in MANAGEMENT:
-        return v.reset(R.FUNCTION, token)
+    elif sub not in _MANAGEMENT:
+        return v.reset(results.FUNCTION, token)
 
     tid = ((words[0] & 0xFF) << 16) | words[1]
     if (tid >> 16) > keys.ken:
-        return v.reset(R.KEY_EXPIRED, token)
+        return v.reset(results.KEY_EXPIRED, token)
     if cls == 0 and keys.kt == _keys.KT_DDTK:
-        return v.reset(R.DDTK, token)
+        return v.reset(results.DDTK, token)
     code = view.tids.check(tid)
     if code:
         return v.reset(code, token)
@@ -94,21 +94,21 @@ def check(digits, view, now_s, verdict=None):
 def _class1(v, view):
     token = v._token.load(1)  # not encrypted
     if not token.crc_ok:
-        return v.reset(R.AUTH, token)
+        return v.reset(results.AUTH, token)
     if token.subclass > 1:
-        return v.reset(R.FUNCTION, token)
+        return v.reset(results.FUNCTION, token)
     mfr = token.mfr_code
     if mfr != 0 and mfr != view.mfr_code:
-        return v.reset(R.MFR_CODE, token)
-    return v.reset(R.ACCEPT, token)
+        return v.reset(results.MFR_CODE, token)
+    return v.reset(results.ACCEPT, token)
 
 
 def _credit(v, token, sub, tid, view):
     # amount * 100 passes 2**30 (a big int on a 32-bit board) only above 1,073,741 kWh
-    add_wh = token.amount * WH_PER_COUNT if sub == 0 else 0
+    add_wh = token.amount * _WH_PER_COUNT if sub == 0 else 0
     if view.credit_wh + add_wh > view.credit_limit_wh:
-        return v.reset(R.OVERFLOW, token)
-    verdict = v.reset(R.ACCEPT, token)
+        return v.reset(results.OVERFLOW, token)
+    verdict = v.reset(results.ACCEPT, token)
     verdict.credit_wh = add_wh
     verdict.tid = tid
     return verdict
@@ -117,11 +117,11 @@ def _credit(v, token, sub, tid, view):
 def _management(v, token, sub, tid, view):
     if sub == 1:
         register = token.register
-        if register != CLEAR_ALL and register not in view.supported:
-            return v.reset(R.RANGE, token)  # a register this meter does not have
+        if register != _CLEAR_ALL and register not in view.supported:
+            return v.reset(results.RANGE, token)  # a register this meter does not have
     elif sub == 5 and token.pad:
-        return v.reset(R.FORMAT, token)  # padding must be zero
-    verdict = v.reset(R.ACCEPT, token)
+        return v.reset(results.FORMAT, token)  # padding must be zero
+    verdict = v.reset(results.ACCEPT, token)
     verdict.tid = tid
     if sub == 0:
         verdict.setting = ("max_power_w", token.mpl)
@@ -155,11 +155,11 @@ def _key_change(v, token, view, now_s):
     pending.append((sub, (w[0], w[1], w[2], w[3]), now_s))
     code, new_keys, ro = kct.complete(keys, pending)
     if code == 0:
-        verdict = v.reset(R.KCT1_ACCEPTED, token)
+        verdict = v.reset(results.KCT1_ACCEPTED, token)
         verdict.kct_pending = pending
         return verdict
     verdict = v.reset(code, token)
-    if code == R.KCT2_ACCEPTED:
+    if code == results.KCT2_ACCEPTED:
         verdict.new_keys = new_keys
         verdict.kct_pending = []
         verdict.clear_tids = bool(ro)

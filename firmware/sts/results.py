@@ -18,7 +18,7 @@ MFR_CODE = const(14)
 LOCKOUT = const(15)
 NOT_READY = const(16)
 
-NAMES = (
+_NAMES = const((
     None,
     "Accept",
     "1st KCT",
@@ -36,11 +36,11 @@ NAMES = (
     "Mfr code",
     "Lockout",
     "Not ready",
-)
+))
 
 
 def name(code):
-    return NAMES[code] if 1 <= code <= 16 else "?"
+    return _NAMES[code] if 1 <= code <= 16 else "?"
 
 
 def is_accepted(code):

@@ -26,6 +26,7 @@
 # the meter's KeyState keeps it, sts/README.md "Residency").
 from array import array
 
+from micropython import const
 from sts import resident
 
 try:
@@ -35,14 +36,14 @@ try:
 except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wrong .mpy arch (ValueError)
     NATIVE = False
 
-_ALL_S0 = 0xFFFF0  # a pass mask choosing table 1 (S0) for all 16 nibbles
+_ALL_S0 = const(0xFFFF0)  # a pass mask choosing table 1 (S0) for all 16 nibbles
 # One table of 16-bit entries (layout shared with viper_sta.py): the pass table
 # (4 x 512), then S0 (16), then the last-round inverse (32): [x | k << 4] =
 # (inv(S0) if k else inv(S1))[x].
 _S0_AT = 2048
 _INV_AT = 2064
 TABLE_SIZE = 2096
-_SCHEDULE_SIZE = 37  # see viper_sta.py: 16 + 1 + 16 masks, 4 words of scratch
+_SCHEDULE_SIZE = const(37)  # see viper_sta.py: 16 + 1 + 16 masks, 4 words of scratch
 
 
 def _views(t):

@@ -7,7 +7,7 @@ from micropython import const
 from sts import results
 
 DEFAULT_SIZE = const(64)  # >= 50 (SPEC [U]); 192 bytes of RAM and flash
-_MAGIC = b"TR1"
+_MAGIC = const(b"TR1")
 
 
 def _read(buf, i):

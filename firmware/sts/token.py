@@ -5,13 +5,13 @@
 # a Token costs one small object, and pipeline.Verdict reuses its own (load()).
 # Vending side: build_words() makes the block from field values; the layout tables
 # and the builder live in sts/layouts.py, loaded only when asked for.
+from micropython import const
 from sts import amount, crc
 
 # Management subclasses whose payload is RND | TID | 16-bit value.
-_TID_MANAGEMENT = (0, 1, 2, 5, 6, 7)
+_TID_MANAGEMENT = const((0, 1, 2, 5, 6, 7))
 # Class 2 key change sections, in key order (high to low) for a 128-bit key.
-KEY_SECTIONS_128 = (3, 8, 9, 4)
-KEY_SECTIONS_64 = (3, 4)
+_KEY_SECTIONS_128 = const((3, 8, 9, 4))
 
 
 def layout(cls, subclass):
@@ -23,10 +23,6 @@ def layout(cls, subclass):
 
 def has_tid(cls, subclass):
     return (cls == 0 and subclass < 8) or (cls == 2 and subclass in _TID_MANAGEMENT)
-
-
-def is_key_section(cls, subclass):
-    return cls == 2 and subclass in KEY_SECTIONS_128
 
 
 class Token:
@@ -168,7 +164,7 @@ class Token:
     def key_section(self):
         """The 32 key bits a key change section carries, as 8 hex digits."""
         w = self.words
-        return "%04x%04x" % (w[1], w[2]) if self._is(2, KEY_SECTIONS_128) else None
+        return "%04x%04x" % (w[1], w[2]) if self._is(2, _KEY_SECTIONS_128) else None
 
     @property
     def payload(self):
