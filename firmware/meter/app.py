@@ -5,7 +5,7 @@ import gc
 
 import overlay
 from drivers import metering
-from meter import screens, texts
+from meter import texts
 from meter.customer import Customer
 from meter.energy import EnergyAccount
 from meter.relay_policy import RelayPolicy
@@ -29,6 +29,20 @@ def _drop_token_check():
 
 # While a top-up waits for '#' (config reconnect_key): idle, and after the token (meter.token_apply).
 RECONNECT_SCREEN = ("Press # to", "reconnect")
+
+
+class _Live:
+    """A screen whose lines are computed each time it is drawn (a countdown);
+    indexed like a (line0, line1) tuple."""
+
+    def __init__(self, draw):
+        self._draw = draw
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        return self._draw()[index]
 
 
 class _NoKeys:
@@ -195,9 +209,20 @@ class Meter:
         if storage != "ok":  # store/README.md: what was lost is in the log
             first.append(("Storage fault" if storage == "fault" else "Store recovered", "see log / call"))
         if locked > 0:  # the countdown stays up for the whole lockout ('B' still shows the credit)
-            return [screens.lockout_screen(self.state, self.clock)]
+            return [self.lockout_screen()]
         relay = "on" if self.policy.closed else "off: " + self.policy.reason
         return first + [("Power %dW" % self.power_w(), "Relay " + relay), self.customer.usage_screen()]
+
+    def lockout_screen(self):
+        """A live screen: the lockout countdown moves while it is shown."""
+        return _Live(self._lockout_lines)
+
+    def _lockout_lines(self):
+        left = self.state.lockout_remaining_s(self.clock.time())
+        if left <= 0:
+            return ("Keypad unlocked", "enter token")
+        label, hint = texts.result_lines(results.LOCKOUT)
+        return (label + " " + texts.mm_ss(left), hint)
 
     # ---- controlled restarts (console `reboot`, `repl`) -----------------------
     def power_down(self, why):

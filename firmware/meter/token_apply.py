@@ -5,7 +5,7 @@
 # the same token can be typed again.  Plain functions taking the meter: nothing
 # made here outlives the token.
 import overlay
-from meter import screens, texts
+from meter import texts
 from meter.app import RECONNECT_SCREEN
 from meter.wallclock import token_floor_s
 from micropython import const
@@ -48,7 +48,7 @@ def apply(meter, verdict, now):
         return [("Not ready 16", "not provisioned")]
     if verdict.code == results.LOCKOUT:
         _note_result(meter, results.LOCKOUT, None, now)
-        return [screens.lockout_screen(state, meter.clock)]
+        return [meter.lockout_screen()]
     code = verdict.code
     if results.is_accepted(code):
         code = state.apply(verdict, now)  # durable before we say Accept; logs it
@@ -71,7 +71,7 @@ def apply(meter, verdict, now):
     elif wrong and state.lockout_remaining_s(now) > 0:
         # this reject starts a lockout: its code, then the countdown at once
         # (the causes were shown after the earlier rejects)
-        out = out[:1] + [screens.lockout_screen(state, meter.clock)]
+        out = out[:1] + [meter.lockout_screen()]
     return out
 
 

@@ -1,7 +1,7 @@
 # Overlay (firmware/overlay.py): the screens of rarely seen token results,
 # loaded for one job and dropped after it: key changes, class 2 settings and
-# the rejects that show the meter's identity.  meter.screens keeps the
-# common ones (a credit token, a plain reject) resident.
+# the rejects that show the meter's identity.  meter.token_apply shows
+# the common ones (a credit token, a plain reject).
 from meter import texts
 from sts import results
 
@@ -58,7 +58,7 @@ def _identity_screen(state):
 
 
 def _accepted(token, verdict, state):
-    """Accepted, not a credit token (meter.screens shows those)."""
+    """Accepted, not a credit token (meter.token_apply shows those)."""
     if token.cls == 2:
         setting = verdict.setting
         if setting is not None:

@@ -3,7 +3,7 @@
 # `backlight`.  It knows nothing about hardware or tokens: it asks `meter`
 # (meter.app.Meter or a test double) for the screens to show.
 #
-# Screens are (line0, line1) tuples, or screens.Live objects indexed the same
+# Screens are (line0, line1) tuples, or meter.app's live screens indexed the same
 # way whose lines are computed when drawn (a lockout countdown).
 # Keys: digits type a token; '*' deletes, hold '*' clears; '#' submits 20
 # digits, or starts a short code (#NN#) when nothing is typed; 'A' starts a
