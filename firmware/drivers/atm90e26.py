@@ -59,7 +59,7 @@ class Atm90e26(MeteringIC):
             self._setup, "settings", self, calibration, meter_constant, funcen, configure_bus, baudrate, plconst)
         cs.value(1)
 
-    # -- bus -------------------------------------------------------------
+    # -- bus (writes are set-up only: drivers/atm90e26_setup.py) ------------
     def _read(self, addr):
         tx = self._tx
         tx[0] = 0x80 | addr
@@ -69,15 +69,6 @@ class Atm90e26(MeteringIC):
         self._spi.write_readinto(tx, self._rx)
         self._cs.value(1)
         return (self._rx[1] << 8) | self._rx[2]
-
-    def _write(self, addr, value):
-        tx = self._tx
-        tx[0] = addr & 0x7F
-        tx[1] = (value >> 8) & 0xFF
-        tx[2] = value & 0xFF
-        self._cs.value(0)
-        self._spi.write_readinto(tx, self._rx)
-        self._cs.value(1)
 
     def _verified_read(self, addr):
         """Read addr and confirm it through LastData, -1 if that fails.
@@ -100,6 +91,8 @@ class Atm90e26(MeteringIC):
             self._sys_errors |= status & (_CAL_ERR | _ADJ_ERR)
         return status
 
+    # Resident, though only a fault needs it: the poll sets it on every poll
+    # while a checksum fault lasts, which an overlay load must not do.
     def _checksum_text(self):
         errors = self._sys_errors
         if errors & _CAL_ERR and errors & _ADJ_ERR:

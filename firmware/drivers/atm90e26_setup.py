@@ -124,15 +124,26 @@ def settings(drv, calibration, meter_constant, funcen, configure_bus, baudrate, 
     return meter_constant, plconst, funcen, values, energy_units(_plconst(values), meter_constant, plconst)
 
 
+def _write(drv, addr, value):
+    """One register write (the poll only reads: this is set-up code)."""
+    tx = drv._tx
+    tx[0] = addr & 0x7F
+    tx[1] = (value >> 8) & 0xFF
+    tx[2] = value & 0xFF
+    drv._cs.value(0)
+    drv._spi.write_readinto(tx, drv._rx)
+    drv._cs.value(1)
+
+
 def begin(drv):
-    drv._write(_SOFTRESET, _RESET_CODE)
+    _write(drv, _SOFTRESET, _RESET_CODE)
     drv._clock.sleep_ms(_RESET_SETTLE_MS)
     funcen = drv._read(_FUNCEN)
     calstart = drv._read(_CALSTART)
     if funcen != _FUNCEN_DEFAULT or calstart != _POWER_ON:
         drv.fault = "no ATM90E26 answer (FuncEn 0x%04X, CalStart 0x%04X after reset)" % (funcen, calstart)
         return False
-    drv._write(_FUNCEN, drv._funcen)
+    _write(drv, _FUNCEN, drv._funcen)
     if drv._read(_LASTDATA) != drv._funcen or drv._read(_FUNCEN) != drv._funcen:
         drv.fault = "FuncEn write not confirmed"
         return False
@@ -141,14 +152,14 @@ def begin(drv):
 
 def _write_calibration(drv):
     for start, block, cs_addr in ((_CALSTART, METERING_BLOCK, _CS1), (_ADJSTART, MEASUREMENT_BLOCK, _CS2)):
-        drv._write(start, _CAL_START)
+        _write(drv, start, _CAL_START)
         values = []
         for name, addr, _ in block:
-            drv._write(addr, drv._cal[name])
+            _write(drv, addr, drv._cal[name])
             values.append(drv._cal[name])
-        drv._write(cs_addr, checksum(values))
-    drv._write(_CALSTART, _CAL_CHECK)
-    drv._write(_ADJSTART, _CAL_CHECK)
+        _write(drv, cs_addr, checksum(values))
+    _write(drv, _CALSTART, _CAL_CHECK)
+    _write(drv, _ADJSTART, _CAL_CHECK)
     drv._sys_errors = 0
     drv._read_status()
     if drv._sys_errors:

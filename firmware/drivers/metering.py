@@ -31,6 +31,8 @@ FAULT_RESET = const(2)  # the IC lost its set-up (reset/brown-out); begin() re-r
 FAULT_CHECKSUM = const(3)  # calibration registers disagree with their checksum
 
 
+# Resident: the idle screen shows it on every refresh while a fault lasts,
+# when an overlay load must not be needed.
 def status_name(status):
     if 0 <= status <= FAULT_CHECKSUM:
         return ("ok", "bus fault", "ic reset", "calibration checksum")[status]
@@ -95,7 +97,9 @@ class MeteringIC:
 
     def _recover_from_reset(self):
         # The IC's energy registers restarted from zero with the reset; what it
-        # had counted since the last poll is gone and is not guessed.
+        # had counted since the last poll is gone and is not guessed.  Resident:
+        # a poll runs it whatever the heap holds, so its MemoryError handling
+        # must be here anyway (the rest is one call, for both drivers).
         try:
             started = self.begin()
         except MemoryError:  # no room to load the set-up overlay now: the next poll tries again
