@@ -22,7 +22,7 @@ ENTRY_SIZE = const(16)
 PER_SEGMENT = const(7)  # 112-byte segments stay inline in littlefs metadata
 SEGMENTS = const(10)  # ring of 63..70 events
 PREFIX = "ev."
-_U32 = 0xFFFFFFFF
+_U32 = const(0xFFFFFFFF)
 
 POWER_UP = const(1)  # a: 0, b: state sequence number loaded
 POWER_DOWN = const(2)  # a: reason code (app's choice)

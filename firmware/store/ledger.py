@@ -5,7 +5,7 @@ import overlay
 from micropython import const
 from store import events as ev
 from store.snapshot import Snapshot
-from sts.tids import DEFAULT_SIZE as TID_DEFAULT_SIZE
+from sts import tids
 
 # result codes (sts/results.py) and ClearCredit registers (sts/pipeline.py)
 _ACCEPT = const(1)
@@ -38,7 +38,7 @@ class Ledger:
         self.emergency_credit_wh = _setting(config, "emergency_credit_wh", 0)
         self.save_every_wh = _setting(config, "save_every_wh", 10)
         self.save_every_s = _setting(config, "save_every_s", 900)
-        self.tid_size = _setting(config, "tid_record_size", TID_DEFAULT_SIZE)
+        self.tid_size = _setting(config, "tid_record_size", tids.DEFAULT_SIZE)
         self.pan_config = _setting(config, "pan", "")
         self.mfr_code = _setting(config, "mfr_code", 0)
         if self.save_every_wh < 1 or self.save_every_s < 1:

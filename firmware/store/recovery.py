@@ -32,7 +32,7 @@ _SEASON_WRITES = const(300)  # > two compactions of a 4 KiB root block by ~40-by
 _COPY_MAIN = const(1)
 _COPY_SPARE = const(2)
 _COPY_STATE = const(3)
-_FAULT = "fault"  # MeterState.storage: the records are lost or there is no filesystem
+_FAULT = const("fault")  # MeterState.storage: the records are lost or there is no filesystem
 
 # STORAGE_RECOVERY codes (event field a; their names, in this order: store/evlog.py RECOVERY_NAMES).
 # Private: no dict entry, and no name left interned after this overlay is dropped.
@@ -53,8 +53,8 @@ _RECOVERY_MONEY_BEHIND = const(14)  # b: copy; older than a cut explains: it was
 _RECOVERY_MONEY_CONTRADICTED = const(15)  # b: source; an older copy proves more energy: charged
 _RECOVERY_REPLAY_FLOOR = const(16)  # b: TID; the used-TID record lost entries: TIDs <= b refused
 _RECOVERY_TOKEN_LOST = const(17)  # b: TID; its credit is provably not in the balance: accepted once more
-_REPAIRED_BY_A_WRITE = (_RECOVERY_MONEY_BEHIND, _RECOVERY_MONEY_LOST, _RECOVERY_MONEY_CORRUPT,
-                        _RECOVERY_MONEY_CONTRADICTED, _RECOVERY_FLOOR_LOST, _RECOVERY_FLOOR_CORRUPT)
+_REPAIRED_BY_A_WRITE = const((_RECOVERY_MONEY_BEHIND, _RECOVERY_MONEY_LOST, _RECOVERY_MONEY_CORRUPT,
+                              _RECOVERY_MONEY_CONTRADICTED, _RECOVERY_FLOOR_LOST, _RECOVERY_FLOOR_CORRUPT))
 
 
 def boot(self, now_s):

@@ -12,9 +12,8 @@ import struct
 import overlay
 from micropython import const
 from store import events as ev
-from store import lockout, record
+from store import lockout, record, snapshot
 from store.ledger import Ledger
-from store.snapshot import encode as encode_snapshot
 from store.volume import Volume
 from sts import results
 
@@ -148,7 +147,7 @@ class MeterState(Ledger):
         previous = self._floor
         tid, kid = newest_tid(snap.tids), key_id(snap.keys)
         self.state_seq += 1  # never reused, even if this write fails
-        data = record.encode(record.KIND_STATE, self.state_seq, encode_snapshot(snap))
+        data = record.encode(record.KIND_STATE, self.state_seq, snapshot.encode(snap))
         try:
             if (tid, kid) != (previous[0], previous[2]):
                 self._write_floor(tid, self._mseq, kid)
@@ -236,6 +235,3 @@ class MeterState(Ledger):
     def wrong_tokens(self):
         return self._snap.lock[0]
 
-    @property
-    def lockout_end_s(self):
-        return self._snap.lock[1]
