@@ -2,11 +2,13 @@
 # it takes a clock, so tests and the virtual meter can drive time themselves.
 import time
 
+from micropython import const
+
 # CPython has no ticks_*: the host fallback counts from monotonic_ns (looked up
 # by name: the board stubs rightly do not know it).
 _monotonic_ns = getattr(time, "monotonic_ns", lambda: 0)
-_TICKS_PERIOD = 1 << 29  # MicroPython's ticks wrap at 2**29 on every port
-_TICKS_HALF = _TICKS_PERIOD >> 1
+_TICKS_PERIOD = const(1 << 29)  # MicroPython's ticks wrap at 2**29 on every port
+_TICKS_HALF = const(_TICKS_PERIOD >> 1)
 
 
 def ticks_diff(end, start):

@@ -3,11 +3,12 @@
 import sys
 
 import machine
-from drivers.keypad import KEYS, LONG, Keypad
+from drivers.keypad import KEYS, Keypad
 from fakeclock import FakeClock
 from keypad_model import KeypadModel
 from support.checks import raises
 
+LONG = 0x100  # OR-ed into the event of a key held for long_ms (Keypad.get)
 ROW_IDS = ("R0", "R1", "R2", "R3")
 COL_IDS = ("C0", "C1", "C2", "C3")
 

@@ -2,11 +2,7 @@
 from meter.energy import EnergyAccount
 from meter.relay_policy import (
     CLOSED_CREDIT,
-    OPEN_METER_FAULT,
     OPEN_NO_CREDIT,
-    OPEN_OVERLOAD,
-    OPEN_OVERLOAD_LOCK,
-    OPEN_TEST,
     RelayPolicy,
 )
 
@@ -32,18 +28,18 @@ def test_overload_trips_after_delay_reconnects_then_locks():
     t = _run(p, t, 10, 4000)  # 10 s above the limit: not yet (needs >= 10 s elapsed)
     assert p.closed
     t = _run(p, t, 1, 4000)
-    assert p.state == OPEN_OVERLOAD and p.trips == 1
+    assert p.reason == "overload" and p.trips == 1
     t = _run(p, t, 59, 0)
-    assert p.state == OPEN_OVERLOAD  # still in the off time
+    assert p.reason == "overload"  # still in the off time
     t = _run(p, t, 1, 0)
     assert p.closed  # automatic reconnect
     t = _run(p, t, 11, 4000)
-    assert p.state == OPEN_OVERLOAD and p.trips == 2
+    assert p.reason == "overload" and p.trips == 2
     t = _run(p, t, 60, 0)
     t = _run(p, t, 11, 4000)
-    assert p.state == OPEN_OVERLOAD_LOCK  # retries used up
+    assert p.reason == "overload lock"  # retries used up
     t = _run(p, t, 1000, 0)
-    assert p.state == OPEN_OVERLOAD_LOCK  # stays off...
+    assert p.reason == "overload lock"  # stays off...
     p.key_pressed()  # ...until someone presses a key
     t = _run(p, t, 1, 0)
     assert p.closed and p.trips == 0
@@ -63,7 +59,7 @@ def test_metering_fault_opens_after_grace_and_recovers():
     t = _run(p, t, 300, 0, ok=False)  # fault seen at t=1..300: 299 s so far
     assert p.closed
     t = _run(p, t, 1, 0, ok=False)  # 300 s of fault
-    assert p.state == OPEN_METER_FAULT
+    assert p.reason == "meter fault"
     t = _run(p, t, 1, 0, ok=True)
     assert p.closed
 
@@ -74,7 +70,7 @@ def test_relay_test_opens_for_test_time():
     p.start_test(1)
     assert p.update(1, True, 0, 3000, True)  # the change happens in update(): the caller drives the relay
     _run(p, 1, 10, 0)  # t=1..10
-    assert p.state == OPEN_TEST and p.reason == "relay test"
+    assert p.reason == "relay test"
     _run(p, 11, 1, 0)
     assert p.closed
 

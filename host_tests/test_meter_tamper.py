@@ -5,11 +5,14 @@
 # minimum time and not before, acted on as configured, logged with its time,
 # latched across power cuts, cleared only by a ClearTamperCondition token.
 from meter.config import MeterConfig
-from meter.tamper import COVER, IMBALANCE, REVERSE, TamperMonitor, kind_names
+from meter.tamper import TamperMonitor, kind_names
 from sts import results as R
 from support.checks import raises
 from support.rig import Rig
 from support.vend import credit, make_token
+
+# The kinds' bits in the latched mask and the TAMPER event's field b, in meter/tamper.py's order.
+COVER, REVERSE, IMBALANCE = 1, 2, 4
 
 
 def make(**options):

@@ -1,7 +1,9 @@
 # lanes: cpython micropython-unix
 # The UI state machine alone: key events and ticks in, screen text out.
 from fakeclock import FakeClock
-from meter.ui import LONG, Ui
+from meter.ui import Ui
+
+LONG = 0x100  # a key held long, as drivers/keypad.py reports it
 
 
 class MeterDouble:

@@ -58,11 +58,11 @@ MEASUREMENT_BLOCK = (
     ("PoffsetL", 0x37, 0x0000), ("QoffsetL", 0x38, 0x0000), ("PoffsetN", 0x39, 0x0000),
     ("QoffsetN", 0x3A, 0x0000),
 )
-_OTHER_REGS = (
+_OTHER_REGS = const((
     ("SysStatus", 0x01), ("FuncEn", _FUNCEN), ("CalStart", _CALSTART), ("CS1", _CS1),
     ("AdjStart", _ADJSTART), ("CS2", _CS2), ("Irms", _IRMS), ("Urms", _URMS), ("Pmean", _PMEAN),
     ("Freq", 0x4C), ("PowerF", 0x4D), ("IrmsN", 0x68),
-)
+))
 
 
 def checksum(values):

@@ -16,7 +16,7 @@ import overlay
 from micropython import const
 
 KEYS = "123A456B789C*0#D"  # row-major, as printed on the usual 4x4 membrane keypad
-LONG = const(0x100)  # OR-ed into a key's event once it has been held for long_ms
+_LONG = const(0x100)  # OR-ed into a key's event once it has been held for long_ms
 
 _KEY_CODES = KEYS.encode()  # indexing bytes gives the code: nothing allocated
 _KEY_NAMES = tuple(KEYS)  # the keys as 1-character strs, made once: stuck_key never builds a str
@@ -120,7 +120,7 @@ class Keypad:
             held = self._clock.ticks_diff(now, self._down_since[i])
             if not flags & _FLAG_LONG and held >= self._long_ms:
                 self._flags[i] = flags | _FLAG_LONG
-                self._put(_KEY_CODES[i] | LONG)
+                self._put(_KEY_CODES[i] | _LONG)
             elif held >= self._stuck_ms:
                 self._flags[i] = flags | _FLAG_STUCK
                 self.stuck_key = _KEY_NAMES[i]

@@ -12,7 +12,7 @@
 # needed between instructions (clear/home wait in the LCD driver).
 from micropython import const
 
-LCD_ADDRESSES = (0x27, 0x3F)  # PCF8574 / PCF8574A with A0-A2 open (the usual jumper setting)
+_LCD_ADDRESSES = const((0x27, 0x3F))  # PCF8574 / PCF8574A with A0-A2 open (the usual jumper setting)
 
 _RS = const(0x01)
 _E = const(0x04)
@@ -20,7 +20,7 @@ _BACKLIGHT = const(0x08)
 
 
 def find_lcd(i2c):
-    """The first of LCD_ADDRESSES that answers on the bus, or None.
+    """The first of _LCD_ADDRESSES that answers on the bus, or None.
 
     A stuck bus (SDA held low) makes some ports raise from scan(): that is
     reported as None too, so the caller carries on without a display."""
@@ -28,7 +28,7 @@ def find_lcd(i2c):
         present = i2c.scan()
     except OSError:
         return None
-    for addr in LCD_ADDRESSES:
+    for addr in _LCD_ADDRESSES:
         if addr in present:
             return addr
     return None

@@ -9,7 +9,7 @@ from micropython import const
 
 _HOURS_KEPT = const(24)  # this hour and the 23 before: "last 24 h"
 _MIN_BASIS_S = const(3600)  # an average over less than an hour is no basis
-MAX_DAYS_TENTHS = const(9999)  # estimates are capped at 999.9 days
+_MAX_DAYS_TENTHS = const(9999)  # estimates are capped at 999.9 days
 
 
 class Evidence:
@@ -64,7 +64,7 @@ class Evidence:
 
     def days_left_tenths(self, credit_wh, utc_s):
         """Days the credit lasts at the average power of the last 24 h, in
-        tenths, capped at MAX_DAYS_TENTHS; -1 without a basis (time unknown,
+        tenths, capped at _MAX_DAYS_TENTHS; -1 without a basis (time unknown,
         less than an hour of history, or nothing used)."""
         if utc_s < 0 or not self.hours:
             return -1
@@ -75,7 +75,7 @@ class Evidence:
         if credit_wh <= 0:
             return 0
         tenths = credit_wh * 10 * basis_s // (used * 86400)
-        return tenths if tenths < MAX_DAYS_TENTHS else MAX_DAYS_TENTHS
+        return tenths if tenths < _MAX_DAYS_TENTHS else _MAX_DAYS_TENTHS
 
     # ---- the memo record ------------------------------------------------------
     def to_doc(self):

@@ -19,10 +19,10 @@ from micropython import const
 
 CLOSED_CREDIT = const(0)
 OPEN_NO_CREDIT = const(1)
-OPEN_OVERLOAD = const(2)
-OPEN_OVERLOAD_LOCK = const(3)
-OPEN_METER_FAULT = const(4)
-OPEN_TEST = const(5)
+_OPEN_OVERLOAD = const(2)
+_OPEN_OVERLOAD_LOCK = const(3)
+_OPEN_METER_FAULT = const(4)
+_OPEN_TEST = const(5)
 _OPEN_TAMPER = const(6)
 
 REASONS = ("credit", "no credit", "overload", "overload lock", "meter fault", "relay test", "tamper")
@@ -54,8 +54,8 @@ class RelayPolicy:
 
     def key_pressed(self):
         """A customer at the meter: an overload lock may be released."""
-        if self.state == OPEN_OVERLOAD_LOCK:
-            self.state = OPEN_OVERLOAD
+        if self.state == _OPEN_OVERLOAD_LOCK:
+            self.state = _OPEN_OVERLOAD
             self.trips = 0
             self._off_until = 0
 
@@ -77,13 +77,13 @@ class RelayPolicy:
         if tamper:
             return _OPEN_TAMPER
         if now_s < self._test_until:
-            return OPEN_TEST
+            return _OPEN_TEST
         if self._fault_since >= 0 and now_s - self._fault_since >= self.fault_grace_s:
-            return OPEN_METER_FAULT
-        if self.state == OPEN_OVERLOAD_LOCK:
-            return OPEN_OVERLOAD_LOCK
-        if self.state == OPEN_OVERLOAD and now_s < self._off_until:
-            return OPEN_OVERLOAD
+            return _OPEN_METER_FAULT
+        if self.state == _OPEN_OVERLOAD_LOCK:
+            return _OPEN_OVERLOAD_LOCK
+        if self.state == _OPEN_OVERLOAD and now_s < self._off_until:
+            return _OPEN_OVERLOAD
         if not has_credit:
             self._over_since = -1
             return OPEN_NO_CREDIT
@@ -103,6 +103,6 @@ class RelayPolicy:
         self.trips += 1
         self._last_trip = now_s
         if self.trips > self.retries:
-            return OPEN_OVERLOAD_LOCK
+            return _OPEN_OVERLOAD_LOCK
         self._off_until = now_s + self.reconnect_s
-        return OPEN_OVERLOAD
+        return _OPEN_OVERLOAD

@@ -1,10 +1,10 @@
 # Why the meter restarted, counted on flash, so a reset loop is seen and
 # stopped: after QUICK_LIMIT abnormal resets (watchdog, crash, hard) in a row,
-# none of them after a run of STABLE_S or more, the meter stays in SAFE MODE
+# none of them after a run of _STABLE_S or more, the meter stays in SAFE MODE
 # (relay open, console alive, the cause on the LCD) instead of cycling the
 # relay.  Safe mode ends with a power-on reset (the mains cycled: a fresh
 # start with a fresh count) or with the console's `resume` (engineering
-# jumper).  A run of STABLE_S clears the count of quick resets.
+# jumper).  A run of _STABLE_S clears the count of quick resets.
 #
 # One small JSON file "resets" in the store's folder, written atomically
 # (temporary file, then rename) only at boot and on the few events below.
@@ -12,9 +12,11 @@
 # (meter.startup.count_reset).
 import json
 
+from micropython import const
+
 FILE = "resets"
-QUICK_LIMIT = 4  # abnormal resets in a row that mean a reset loop
-STABLE_S = 600  # a run this long ends a streak of quick resets
+QUICK_LIMIT = const(4)  # abnormal resets in a row that mean a reset loop
+_STABLE_S = const(600)  # a run this long ends a streak of quick resets
 
 
 class ResetRecord:
@@ -47,7 +49,7 @@ class ResetRecord:
 
     def ran(self, uptime_s):
         """Called as the meter runs: a long enough run ends a streak."""
-        if not self.stable and uptime_s >= STABLE_S:
+        if not self.stable and uptime_s >= _STABLE_S:
             self.stable = True
             if self.streak:
                 self.streak = 0

@@ -11,7 +11,7 @@ from meter.supervisor import Supervisor
 from micropython import const
 from store import events as ev
 
-ACTING = ("key", "token", "relaytest", "cal")  # console commands refused in safe mode
+_ACTING = const(("key", "token", "relaytest", "cal"))  # console commands refused in safe mode
 _PERSIST_MS = const(5000)  # the storage task's period (it saves only when a save is due)
 
 
@@ -96,7 +96,7 @@ class Runtime:
                 ("safe_mode", self.safe or "no")]
 
     def refuse(self, name):
-        if self.safe and name in ACTING:
+        if self.safe and name in _ACTING:
             return "%s refused: safe mode (%s)" % (name, self.safe)
         return None
 

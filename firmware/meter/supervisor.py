@@ -6,15 +6,15 @@
 # announced in the reset record, and the feeding stops.
 #
 # A task that raises is logged and restarted after a growing pause (1, 2, 4 s);
-# after MAX_CRASHES crashes without a calm CALM_MS between them it stays down,
+# after _MAX_CRASHES crashes without a calm _CALM_MS between them it stays down,
 # which ends in a watchdog reset (and, repeated, in safe mode: meter.resets).
 from micropython import const
 
-CHECK_MS = const(1000)  # how often the supervisor looks (and feeds)
-MIN_SILENCE_MS = const(20000)  # a task is stalled after this long without progress (or 3 periods)
-MAX_CRASHES = const(4)
-CALM_MS = const(600000)  # a crash this long after the previous one starts a new count
-MAX_BACKOFF_MS = const(4000)
+_CHECK_MS = const(1000)  # how often the supervisor looks (and feeds)
+_MIN_SILENCE_MS = const(20000)  # a task is stalled after this long without progress (or 3 periods)
+_MAX_CRASHES = const(4)
+_CALM_MS = const(600000)  # a crash this long after the previous one starts a new count
+_MAX_BACKOFF_MS = const(4000)
 
 
 class Task:
@@ -23,7 +23,7 @@ class Task:
         self.period_ms = period_ms
         self.step = step  # fn() -> truthy to run again at once (the console while bytes arrive)
         self.wait = wait  # async fn() between steps instead of a period's sleep (the UI task's wake-up)
-        self.limit_ms = max(MIN_SILENCE_MS, 3 * period_ms)
+        self.limit_ms = max(_MIN_SILENCE_MS, 3 * period_ms)
         self.last_ms = now
         self.crashes = 0
         self.last_crash_ms = now
@@ -97,17 +97,17 @@ class Supervisor:
         """A step raised: count it; returns the pause before the restart, or -1
         when the task stays down."""
         now = self.ticks.ticks_ms()
-        if self.ticks.ticks_diff(now, task.last_crash_ms) > CALM_MS:
+        if self.ticks.ticks_diff(now, task.last_crash_ms) > _CALM_MS:
             task.crashes = 0
         task.crashes += 1
         task.last_crash_ms = now
-        self.log.error("task %s crashed (%d of %d): %r" % (task.name, task.crashes, MAX_CRASHES, exc))
+        self.log.error("task %s crashed (%d of %d): %r" % (task.name, task.crashes, _MAX_CRASHES, exc))
         if self.on_crash is not None:
             self.on_crash(task.name, task.crashes)
-        if task.crashes >= MAX_CRASHES:
+        if task.crashes >= _MAX_CRASHES:
             task.dead = True
             return -1
-        return min(MAX_BACKOFF_MS, 1000 << (task.crashes - 1))
+        return min(_MAX_BACKOFF_MS, 1000 << (task.crashes - 1))
 
     def run_step(self, task):
         """One step of task (or its injected fault); returns the step's result."""
@@ -147,4 +147,4 @@ class Supervisor:
                 self.check()
             except Exception as exc:  # e.g. the record not written: feeding goes on as checked
                 self.log.error("supervisor: %r" % (exc,))
-            await asyncio.sleep_ms(CHECK_MS)
+            await asyncio.sleep_ms(_CHECK_MS)

@@ -13,12 +13,12 @@
 #   magnet     the optional magnetic-field sensor input is active
 from micropython import const
 
-COVER = const(1)
-REVERSE = const(2)
-IMBALANCE = const(4)
-MAGNET = const(8)
-KINDS = ((COVER, "cover"), (REVERSE, "reverse"), (IMBALANCE, "imbalance"), (MAGNET, "magnet"))
-ACTIONS = ("log", "show", "disconnect")
+_COVER = const(1)
+_REVERSE = const(2)
+_IMBALANCE = const(4)
+_MAGNET = const(8)
+KINDS = ((_COVER, "cover"), (_REVERSE, "reverse"), (_IMBALANCE, "imbalance"), (_MAGNET, "magnet"))
+_ACTIONS = const(("log", "show", "disconnect"))
 
 
 def kind_names(mask):
@@ -29,10 +29,10 @@ def kind_names(mask):
 
 def kinds_acted(mask, config, action):
     """The kinds in mask whose configured action is `action` or stronger."""
-    level = ACTIONS.index(action)
+    level = _ACTIONS.index(action)
     out = 0
     for bit, name in KINDS:
-        if mask & bit and ACTIONS.index(getattr(config, "tamper_action_" + name)) >= level:
+        if mask & bit and _ACTIONS.index(getattr(config, "tamper_action_" + name)) >= level:
             out |= bit
     return out
 

@@ -16,7 +16,7 @@
 from meter.texts import COLS, fit, two_columns
 from micropython import const
 
-LONG = const(0x100)
+_LONG = const(0x100)  # drivers/keypad.py: OR-ed into a key held long
 _TOKEN_DIGITS = const(20)
 _CODE_DIGITS = const(3)
 
@@ -53,7 +53,7 @@ class Ui:
         now = self.clock.ticks_ms()
         self._last_key = now
         self.backlight = True
-        long_press = event & LONG
+        long_press = event & _LONG
         ch = chr(event & 0xFF)
         if self.meter.on_user_key(ch if not long_press and self.mode in (_IDLE, _MESSAGE) else ""):
             self._to_idle()  # the meter took the key (# to reconnect), not while a token is typed
