@@ -5,7 +5,8 @@
 # The console takes bytes, not text: any byte sequence gets a reply ending in
 # OK or ERR (or is ignored), memory stays bounded, and the meter keeps metering
 # while garbage arrives (issue 11, section 3).
-from meter.linereader import MAX_LINE, TOO_LONG, LineReader, printable
+from meter.con_dispatch import printable
+from meter.linereader import MAX_LINE, TOO_LONG, LineReader
 from support.rig import Rig
 from support.vend import credit
 
@@ -13,19 +14,19 @@ from support.vend import credit
 def _replies(rig, reader, data):
     out = []
     for line in reader.feed(data):
-        out.append(rig.system.console_reply(line))
+        out.append(rig.system.console.handle(line, rig.system.powered))  # as the console task does
     return out
 
 
 def test_lines_end_at_cr_lf_or_crlf_and_are_cut_from_any_chunking():
     reader = LineReader()
-    assert reader.feed(b"version\r\nstat") == ["version"]
-    assert reader.feed(b"us\rlcd\n\nhelp") == ["status", "lcd", ""]
-    assert reader.feed(b"\r\n") == ["help"]
+    assert reader.feed(b"version\r\nstat") == [b"version"]
+    assert reader.feed(b"us\rlcd\n\nhelp") == [b"status", b"lcd", b""]
+    assert reader.feed(b"\r\n") == [b"help"]
     one_by_one = []
     for byte in b"a b\r\nc\n":
         one_by_one += reader.feed(bytes([byte]))
-    assert one_by_one == ["a b", "c"]
+    assert one_by_one == [b"a b", b"c"]
 
 
 def test_every_byte_becomes_printable_ascii_or_nothing():
@@ -45,8 +46,8 @@ def test_a_long_line_is_dropped_whole_with_one_too_long_and_memory_stays_bounded
         got += reader.feed(b"x" * 256)
         assert len(reader._buf) <= MAX_LINE
     got += reader.feed(b"yyy\nversion\n")
-    assert got == [TOO_LONG, "version"]
-    assert reader.feed(b"z" * MAX_LINE + b"\n") == ["z" * MAX_LINE]  # exactly the cap still fits
+    assert got == [TOO_LONG, b"version"]
+    assert reader.feed(b"z" * MAX_LINE + b"\n") == [b"z" * MAX_LINE]  # exactly the cap still fits
 
 
 def test_garbage_lines_get_err_and_real_commands_still_work():

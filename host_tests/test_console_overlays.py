@@ -1,19 +1,18 @@
 # lanes: cpython micropython-unix
 # mp-heapsize: 160wK
 # mp-compiled: yes
-# The console's commands, the short codes and the engineer's restarts are
-# overlays (firmware/overlay.py): each is loaded for its job and is no longer
-# loaded after it, whether the job answered, was refused or raised.
+# The console's dispatch and commands, the short codes and the engineer's
+# restarts are overlays (firmware/overlay.py): each is loaded for its job and is
+# no longer loaded after it, whether the job answered, was refused or raised.
 import sys
 
 import meter
 import overlay
-from meter import console as con
 from support.rig import Rig
 from support.vend import credit
 
-OVERLAYS = ("meter.con_status", "meter.con_show", "meter.con_keys", "meter.con_help", "meter.engineer",
-            "meter.shortcodes")
+OVERLAYS = ("meter.con_dispatch", "meter.con_status", "meter.con_show", "meter.con_keys", "meter.con_help",
+            "meter.engineer", "meter.shortcodes")
 
 
 def _fresh_rig(**options):
@@ -63,16 +62,102 @@ def test_a_command_that_fails_in_its_overlay_gets_one_err_line_and_is_dropped():
 
 def test_an_overlay_that_cannot_be_loaded_is_one_err_line():
     rig = _fresh_rig()
-    known = con.overlay_of
-    con.overlay_of = lambda name: "meter.no_such_overlay" if known(name) else None  # a file missing on the board
+    real = overlay.run
+
+    def run(name, function, *args):  # con_status.mpy missing on the board
+        return real("meter.no_such_overlay" if name == "meter.con_status" else name, function, *args)
+
+    overlay.run = run
     try:
         reply = rig.console("status")
         assert len(reply) == 1 and reply[0].startswith("ERR status failed: ") and "Error" in reply[0], reply
         assert rig.console("fly")[-1].startswith("ERR unknown command 'fly'")
     finally:
-        con.overlay_of = known
-    assert "meter.no_such_overlay" not in sys.modules
+        overlay.run = real
+    assert "meter.no_such_overlay" not in sys.modules and _left_loaded() == []
     assert rig.console("version")[-1] == "OK"
+
+
+class _Port:
+    """The console's input as meter.linereader.PolledInput gives it: bytes waiting now."""
+
+    def __init__(self):
+        self.closed = False
+        self.waiting = b""
+
+    def read_available(self, limit):
+        data, self.waiting = self.waiting[:limit], self.waiting[limit:]
+        return data
+
+
+class _Writer:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+
+def _console_task(rig):
+    port, writer = _Port(), _Writer()
+    return port, writer, rig.system.console_reader((port, writer))
+
+
+def test_the_dispatch_is_loaded_only_once_a_line_is_complete_and_dropped_after_its_reply():
+    rig = _fresh_rig()
+    port, writer, step = _console_task(rig)
+    loads = []
+    real = overlay.load
+
+    def load(name):
+        loads.append(name)
+        return real(name)
+
+    overlay.load = load
+    try:
+        rig.enter_token(credit(5_600_030, 10))
+        rig.advance(600)  # ten minutes of metering, nobody at the console
+        port.waiting = b"\xffsta"  # half a line, a stray byte first
+        step()
+        assert "meter.con_dispatch" not in loads and writer.text == "" and _left_loaded() == []
+        port.waiting = b"tus\r\n"
+        while step():
+            pass
+    finally:
+        overlay.load = real
+    assert loads.count("meter.con_dispatch") == 1 and _left_loaded() == []
+    assert writer.text == "ERR unknown command '?status' (try: help)\n"
+    port.waiting = b"lcd\r\n" + b"x" * 300 + b"\n"
+    while step():
+        pass
+    assert writer.text.split("\n")[1:] == list(rig.system.ui.lines) + ["OK", "ERR line too long (max 256 bytes)", ""]
+    assert _left_loaded() == []
+
+
+def test_no_heap_to_load_the_dispatch_is_one_err_line_and_the_meter_runs_on():
+    rig = _fresh_rig(load_w=2000)
+    rig.console("token " + credit(5_600_040, 10))  # 1 kWh
+    port, writer, step = _console_task(rig)
+    real = overlay.load
+
+    def load(name):
+        if name == "meter.con_dispatch":
+            raise MemoryError("memory allocation failed (stand-in)")
+        return real(name)
+
+    overlay.load = load
+    try:
+        port.waiting = b"status\nversion\n"
+        while step():
+            pass
+        rig.advance(60)
+    finally:
+        overlay.load = real
+    assert writer.text == "ERR console busy: out of memory, try again\n" * 2
+    assert _left_loaded() == [] and rig.parts.relay_closed() and rig.state.credit_wh < 1000  # metering went on
+    port.waiting = b"version\n"
+    step()
+    assert writer.text.endswith("version=%s\nOK\n" % rig.meter.version)
 
 
 def test_short_codes_are_dropped_after_each_code():

@@ -17,7 +17,7 @@ def test_readme_short_code_table_matches_firmware():
 
 
 def test_readme_console_table_lists_every_console_command():
-    from meter.console import overlay_of
+    from meter.con_dispatch import overlay_of
     from meter.runtime import Runtime  # adds `repl` and `resume`
 
     with open("README.md") as f:

@@ -1,7 +1,7 @@
 # Console commands that show the meter (an overlay: see meter.console): none of
 # them changes credit, keys or the relay.  `time set` and `loglevel <level>` are
 # the two settings here.  `status`, the one scripts poll, is meter.con_status.
-from meter.console import CommandError, need_jumper
+from meter.con_dispatch import CommandError, need_jumper
 from micropython import const
 from store import events as ev
 

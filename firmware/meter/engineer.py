@@ -1,7 +1,7 @@
 # The console's engineer commands (an overlay: see meter.console): calibration
 # and the relay test (engineering jumper), and the restarts: `reboot`, and the
 # supervisor's `repl` and `resume` (engineering jumper, meter.runtime).
-from meter.console import CommandError, need_jumper
+from meter.con_dispatch import CommandError, need_jumper
 
 
 def cmd_cal(console, args):

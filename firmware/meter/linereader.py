@@ -1,7 +1,8 @@
 # The console's input side: bytes from the UART/USB, never text.  MicroPython's
-# text stdin raises UnicodeError on invalid UTF-8 and bytes.decode() ignores its
-# `errors` argument, so one stray byte would end the meter; here every byte
-# sequence becomes either a line of printable ASCII or a dropped line.
+# text stdin raises UnicodeError on invalid UTF-8, so one stray byte would end
+# the meter; here every byte sequence becomes either a line of bytes (made
+# printable by the console's dispatch, meter.con_dispatch) or a dropped line.
+# Resident while the console task runs: it watches the UART every loop turn.
 #
 # PolledInput reads only what is already waiting (select.poll with a zero
 # timeout, one byte at a time: a board's stdin.read(n) blocks until n bytes),
@@ -12,26 +13,6 @@ MAX_LINE = const(256)  # longer lines are dropped whole, with one ERR
 TOO_LONG = None  # the item feed() yields for a dropped line
 _CR = const(13)
 _LF = const(10)
-
-
-def printable(raw):
-    """str of raw (bytes) with C0 controls and DEL dropped and every byte
-    >= 0x80 shown as '?': console commands are ASCII, and nothing echoed back
-    can move a terminal's cursor."""
-    for byte in raw:
-        if byte < 32 or byte > 126:
-            break
-    else:
-        return raw.decode()
-    out = bytearray()
-    for byte in raw:
-        if 32 <= byte <= 126:
-            out.append(byte)
-        elif byte == 9:
-            out.append(32)
-        elif byte > 126 and byte != 127:
-            out.append(63)
-    return out.decode()
 
 
 class LineReader:
@@ -46,7 +27,7 @@ class LineReader:
         self._after_cr = False
 
     def feed(self, data):
-        """Lines completed by data: str for each line, TOO_LONG for a dropped one."""
+        """Lines completed by data: bytes for each line, TOO_LONG for a dropped one."""
         out = []
         buf = self._buf
         for byte in data:
@@ -59,7 +40,7 @@ class LineReader:
                     out.append(TOO_LONG)
                     self._dropping = False
                 else:
-                    out.append(printable(buf))
+                    out.append(bytes(buf))
                 buf[:] = b""
             elif not self._dropping:
                 if len(buf) >= self.max_len:

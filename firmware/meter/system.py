@@ -11,7 +11,6 @@ import overlay
 from meter import texts
 from meter.app import VERSION, Meter
 from meter.console import Console
-from meter.linereader import MAX_LINE
 from meter.ui import Ui
 from meter.wallclock import WallClock
 from micropython import const
@@ -198,16 +197,8 @@ class System:
                 return False
             data = port.read_available(CONSOLE_CHUNK)
             for line in lines.feed(data):
-                for out in self.console_reply(line):
+                for out in self.console.handle(line, self.powered):
                     writer.write(out + "\n")
             return len(data) > 0
 
         return step
-
-    def console_reply(self, line):
-        """Reply lines for one console line (None: a line over the length cap)."""
-        if line is None:
-            return ["ERR line too long (max %d bytes)" % MAX_LINE]
-        if not self.powered and not line.lstrip().startswith("sim"):
-            return ["ERR meter is off (power cut)"]
-        return self.console.handle(line)

@@ -123,7 +123,7 @@ class Rig:
         return self.sim.advance(seconds)
 
     def console(self, line):
-        return self.system.console.handle(line)
+        return self.system.console.handle(line.encode())  # bytes, as the console's line reader gives them
 
     def reply(self, line):
         """A console command's `key=value` reply lines as a dict (the final OK left out)."""
