@@ -1,5 +1,6 @@
 # lanes: cpython micropython-unix
 # Evidence figures (issue 12 section 5) from marks on the energy total.
+from meter.customer_setup import restore_evidence
 from meter.evidence import Evidence
 
 DAY = 86400
@@ -74,9 +75,9 @@ def test_restore_clamps_marks_above_the_total_and_ignores_garbage():
     ev.on_topup(5000, 1000, T)
     doc = ev.to_doc()
     again = Evidence()
-    again.restore(doc, 995)  # the store lost its last 5 Wh in the cut
+    restore_evidence(again, doc, 995)  # the store lost its last 5 Wh in the cut
     assert again.since_topup_wh() == 0 and again.today_wh() == 0 and again.topup[1] == 5000
     for bad in (None, {}, {"tu": 1, "d": [], "h": []}, {"tu": [1, 2], "d": [1, 2, 3], "h": []}):
         broken = Evidence()
-        broken.restore(bad, 10)
+        restore_evidence(broken, bad, 10)
         assert broken.since_topup_wh() == -1 and broken.hours == []

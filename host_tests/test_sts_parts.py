@@ -16,7 +16,7 @@ def test_tid_record_keeps_the_highest_newest_first():
     record = TidRecord(4)
     for tid in (50, 10, 40, 30, 20):
         record.add(tid)
-    assert list(record) == [50, 40, 30, 20] and len(record) == 4 and record.is_full()
+    assert list(record) == [50, 40, 30, 20] and len(record) == record.size
     assert record.check(10) == R.OLD and record.check(30) == R.USED
     assert record.check(35) == 0 and record.check(99) == 0
     record.add(35)

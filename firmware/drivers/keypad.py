@@ -152,10 +152,6 @@ class Keypad:
     def pending(self):
         return self._count
 
-    def keys_down(self):
-        """Debounced mask of keys held (bit row * 4 + col), for diagnostics."""
-        return self._stable
-
     async def run(self, period_ms=10):
         """Scan forever as an asyncio task."""
         import asyncio  # lazily: the module stays importable without asyncio

@@ -4,7 +4,6 @@
 # first poll of each hour.  So the figures add up with the energy counted, and
 # the marks (a few integers, kept in the memo record) survive power cuts.
 # Figures that need the time are unknown (-1) while the wall time is unknown.
-import overlay
 from micropython import const
 
 _HOURS_KEPT = const(24)  # this hour and the 23 before: "last 24 h"
@@ -80,7 +79,3 @@ class Evidence:
     # ---- the memo record ------------------------------------------------------
     def to_doc(self):
         return {"tu": self.topup, "d": self.day, "h": self.hours}
-
-    def restore(self, doc, total_wh):
-        """Marks from the memo (meter.customer_setup.restore_evidence)."""
-        overlay.run("meter.customer_setup", "restore_evidence", self, doc, total_wh)

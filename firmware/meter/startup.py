@@ -134,7 +134,7 @@ def import_provisioning(system):
             keys, pan = overlay.run("meter.provision", "parse", doc)  # only with a provisioning file
         except ValueError as exc:
             log.error("provisioning file rejected: %s" % exc)
-            reject = hw.provisioning_rejected or (lambda _reason: _provisioning_done(hw))
+            reject = hw.provisioning_rejected or (lambda _: _provisioning_done(hw))
             reject(str(exc))  # put aside: a bad file never stops a boot twice
             return
         if state.provision(keys, pan, force=True):

@@ -37,12 +37,6 @@ class TidRecord:
         for i in range(self._count):
             yield _read(self._buf, i)
 
-    def is_full(self):
-        return self._count == self.size
-
-    def oldest(self):
-        return _read(self._buf, self._count - 1) if self._count else -1
-
     def check(self, tid):
         """0 if tid may be accepted, else results.USED or results.OLD.  No allocation."""
         buf, i, n = self._buf, 0, self._count
