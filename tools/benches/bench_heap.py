@@ -187,7 +187,8 @@ def sim_heap_floor(low=96, high=256):
 def scenario_wasm(names, overlays, image=None):
     env = dict(os.environ, NODE_PATH=os.path.join(benchlib.ROOT, "node_modules"), WASM_COMPILED_DIR=COMPILED_DIR)
     runner = os.path.join(benchlib.ROOT, "host_tests", "harness", "wasm_phases.mjs")
-    phases = ["imports(%r, %r)" % (names, overlays) if p == "imports" else "%s()" % p for p in probe.PHASES]
+    phases = ["imports(%r, %r, %r)" % (names, overlays, "/repo/firmware/main.py") if p == "imports" else "%s()" % p
+              for p in probe.PHASES]
     if image:
         env["WASM_ROMFS"] = image
         phases.insert(0, "romfs()")
@@ -217,9 +218,9 @@ def names_interned(lines, rom):
         start, after = info["start"], info["imports"]
         out.append("firmware_qstrs%s: %d" % (rom, after["n_qstr"] - start["n_qstr"]))
         out.append("firmware_qstr_bytes%s: %d" % (rom, after["n_total_bytes"] - start["n_total_bytes"]))
-        out.append("qstr_pools_after_imports%s: %d pools, %d names (the VM's %d first; pools hold 20, 40, 80, ... "
-                   "entries, so the 7th, of 1280, starts at the 1261st name)" % (
-                       rom, after["n_pool"], after["n_qstr"], start["n_qstr"]))
+        out.append("qstr_pools_after_imports%s: %d pools, %d names (%d of the VM and the probe first; main.py's are "
+                   "the firmware's; pools hold 20, 40, 80, ... entries, so the 7th, of 1280, starts at the 1261st "
+                   "name)" % (rom, after["n_pool"], after["n_qstr"], start["n_qstr"]))
     return out
 
 
@@ -276,7 +277,9 @@ def main():
                                                                 "boards")]
             # From files, the firmware is imported as a board imports it: from the working
             # directory through a "" path entry, so each module's __file__ is its device path.
-            unix = benchlib.unix("heap_bench_probe", "run_phases(%r, %r, %r)" % (resident, overlays, rom), "bench_heap",
+            main_py = os.path.join(benchlib.ROOT, "firmware", "main.py")
+            unix = benchlib.unix("heap_bench_probe", "run_phases(%r, %r, %r, %r)" % (resident, overlays, rom, main_py),
+                                 "bench_heap",
                                  source if rom else [""] + source[:2], cwd=benchlib.ROOT if rom else COMPILED_DIR)
             ok = ok and bool(unix)
             for line in names_interned(unix, "_romfs" if rom else ""):
