@@ -219,8 +219,14 @@ def names_interned(lines, rom):
         out.append("firmware_qstrs%s: %d" % (rom, after["n_qstr"] - start["n_qstr"]))
         out.append("firmware_qstr_bytes%s: %d" % (rom, after["n_total_bytes"] - start["n_total_bytes"]))
         out.append("qstr_pools_after_imports%s: %d pools, %d names (%d of the VM and the probe first; main.py's are "
-                   "the firmware's; pools hold 20, 40, 80, ... entries, so the 7th, of 1280, starts at the 1261st "
-                   "name)" % (rom, after["n_pool"], after["n_qstr"], start["n_qstr"]))
+                   "the firmware's)" % (rom, after["n_pool"], after["n_qstr"], start["n_qstr"]))
+        # A VM's pools of interned names hold 20, 40, 80, ... entries (the first after the
+        # built-in pools, which hold 10), on every port: pool k ends at name 20 * (2**k - 1).
+        capacity = 20 * (2 ** after["n_pool"] - 1)
+        entry_bytes = (after["n_total_bytes"] - after["n_str_data_bytes"]) / capacity
+        next_pool = 20 * 2 ** after["n_pool"]
+        out.append("qstr_headroom%s: %d names before the next pool (%d entries, about %d B on this VM, most of it "
+                   "empty at first)" % (rom, capacity - after["n_qstr"], next_pool, next_pool * entry_bytes))
     return out
 
 
