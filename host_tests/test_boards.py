@@ -3,11 +3,14 @@
 # and pins as the README contract says, respect the chip's pin rules, and
 # assemble the meter's Hardware with the relay open.
 import os
+import sys
 
 import machine
+import overlay
 from atm90e26_model import Atm90e26Model
 from drivers.keypad import Keypad
 from drivers.latching_relay import LatchingRelay
+from drivers.relay import MonostableRelay
 from fakeclock import FakeClock
 from norflash import NorFlash
 from store.volume import mount_flash
@@ -123,3 +126,18 @@ def test_optional_buzzer_is_on_its_pwm_pin_and_silent():
     assert "buzzer" not in esp32.PINS and esp32.pins_and_buses()["buzzer"] is None
     hw = esp32.build(FakeClock(), fs=mount_flash(NorFlash()))
     assert hw.buzzer is None and any(note.startswith("buzzer none fitted") for note in hw.notes)
+
+
+def test_a_monostable_board_does_not_load_the_latching_driver():
+    # one small module per device: the latching relay's code takes no heap on a board without one
+    latching = sys.modules.pop("drivers.latching_relay")  # imported by this file: put back after
+    try:
+        parts = {"relay_kind": "monostable", "relay_pins": [machine.Pin(5)], "relay_active_high": True,
+                 "relay_feedback": None}
+        relay = overlay.run("meter.hardware", "make_relay", parts, FakeClock())
+        assert isinstance(relay, MonostableRelay) and not relay.closed
+        assert "drivers.latching_relay" not in sys.modules
+    finally:
+        sys.modules["drivers.latching_relay"] = latching
+    parts = dict(parts, relay_kind="latching", relay_pins=[machine.Pin(6), machine.Pin(7)])
+    assert isinstance(overlay.run("meter.hardware", "make_relay", parts, FakeClock()), LatchingRelay)

@@ -3,6 +3,8 @@
 # token; the range checks of a new key state and reading one back from flash
 # are in sts/keycheck.py, loaded for those calls.  Decisions on the [U] points
 # are in README.md.
+from binascii import hexlify
+
 from micropython import const
 from overlay import load, run
 
@@ -43,18 +45,15 @@ class KeyState:
         module = self._cipher_module()
         return (module.Sta if self.ea == EA07 else module.Misty1)(self.key, schedule=self._schedule)
 
-    def _tuple(self):
-        return (self.ea, self.key, self.krn, self.kt, self.ti, self.sgc, self.ken, self.base_date)
-
     def __eq__(self, other):
-        return isinstance(other, KeyState) and self._tuple() == other._tuple()
+        return isinstance(other, KeyState) and self.to_dict() == other.to_dict()
 
     def to_dict(self):
         # Resident: the store writes it with every state record (a token, a key
         # change), which must work when the heap has no room for an overlay.
         return {
             "ea": self.ea,
-            "key": "".join("%02x" % b for b in self.key),
+            "key": hexlify(self.key).decode(),  # lower-case hex, as from_dict() reads it
             "krn": self.krn,
             "kt": self.kt,
             "ti": self.ti,
