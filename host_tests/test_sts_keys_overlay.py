@@ -69,3 +69,28 @@ def test_a_key_change_whose_checks_find_no_heap_says_try_again_and_changes_nothi
     assert rig.enter_token(two) == R.KCT2_ACCEPTED  # typed again: the held first section still counts
     assert rig.state.keys.key == NEW_KEY and rig.state.keys.krn == 2
     assert rig.enter_token(credit(6_200_060, 10)) == R.AUTH  # the old key's tokens no longer decrypt
+
+
+def test_no_heap_to_read_the_keys_back_at_boot_discards_no_record():
+    # only a ValueError marks a record corrupt (store/recovery.py): a boot that cannot
+    # load the key check stops, and the next boot reads the same state back
+    rig = Rig()
+    assert rig.enter_token(credit(6_200_070, 10)) == R.ACCEPT
+    keys, credit_wh = rig.state.keys, rig.state.credit_wh
+    flash, clock = rig.power_cut()
+    real = overlay.load
+
+    def load(name):
+        if name == "sts.keycheck":
+            raise MemoryError("memory allocation failed")
+        return real(name)
+
+    overlay.load = load
+    try:
+        assert raises(MemoryError, Rig, flash=flash, clock=clock)
+    finally:
+        overlay.load = real
+    assert not _keycheck_loaded()
+    rig = Rig(flash=flash, clock=clock)
+    assert rig.state.keys == keys and rig.state.credit_wh == credit_wh and rig.state.storage == "ok"
+    assert rig.enter_token(credit(6_200_070, 10)) == R.USED  # the used-token record came back too
