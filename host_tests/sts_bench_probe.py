@@ -18,8 +18,8 @@ except ImportError:  # pragma: no cover
     ticks_us = ticks_diff = None
 
 from sts import crc, digits, misty1, pipeline, sta
-from sts.digits import format_token
 from sts.keys import KeyState
+from sts.layouts import format_token
 from sts.tids import DEFAULT_SIZE, TidRecord
 from sts.token import build_words
 

@@ -22,7 +22,7 @@ from fakeclock import FakeClock  # noqa: E402
 from store import events as ev  # noqa: E402
 from store.state import MeterState  # noqa: E402
 from store.volume import mount_flash  # noqa: E402
-from sts.digits import format_token  # noqa: E402
+from sts.layouts import format_token  # noqa: E402
 from sts.pipeline import check  # noqa: E402
 from sts.token import build_words  # noqa: E402
 from support.filedev import FileBlockDevice  # noqa: E402

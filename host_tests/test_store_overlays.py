@@ -14,8 +14,8 @@ from norflash import NorFlash
 from store import events as ev
 from store.state import MeterState
 from store.volume import mount_flash
-from sts.digits import format_token
 from sts.keys import KeyState
+from sts.layouts import format_token
 from sts.pipeline import check
 from sts.token import build_words
 from support.checks import raises

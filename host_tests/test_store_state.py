@@ -7,8 +7,8 @@ from store import events as ev
 from store.state import MeterState
 from store.volume import StorageFault, mount_flash
 from sts import results as R
-from sts.digits import format_token
 from sts.keys import KeyState
+from sts.layouts import format_token
 from sts.pipeline import check
 from sts.token import build_words
 from support.checks import raises

@@ -20,7 +20,7 @@ from fakeclock import FakeClock
 from support.filedev import FileBlockDevice
 from store.state import MeterState
 from store.volume import mount_flash
-from sts.digits import format_token
+from sts.layouts import format_token
 from sts.keys import KeyState
 from sts.pipeline import check
 from sts.token import build_words

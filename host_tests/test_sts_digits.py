@@ -1,7 +1,8 @@
 # lanes: cpython micropython-unix micropython-wasm32
 # sts.digits: the 20-digit token framing (SPEC section 1) against every
 # published token, plus the format-error cases.
-from sts.digits import format_token, hex_from_words, parse, words_from_hex
+from sts.digits import parse
+from sts.layouts import format_token, hex_from_words, words_from_hex
 from support.checks import raises
 from support.data import load_vectors
 

@@ -2,7 +2,8 @@
 # EA11 = MISTY1 (RFC 2994, SPEC section 8): the RFC's own test data and the
 # STS 531-1-0-04 compliance tokens.
 from sts import misty1
-from sts.digits import hex_from_words, parse, words_from_hex
+from sts.digits import parse
+from sts.layouts import hex_from_words, words_from_hex
 from support.checks import raises
 from support.data import load_vectors
 

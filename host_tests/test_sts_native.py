@@ -9,7 +9,7 @@
 import sys
 
 from sts import crc, digits, misty1, sta
-from sts.digits import hex_from_words, words_from_hex
+from sts.layouts import hex_from_words, words_from_hex
 from support.alloc import assert_no_alloc
 from support.checks import SkipTest, is_micropython
 from support.data import load_vectors

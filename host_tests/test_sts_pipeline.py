@@ -4,8 +4,8 @@ import sys
 
 from sts import pipeline
 from sts import results as R
-from sts.digits import format_token
 from sts.keys import KeyState
+from sts.layouts import format_token
 from sts.tids import DEFAULT_SIZE, TidRecord
 from sts.token import build_words
 from support.alloc import assert_no_alloc, bytes_allocated

@@ -3,11 +3,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sts import amount, pipeline
+from sts import amount, layouts, pipeline
 from sts import results as R
 from sts.describe import parse_token
-from sts.digits import format_token
 from sts.keys import KeyState
+from sts.layouts import format_token
 from sts.tids import TidRecord
 from sts.token import build_words, layout
 
@@ -67,12 +67,12 @@ def field_values(cls, sub):
 def expected(name, value, sub):
     """What decoding gives back: amounts come back rounded up to a representable value."""
     if name == "amount" and sub >= 4:
-        nibble, field = amount.encode_currency(value)
+        nibble, field = layouts.encode_currency(value)
         got = amount.decode_currency(nibble, field)
         assert abs(got) >= abs(value)
         return got
     if name in ("amount", "mpl", "mppul"):
-        got = amount.decode_units(amount.encode_units(value))
+        got = amount.decode_units(layouts.encode_units(value))
         assert got >= value
         return got
     return value

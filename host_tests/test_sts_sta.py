@@ -2,7 +2,8 @@
 # EA07 (STA, SPEC section 7) against the published vectors, and the committed
 # pass table against one rebuilt from the numbers printed in SPEC 7.2.
 from sts import resident, sta, sta_tables
-from sts.digits import hex_from_words, parse, words_from_hex
+from sts.digits import parse
+from sts.layouts import hex_from_words, words_from_hex
 from support.checks import raises
 from support.data import load_vectors
 

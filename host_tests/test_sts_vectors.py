@@ -2,10 +2,10 @@
 # Every vector of host_tests/data/sts_vectors.json through the token engine:
 # tokens generated bit-exact from their fields, decodes field-exact, CRC/CRC_C,
 # amounts, the published class 1 test tokens, and (CPython) key derivations.
-from sts import amount, crc
+from sts import amount, crc, layouts
 from sts.describe import cipher_for, parse_token
-from sts.digits import format_token, hex_from_words
-from sts.digits import words_from_hex as _words_from_hex
+from sts.layouts import format_token, hex_from_words
+from sts.layouts import words_from_hex as _words_from_hex
 from sts.token import Token, build_words, layout
 from support.checks import SkipTest, is_micropython
 from support.data import load_vectors as _load_all
@@ -122,26 +122,26 @@ def test_amount_units_vectors_round_trip():
         f = v["fields"]
         if "amount_0p1_units" in f:
             assert amount.decode_units(f["value16"]) == f["amount_0p1_units"]
-            assert amount.encode_units(f["amount_0p1_units"]) == f["value16"]
+            assert layouts.encode_units(f["amount_0p1_units"]) == f["value16"]
             seen += 1
     assert seen > 50
 
 
 def test_amount_encoding_rounds_up_at_boundaries():
-    assert amount.encode_units(16383) == 16383
-    assert amount.encode_units(16384) == 1 << 14
-    assert amount.decode_units(amount.encode_units(16385)) == 16394  # never less than asked
-    assert amount.encode_units(180214) == 0x7FFF
+    assert layouts.encode_units(16383) == 16383
+    assert layouts.encode_units(16384) == 1 << 14
+    assert amount.decode_units(layouts.encode_units(16385)) == 16394  # never less than asked
+    assert layouts.encode_units(180214) == 0x7FFF
     for value in (180215, 180223):  # above e=1's range, below e=2's start: next exponent
-        assert amount.encode_units(value) == 2 << 14
-    assert amount.decode_units(amount.encode_units(UNITS_MAX)) == UNITS_MAX
+        assert layouts.encode_units(value) == 2 << 14
+    assert amount.decode_units(layouts.encode_units(UNITS_MAX)) == UNITS_MAX
     for bad in (-1, UNITS_MAX + 1):
         try:
-            amount.encode_units(bad)
+            layouts.encode_units(bad)
         except ValueError:
             continue
         raise AssertionError("encode_units(%d) accepted" % bad)
-    assert amount.encode_currency(10000000) == (0, 0xDFF6)  # 100.00000 -> 100.00624 (the KF vector)
+    assert layouts.encode_currency(10000000) == (0, 0xDFF6)  # 100.00000 -> 100.00624 (the KF vector)
     assert amount.decode_currency(8, 0xDFF6) == -10000624
 
 

@@ -25,7 +25,8 @@ MCU_ARCHES = ("armv6m", "xtensawin", "rv32imc")
 TOKEN, KEY, PLAIN = "02194538019157867319", "e653341f9d5bf36f", "055a43a33ffff74e"
 DECODE = (
     "import sts.sta, sts.misty1, sts.digits, sts.crc\n"
-    "from sts.digits import parse, hex_from_words\n"
+    "from sts.digits import parse\n"
+    "from sts.layouts import hex_from_words\n"
     "w = [0, 0, 0, 0]\n"
     "parse(%r, w)\n"
     "sts.sta.Sta(bytes.fromhex(%r)).decrypt(w)\n"

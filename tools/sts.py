@@ -40,9 +40,9 @@ if os.path.join(ROOT, "tools") not in sys.path:
     sys.path.append(os.path.join(ROOT, "tools"))
 
 from sts import describe as _describe  # noqa: E402
-from sts.digits import format_token  # noqa: E402
 from sts.kct import key_sections  # noqa: E402
 from sts.keys import BASE_DATES  # noqa: E402
+from sts.layouts import format_token  # noqa: E402
 from sts.token import build_words, layout  # noqa: E402
 from sts_derive import (  # noqa: E402, F401  (re-exported: tests use sts.py's functions)
     ToolError,

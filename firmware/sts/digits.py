@@ -1,5 +1,5 @@
 # The 20-digit token framing (SPEC section 1): digits -> class + 64-bit
-# ciphertext block, and the vending-side inverse.
+# ciphertext block (the vending-side inverse is sts/layouts.py's format_token).
 #
 # A 64-bit block is a list of four 16-bit ints, most significant first.
 # parse() is the meter's hot path: it allocates nothing and keeps every
@@ -64,42 +64,3 @@ try:
 except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wrong .mpy arch (ValueError)
     parse = parse_python
 NATIVE = parse is not parse_python
-
-
-def format_token(cls, words):
-    """Vending side: the 20-digit token for class cls (0..3) and ciphertext block words."""
-    if not 0 <= cls <= 3:
-        raise ValueError("token class must be 0..3")
-    c = _block_int(words)
-    b27 = (c >> 27) & 1
-    b28 = (c >> 28) & 1
-    t = (c & ~(3 << 27)) | (cls << 27) | (b27 << 64) | (b28 << 65)
-    s = str(t)
-    return "0" * (20 - len(s)) + s
-
-
-def words_from_hex(hex16, words):
-    """Fill words from 16 hex digits (tools and tests); returns words."""
-    if len(hex16) != 16 or not all(c in "0123456789abcdefABCDEF" for c in hex16):
-        raise ValueError("need 16 hex digits")
-    k = 0
-    while k < 4:
-        words[k] = int(hex16[4 * k:4 * k + 4], 16)
-        k += 1
-    return words
-
-
-def hex_from_words(words):
-    """The block as 16 lower-case hex digits (tools and tests)."""
-    return "%04x%04x%04x%04x" % (words[0], words[1], words[2], words[3])
-
-
-def _block_int(words):
-    c = 0
-    for w in words:
-        if not 0 <= w <= 0xFFFF:
-            raise ValueError("block words must be 16-bit")
-        c = (c << 16) | w
-    if len(words) != 4:
-        raise ValueError("a block is four 16-bit words")
-    return c

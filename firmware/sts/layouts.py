@@ -1,8 +1,16 @@
 # Token layouts (SPEC section 4): the SPEC name and field list of each class and
-# subclass, and build_words() for the vending side.  Only tools, token
-# descriptions and tests need these; the meter's hot path reads fields through
+# subclass; and the vending side, which makes tokens: build_words(), amount
+# encoding (SPEC 6.1, 6.2), the 20-digit token from class + ciphertext block
+# (SPEC section 1), hex helpers for tools and tests.  Only tools, token
+# descriptions and tests need these; the meter's check reads fields through
 # sts.token.Token's properties and never imports this module (it costs heap).
+# Encoding never gives less than asked: it picks the smallest exponent whose
+# range holds the value and rounds the mantissa up.
+from micropython import const
 from sts import amount, crc
+
+_MANTISSA_MAX = const(16383)  # amount fields: 14 bits
+_CURRENCY_EXP_MAX = const(31)  # 5-bit currency exponent
 
 _CREDIT = ("rnd", "tid", "amount")
 _CURRENCY = ("tid", "amount")
@@ -70,7 +78,7 @@ def build_words(cls, subclass, values):
     elif "tid" in names:
         tid = _bits(values, "tid", 24)
         if cls == 0 and subclass >= 4:
-            nibble, field = amount.encode_currency(values.get("amount", 0))
+            nibble, field = encode_currency(values.get("amount", 0))
         else:
             nibble = _bits(values, "rnd", 4)
             field = _build_value16(cls, subclass, values)
@@ -104,8 +112,73 @@ def build_words(cls, subclass, values):
 
 def _build_value16(cls, subclass, values):
     if cls == 0:
-        return amount.encode_units(values.get("amount", 0))
+        return encode_units(values.get("amount", 0))
     name = layout(cls, subclass)[1][2]
     if name in ("mpl", "mppul"):
-        return amount.encode_units(values.get(name, 0))
+        return encode_units(values.get(name, 0))
     return _bits(values, name, 16)
+
+
+def _encode(value, exp_max):
+    """Smallest exponent whose range holds value, mantissa rounded up -> (e, m)."""
+    if value < 0:
+        raise ValueError("amount must not be negative")
+    for e in range(exp_max + 1):
+        offset, scale = amount.range_start(e), 10**e
+        if value <= offset + _MANTISSA_MAX * scale:
+            if value <= offset:  # between two ranges: round up to this range's start
+                return e, 0
+            return e, (value - offset + scale - 1) // scale
+    raise ValueError("amount too large for the 16-bit field")
+
+
+def encode_units(value):
+    """Integer count of the unit -> 16-bit units field (rounded up)."""
+    e, m = _encode(value, 3)
+    return (e << 14) | m
+
+
+def encode_currency(value):
+    """Signed integer count of 1e-5 currency units -> (S&E nibble, 16-bit field)."""
+    sign = 8 if value < 0 else 0
+    e, m = _encode(-value if sign else value, _CURRENCY_EXP_MAX)
+    return sign | (e >> 2), ((e & 3) << 14) | m
+
+
+def format_token(cls, words):
+    """The 20-digit token for class cls (0..3) and ciphertext block words."""
+    if not 0 <= cls <= 3:
+        raise ValueError("token class must be 0..3")
+    c = _block_int(words)
+    b27 = (c >> 27) & 1
+    b28 = (c >> 28) & 1
+    t = (c & ~(3 << 27)) | (cls << 27) | (b27 << 64) | (b28 << 65)
+    s = str(t)
+    return "0" * (20 - len(s)) + s
+
+
+def words_from_hex(hex16, words):
+    """Fill words from 16 hex digits (tools and tests); returns words."""
+    if len(hex16) != 16 or not all(c in "0123456789abcdefABCDEF" for c in hex16):
+        raise ValueError("need 16 hex digits")
+    k = 0
+    while k < 4:
+        words[k] = int(hex16[4 * k:4 * k + 4], 16)
+        k += 1
+    return words
+
+
+def hex_from_words(words):
+    """The block as 16 lower-case hex digits (tools and tests)."""
+    return "%04x%04x%04x%04x" % (words[0], words[1], words[2], words[3])
+
+
+def _block_int(words):
+    c = 0
+    for w in words:
+        if not 0 <= w <= 0xFFFF:
+            raise ValueError("block words must be 16-bit")
+        c = (c << 16) | w
+    if len(words) != 4:
+        raise ValueError("a block is four 16-bit words")
+    return c

@@ -24,7 +24,7 @@ DEMO_KEYS.cipher().encrypt([0, 0, 0, 0])
 
 
 def make_token(cls, sub, values, keys=DEMO_KEYS):
-    from sts.digits import format_token
+    from sts.layouts import format_token
     from sts.token import build_words
 
     words = build_words(cls, sub, values)
