@@ -16,6 +16,7 @@ from meter.linereader import MAX_LINE, TOO_LONG
 from micropython import const
 
 _MAX_NAME = const(12)  # longer first words are no command (and would make an over-long attribute name)
+_ACTING = const(("key", "token", "relaytest", "cal"))  # refused in safe mode
 
 
 def need_jumper(fitted, what):
@@ -30,7 +31,7 @@ def overlay_of(name):
     for module, names in (("meter.con_status", " status "),
                           ("meter.con_show", " version lcd log tids energy time regdump config loglevel "),
                           ("meter.con_keys", " key token "),
-                          ("meter.engineer", " cal relaytest reboot "),
+                          ("meter.engineer", " cal relaytest reboot repl resume "),
                           ("meter.con_help", " help ")):
         if " " + name + " " in names:
             return module
@@ -75,9 +76,9 @@ def handle(console, raw, powered):
         module = None if handler else overlay_of(name)
     if handler is None and module is None:
         return ["ERR unknown command '%s' (try: help)" % name[:_MAX_NAME]]
-    refused = console.refuse(name) if console.refuse is not None else None
-    if refused:
-        return ["ERR " + refused]
+    runtime = console.runtime
+    if runtime is not None and runtime.safe and name in _ACTING:
+        return ["ERR %s refused: safe mode (%s)" % (name, runtime.safe)]
     try:
         out = handler(args) if handler else overlay.run(module, "cmd_" + name, console, args)
     except CommandError as exc:

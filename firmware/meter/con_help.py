@@ -1,4 +1,4 @@
-# Console `help` (an overlay: see meter.console).
+# Console `help` (an overlay: see meter.con_dispatch).
 HELP = (
     "help                 this list",
     "version              firmware version",

@@ -1,4 +1,4 @@
-# Console `key` and `token`: typing as on the keypad (an overlay: see meter.console).
+# Console `key` and `token`: typing as on the keypad (an overlay: see meter.con_dispatch).
 from meter import texts
 from meter.console import CommandError
 from micropython import const

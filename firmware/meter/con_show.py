@@ -1,4 +1,4 @@
-# Console commands that show the meter (an overlay: see meter.console): none of
+# Console commands that show the meter (an overlay: see meter.con_dispatch): none of
 # them changes credit, keys or the relay.  `time set` and `loglevel <level>` are
 # the two settings here.  `status`, the one scripts poll, is meter.con_status.
 from meter.con_dispatch import CommandError, need_jumper

@@ -1,5 +1,5 @@
 # Console `status`: the meter's figures as key=value lines (an overlay: see
-# meter.console).  On its own, as the command scripts and tools poll most: its
+# meter.con_dispatch).  On its own, as the command scripts and tools poll most: its
 # load is the smallest a command can add to the heap.
 from meter import texts
 from meter.tamper import kind_names
@@ -7,8 +7,10 @@ from meter.tamper import kind_names
 
 def cmd_status(console, args):
     pairs = _meter_pairs(console.meter)
-    if console.status_extra is not None:
-        pairs += console.status_extra()
+    runtime = console.runtime
+    if runtime is not None:
+        resets = runtime.resets
+        pairs += [("resets", resets.count), ("reset_cause", resets.cause), ("safe_mode", runtime.safe or "no")]
     return ["%s=%s" % kv for kv in pairs]
 
 

@@ -20,8 +20,7 @@ class Console:
         self.engineering = engineering
         self.reboot = reboot
         self.extra = {}  # name -> handler(args) -> lines (the simulator adds `sim`)
-        self.status_extra = None  # fn() -> more (key, value) pairs for `status`
-        self.refuse = None  # fn(command name) -> why it is refused now, or None
+        self.runtime = None  # meter.runtime.Runtime, once made: `repl`, `resume`, safe mode
 
     def handle(self, raw, powered=True):
         """Reply lines, incl. OK/ERR, for one line as meter.linereader gives it

@@ -1,6 +1,7 @@
-# The console's engineer commands (an overlay: see meter.console): calibration
-# and the relay test (engineering jumper), and the restarts: `reboot`, and the
-# supervisor's `repl` and `resume` (engineering jumper, meter.runtime).
+# The console's engineer commands (an overlay: see meter.con_dispatch):
+# calibration and the relay test (engineering jumper), and the restarts:
+# `reboot`, and the supervisor's `repl` and `resume` (engineering jumper,
+# meter.runtime).
 from meter.con_dispatch import CommandError, need_jumper
 
 
@@ -61,25 +62,28 @@ def parse_decimal(text, decimals):
     return int(whole or "0") * 10**decimals + int(frac or "0")
 
 
-def _need_restart(runtime, what):
+def _restarter(console, what):
+    """The runtime (meter.runtime), if the engineer may restart the meter."""
+    runtime = console.runtime
     hw = runtime.system.hw
     need_jumper(hw.engineering, what)
     if hw.reboot is None:
         raise CommandError("restart not available")
+    return runtime
 
 
-def repl(runtime):
+def cmd_repl(console, args):
     """Save, restart, and stop at the next boot before the meter runs."""
-    _need_restart(runtime, "repl")
+    runtime = _restarter(console, "repl")
     runtime.system.meter.power_down("reboot")  # saved first: nothing is lost
     runtime.resets.announce("repl")
     runtime.system.hw.reboot()
     return ["rebooting to the REPL (relay open, the meter stopped)"]
 
 
-def resume(runtime):
+def cmd_resume(console, args):
     """Leave safe mode: the next boot runs normally with a fresh count."""
-    _need_restart(runtime, "resume")
+    runtime = _restarter(console, "resume")
     if not runtime.safe:
         raise CommandError("not in safe mode")
     runtime.resets.resume()

@@ -1,17 +1,15 @@
 # Keeps the meter running, or safely stopped: the asyncio tasks under the
 # supervisor (meter.supervisor) that alone feeds the board's watchdog, the
 # reset record (meter.resets), safe mode, and the engineer's two ways out on
-# the console, both needing the engineering jumper:
+# the console (their code: meter.engineer, an overlay), both needing the engineering jumper:
 #   repl    saves, restarts, and the next boot stops before the meter runs
 #           (relay open, Ctrl-C enabled, no watchdog): the MicroPython REPL
 #   resume  leaves safe mode: clears the reset count and restarts normally
-import overlay
 from meter.resets import ResetRecord
 from meter.supervisor import Supervisor
 from micropython import const
 from store import events as ev
 
-_ACTING = const(("key", "token", "relaytest", "cal"))  # console commands refused in safe mode
 _PERSIST_MS = const(5000)  # the storage task's period (it saves only when a save is due)
 
 
@@ -25,10 +23,7 @@ class Runtime:
         self.repl = False  # the engineer asked for the REPL: the meter does not run this boot
         self.started_s = 0
         console = system.console
-        console.extra["repl"] = self.cmd_repl
-        console.extra["resume"] = self.cmd_resume
-        console.status_extra = self.status
-        console.refuse = self.refuse
+        console.runtime = self  # its commands (meter.engineer), `status` lines and safe-mode refusals
         if console.reboot is not None:
             console.reboot = self._reboot
 
@@ -89,20 +84,3 @@ class Runtime:
     def _crashed(self, name, count):
         names = [task.name for task in self.supervisor.tasks]
         self.system.state.log(ev.TASK_RESTART, names.index(name) if name in names else -1, count)
-
-    # ---- console --------------------------------------------------------------
-    def status(self):
-        return [("resets", self.resets.count), ("reset_cause", self.resets.cause),
-                ("safe_mode", self.safe or "no")]
-
-    def refuse(self, name):
-        if self.safe and name in _ACTING:
-            return "%s refused: safe mode (%s)" % (name, self.safe)
-        return None
-
-    def cmd_repl(self, args):
-        return overlay.run("meter.engineer", "repl", self)  # loaded for the command only: the heap is tight
-
-    def cmd_resume(self, args):
-        return overlay.run("meter.engineer", "resume", self)
-
