@@ -2,7 +2,6 @@
 # board.  They act on the simulated world — time, load, mains power — never on
 # the meter's state directly.
 from meter.console import CommandError
-from meter.relay_policy import CLOSED_CREDIT, OPEN_NO_CREDIT
 
 HELP = (
     "sim advance <seconds>     run simulated time now (energy integrates)",
@@ -149,7 +148,7 @@ class SimCommands:
         load = self.parts.load_w
         meter = self.system.meter
         limit = meter.max_power_w()
-        if meter.policy.state not in (CLOSED_CREDIT, OPEN_NO_CREDIT) or (limit > 0 and load > limit):
+        if meter.policy.reason not in ("credit", "no credit") or (limit > 0 and load > limit):
             return 1  # an overload, fault or test timer is running: poll every second
         if load <= 0 or not self.parts.relay_closed():
             return min(left, MAX_STEP_S)

@@ -1,10 +1,6 @@
 # lanes: cpython micropython-unix
 from meter.energy import EnergyAccount
-from meter.relay_policy import (
-    CLOSED_CREDIT,
-    OPEN_NO_CREDIT,
-    RelayPolicy,
-)
+from meter.relay_policy import RelayPolicy
 
 
 def _run(policy, start, seconds, power, credit=True, limit=3000, ok=True):
@@ -16,9 +12,9 @@ def _run(policy, start, seconds, power, credit=True, limit=3000, ok=True):
 def test_credit_closes_and_no_credit_opens():
     p = RelayPolicy()
     assert p.update(0, True, 100, 3000, True)
-    assert p.state == CLOSED_CREDIT and p.closed
+    assert p.reason == "credit" and p.closed
     assert p.update(1, False, 100, 3000, True)
-    assert p.state == OPEN_NO_CREDIT and p.reason == "no credit"
+    assert p.reason == "no credit" and not p.closed
 
 
 def test_overload_trips_after_delay_reconnects_then_locks():

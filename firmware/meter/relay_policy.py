@@ -17,8 +17,8 @@
 #   ClearTamperCondition token clears it (meter/tamper.py).
 from micropython import const
 
-CLOSED_CREDIT = const(0)
-OPEN_NO_CREDIT = const(1)
+_CLOSED_CREDIT = const(0)
+_OPEN_NO_CREDIT = const(1)
 _OPEN_OVERLOAD = const(2)
 _OPEN_OVERLOAD_LOCK = const(3)
 _OPEN_METER_FAULT = const(4)
@@ -36,7 +36,7 @@ class RelayPolicy:
         self.calm_s = calm_s
         self.fault_grace_s = fault_grace_s
         self.test_s = test_s
-        self.state = OPEN_NO_CREDIT
+        self.state = _OPEN_NO_CREDIT
         self.trips = 0
         self._over_since = -1  # first second the power was above the limit
         self._off_until = 0
@@ -46,7 +46,7 @@ class RelayPolicy:
 
     @property
     def closed(self):
-        return self.state == CLOSED_CREDIT
+        return self.state == _CLOSED_CREDIT
 
     @property
     def reason(self):
@@ -86,17 +86,17 @@ class RelayPolicy:
             return _OPEN_OVERLOAD
         if not has_credit:
             self._over_since = -1
-            return OPEN_NO_CREDIT
+            return _OPEN_NO_CREDIT
         if self.trips and now_s - self._last_trip >= self.calm_s:
             self.trips = 0
-        if self.state == CLOSED_CREDIT and max_power_w > 0 and power_w > max_power_w:
+        if self.state == _CLOSED_CREDIT and max_power_w > 0 and power_w > max_power_w:
             if self._over_since < 0:
                 self._over_since = now_s
             if now_s - self._over_since >= self.trip_delay_s:
                 return self._trip(now_s)
         else:
             self._over_since = -1
-        return CLOSED_CREDIT
+        return _CLOSED_CREDIT
 
     def _trip(self, now_s):
         self._over_since = -1

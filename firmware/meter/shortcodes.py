@@ -40,12 +40,12 @@ def _power_factor(m):
 
 def _tamper(m):
     """tamper kinds latched until a ClearTamper token"""
-    from meter.tamper import KINDS
+    from meter.tamper import kind_names
 
     latched = m.state.tamper
-    names = [name for bit, name in KINDS if latched & bit]
-    if not names:
+    if not latched:
         return [("Tamper", "none")]
+    names = kind_names(latched).split(",")
     return [("Tamper %d/%d" % (i + 1, len(names)), name) for i, name in enumerate(names)]
 
 

@@ -17,13 +17,13 @@ _COVER = const(1)
 _REVERSE = const(2)
 _IMBALANCE = const(4)
 _MAGNET = const(8)
-KINDS = ((_COVER, "cover"), (_REVERSE, "reverse"), (_IMBALANCE, "imbalance"), (_MAGNET, "magnet"))
+_KINDS = const(((_COVER, "cover"), (_REVERSE, "reverse"), (_IMBALANCE, "imbalance"), (_MAGNET, "magnet")))
 _ACTIONS = const(("log", "show", "disconnect"))
 
 
 def kind_names(mask):
     """'cover,reverse' for a mask, 'none' for 0."""
-    names = [name for bit, name in KINDS if mask & bit]
+    names = [name for bit, name in _KINDS if mask & bit]
     return ",".join(names) if names else "none"
 
 
@@ -31,7 +31,7 @@ def kinds_acted(mask, config, action):
     """The kinds in mask whose configured action is `action` or stronger."""
     level = _ACTIONS.index(action)
     out = 0
-    for bit, name in KINDS:
+    for bit, name in _KINDS:
         if mask & bit and _ACTIONS.index(getattr(config, "tamper_action_" + name)) >= level:
             out |= bit
     return out
@@ -49,7 +49,7 @@ class TamperMonitor:
             return 0
         if self._since[index] < 0:
             self._since[index] = now_s
-        return KINDS[index][0] if now_s - self._since[index] >= min_s else 0
+        return _KINDS[index][0] if now_s - self._since[index] >= min_s else 0
 
     def update(self, now_s, cover_open, magnet, power_w, live_ma, neutral_ma):
         """Kinds present now (held for their minimum time); sets `present`."""
