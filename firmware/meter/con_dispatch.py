@@ -12,7 +12,7 @@
 # the heap holds none of the console's code.
 import overlay
 from meter.console import CommandError
-from meter.linereader import MAX_LINE, TOO_LONG
+from meter.linereader import MAX_LINE
 from micropython import const
 
 _MAX_NAME = const(12)  # longer first words are no command (and would make an over-long attribute name)
@@ -61,7 +61,7 @@ def printable(raw):
 
 def handle(console, raw, powered):
     """The reply lines for one line (Console.handle in meter.console)."""
-    if raw is TOO_LONG:
+    if raw is None:  # the line reader dropped a line over MAX_LINE
         return ["ERR line too long (max %d bytes)" % MAX_LINE]
     line = printable(raw)
     if not powered and not line.lstrip().startswith("sim"):

@@ -24,7 +24,7 @@ class Console:
 
     def handle(self, raw, powered=True):
         """Reply lines, incl. OK/ERR, for one line as meter.linereader gives it
-        (bytes, or TOO_LONG); powered False: only `sim` commands run."""
+        (bytes, or None: too long); powered False: only `sim` commands run."""
         try:
             return overlay.run("meter.con_dispatch", "handle", self, raw, powered)
         except MemoryError:  # no room for the dispatch now: the meter runs on, a later line may fit

@@ -10,24 +10,22 @@
 from micropython import const
 
 MAX_LINE = const(256)  # longer lines are dropped whole, with one ERR
-TOO_LONG = None  # the item feed() yields for a dropped line
 _CR = const(13)
 _LF = const(10)
 
 
 class LineReader:
     """Splits a byte stream into lines (CR, LF or CRLF end one).  A line longer
-    than max_len is discarded up to its end and reported once as TOO_LONG;
-    memory stays bounded by max_len whatever arrives."""
+    than MAX_LINE is discarded up to its end and reported once as None;
+    memory stays bounded by MAX_LINE whatever arrives."""
 
-    def __init__(self, max_len=MAX_LINE):
-        self.max_len = max_len
+    def __init__(self):
         self._buf = bytearray()
         self._dropping = False
         self._after_cr = False
 
     def feed(self, data):
-        """Lines completed by data: bytes for each line, TOO_LONG for a dropped one."""
+        """Lines completed by data: bytes for each line, None for a dropped one."""
         out = []
         buf = self._buf
         for byte in data:
@@ -37,13 +35,13 @@ class LineReader:
             self._after_cr = byte == _CR
             if byte == _CR or byte == _LF:
                 if self._dropping:
-                    out.append(TOO_LONG)
+                    out.append(None)
                     self._dropping = False
                 else:
                     out.append(bytes(buf))
                 buf[:] = b""
             elif not self._dropping:
-                if len(buf) >= self.max_len:
+                if len(buf) >= MAX_LINE:
                     self._dropping = True
                     buf[:] = b""
                 else:
