@@ -17,6 +17,7 @@ from sts.token import Token
 
 _WH_PER_COUNT = const(100)  # one electricity count is 0.1 kWh
 _CLEAR_ALL = const(0xFFFF)
+_KT_DDTK = const(1)  # key type DDTK (default key): refuses credit tokens (SPEC section 11)
 # Class 2 subclasses this meter acts on besides the key change sections:
 # max power, clear credit, tariff rate, clear tamper, phase unbalance limit.
 _MANAGEMENT = const((0, 1, 2, 5, 6))
@@ -81,7 +82,7 @@ def check(digits, view, now_s, verdict=None):
     tid = ((words[0] & 0xFF) << 16) | words[1]
     if (tid >> 16) > keys.ken:
         return v.reset(results.KEY_EXPIRED, token)
-    if cls == 0 and keys.kt == _keys.KT_DDTK:
+    if cls == 0 and keys.kt == _KT_DDTK:
         return v.reset(results.DDTK, token)
     code = view.tids.check(tid)
     if code:
