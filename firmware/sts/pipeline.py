@@ -11,7 +11,7 @@
 #   -> Used/Old -> range -> overflow -> accept
 from micropython import const
 from sts import digits as _digits
-from sts import keys as _keys
+from sts import keys as _keys  # noqa: F401  (the type of Verdict.new_keys)
 from sts import results
 from sts.token import Token
 
