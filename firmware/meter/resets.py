@@ -14,7 +14,7 @@ import json
 
 from micropython import const
 
-FILE = "resets"
+RESETS_FILE = "resets"
 QUICK_LIMIT = const(4)  # abnormal resets in a row that mean a reset loop
 _STABLE_S = const(600)  # a run this long ends a streak of quick resets
 
@@ -35,7 +35,7 @@ class ResetRecord:
         doc = {"count": self.count, "streak": self.streak, "safe": self.safe, "planned": self.planned,
                "note": self.note}
         try:
-            self.volume.write_atomic(FILE, json.dumps(doc).encode())
+            self.volume.write_atomic(RESETS_FILE, json.dumps(doc).encode())
             return True
         except OSError:  # storage dead: the meter runs on, the loop guard is weaker
             return False

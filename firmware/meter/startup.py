@@ -6,8 +6,7 @@ import json
 
 import overlay
 from meter.app import VERSION
-from meter.resets import FILE as RESETS_FILE
-from meter.resets import QUICK_LIMIT
+from meter.resets import QUICK_LIMIT, RESETS_FILE
 from meter.texts import kwh
 from micropython import const
 from store import events as ev
