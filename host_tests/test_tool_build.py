@@ -137,6 +137,31 @@ def test_a_module_names_its_device_file_in_tracebacks_and_in___file__(tmp_path):
     assert 'File "pkg/fails.mpy", line 2, in run' in proc.stdout
 
 
+def test_a_romfs_build_names_the_file_the_board_imports_from_rom(tmp_path):
+    """Built for a ROMFS image (tools/deploy.py), a module's recorded file name is its path
+    under /rom, where the board's sys.path finds it: again one name for __file__ and
+    tracebacks."""
+    import deploy
+
+    root = tmp_path / "repo"
+    (root / "firmware" / "pkg").mkdir(parents=True)
+    (root / "boards").mkdir()
+    (root / "firmware" / "pkg" / "__init__.py").write_text("")
+    (root / "firmware" / "pkg" / "fails.py").write_text("def run():\n    return 1 // 0\n")
+    tree = deploy.build_tree(str(root), "armv6m", romfs=True)
+    firmware = os.path.join(tree, "firmware")
+    plan = [(os.path.join(firmware, "pkg", name), "/pkg/" + name) for name in ("__init__.mpy", "fails.mpy")]
+    image = str(tmp_path / "rom.img")
+    deploy.build_romfs_image(plan, image)
+    code = ("import sys, vfs\nvfs.mount(vfs.VfsRom(open(%r, 'rb').read()), '/rom')\nsys.path.insert(0, '/rom')\n"
+            "import pkg.fails\nprint(pkg.fails.__file__)\n"
+            "try:\n pkg.fails.run()\nexcept ZeroDivisionError as e:\n sys.print_exception(e)\n") % image
+    proc = subprocess.run([MICROPYTHON, "-c", code], cwd=str(tmp_path), capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[0] == "/rom/pkg/fails.mpy"
+    assert 'File "/rom/pkg/fails.mpy", line 2, in run' in proc.stdout
+
+
 def test_a_repeat_build_compiles_only_what_changed(tmp_path):
     root = tmp_path / "repo"
     (root / "firmware" / "pkg").mkdir(parents=True)

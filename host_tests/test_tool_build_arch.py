@@ -129,10 +129,13 @@ def test_deploy_uses_romfs_when_the_board_has_it(monkeypatch, tmp_path):
     monkeypatch.setattr(deploy, "verify", lambda port, plan, say=print: checked.extend(plan) or [])
     assert deploy.main(["--board", "host", "--port", "/dev/fake"]) == 0
     romfs = [c for c in calls if c[:2] == ["romfs", "deploy"]]
-    assert len(romfs) == 1 and romfs[0][2].endswith(os.path.join("build", "x64", "romfs.img"))
+    # The image's modules are built for it (build/x64-romfs: file names under /rom).
+    assert len(romfs) == 1 and romfs[0][2].endswith(os.path.join("build", "x64-romfs", "romfs.img"))
     copies = [c for c in calls if "cp" in c]
-    assert len(copies) == 1 and copies[0][1:] == ["cp", os.path.join(ROOT, "build", "x64", "firmware", "main.py"),
-                                                  ":/main.py"]
+    assert len(copies) == 1 and copies[0][1:] == ["cp", os.path.join(ROOT, "build", "x64-romfs", "firmware",
+                                                                      "main.py"), ":/main.py"]
+    with open(os.path.join(ROOT, "build", "x64-romfs", "firmware", "sts", "sta.mpy"), "rb") as f:
+        assert b"/rom/sts/sta.mpy" in f.read()
     removed = [c for c in calls if c[0] == "exec" and "'/sts/sta.mpy'" in c[1]]
     assert removed and "'/sts/sta.py'" in removed[0][1]  # filesystem copies would shadow /rom
     assert ("/rom/sts/sta.mpy" in [device for _, device in checked]) and ("/main.py" in [d for _, d in checked])

@@ -76,22 +76,24 @@ def _compiler_id(mpy_cross):
     return proc.stdout.strip()
 
 
-def _input_key(src, rel, arch, compiler):
+def _input_key(src, rel, arch, compiler, mount=""):
     """What an output depends on: the source bytes, its device name, the arch and the compiler."""
     digest = hashlib.sha256()
     with open(src, "rb") as f:
         digest.update(f.read())
-    digest.update(("\0%s\0%s\0%s" % (_device_name(rel), arch, compiler)).encode())
+    digest.update(("\0%s\0%s\0%s" % (_device_name(rel, mount), arch, compiler)).encode())
     return digest.hexdigest()
 
 
-def build_arch(arch, root=ROOT, out_dir=None, sources=None, mpy_cross=MPY_CROSS, stats=None):
+def build_arch(arch, root=ROOT, out_dir=None, sources=None, mpy_cross=MPY_CROSS, stats=None, mount=""):
     """Build the sources for one arch into out_dir (default root/build/<arch>).
 
     Returns a list of (relative source, path of the built file). Only what changed is
     compiled: each output's inputs (source hash, arch, mpy-cross version) are kept in
     out_dir/.inputs.json; outputs of deleted sources are removed, so none lingers.
-    stats, if given, gets {"compiled": n, "unchanged": m}.
+    stats, if given, gets {"compiled": n, "unchanged": m}.  mount: the device directory
+    the modules are imported from ("" the filesystem's root, "/rom" a ROMFS image), which
+    their recorded file names start with (_device_name).
     """
     if arch not in KNOWN_ARCHES:
         raise BuildError("unknown arch %r (known: %s)" % (arch, ", ".join(KNOWN_ARCHES)))
@@ -111,7 +113,7 @@ def build_arch(arch, root=ROOT, out_dir=None, sources=None, mpy_cross=MPY_CROSS,
         src = os.path.join(root, rel)
         out_rel = output_name(rel)
         dst = os.path.join(out_dir, out_rel)
-        key = _input_key(src, rel, arch, compiler)
+        key = _input_key(src, rel, arch, compiler, mount)
         if previous.get(out_rel) == key and os.path.exists(dst):
             counts["unchanged"] += 1
         else:
@@ -120,7 +122,7 @@ def build_arch(arch, root=ROOT, out_dir=None, sources=None, mpy_cross=MPY_CROSS,
             if dst.endswith(".py"):
                 shutil.copyfile(src, dst)
             else:
-                compile_file(src, dst, arch, mpy_cross, shown_name=_device_name(rel), label=rel)
+                compile_file(src, dst, arch, mpy_cross, shown_name=_device_name(rel, mount), label=rel)
             counts["compiled"] += 1
         record[out_rel] = key
         built.append((rel, dst))
@@ -140,13 +142,15 @@ def _remove_others(out_dir, wanted):
                 os.remove(os.path.join(dirpath, name))
 
 
-def _device_name(rel):
+def _device_name(rel, mount=""):
     """The file a module is on the device, which tracebacks name: firmware/x/y.py -> x/y.mpy,
-    boards/b.py -> b.mpy.  A board imports the firmware through its "" path entry, so this
-    is also the module's __file__ there: one interned name serves both (a .py name here
-    costs every loaded module a second one)."""
+    boards/b.py -> b.mpy; under mount if the modules are imported from there (/rom/x/y.mpy
+    from a ROMFS image).  That is also the module's __file__ on the board (the filesystem's
+    modules are found through its "" path entry, ROMFS ones through /rom): one interned
+    name serves both (another name here costs every loaded module a second one)."""
     parts = rel.replace(os.sep, "/").split("/", 1)
-    return output_name(parts[1] if len(parts) == 2 else rel)
+    name = output_name(parts[1] if len(parts) == 2 else rel)
+    return mount + "/" + name if mount else name
 
 
 def main(argv):

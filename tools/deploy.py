@@ -98,18 +98,18 @@ def sha256_file(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def plan_files(board, root=ROOT, arch=None, use_mpy=True):
-    """List (local path, device path) for a deployment; builds the .mpy files first."""
+def plan_files(board, root=ROOT, arch=None, use_mpy=True, romfs=False):
+    """List (local path, device path) for a deployment; builds the .mpy files first (for a
+    ROMFS image with romfs: in build/<arch>-romfs, their recorded file names under /rom)."""
     board_file = BOARD_FILES.get(board, board)
     board_source = os.path.join(root, "boards", board_file + ".py")
     if board != "host" and not os.path.exists(board_source):
         raise DeployError("no board file boards/%s.py" % board)
     if use_mpy:
         try:
-            build_mpy.build_arch(arch or BOARD_ARCH[board], root=root)
+            tree = build_tree(root, arch or BOARD_ARCH[board], romfs)
         except build_mpy.BuildError as exc:
             raise DeployError(str(exc)) from None
-        tree = os.path.join(root, "build", arch or BOARD_ARCH[board])
     else:
         tree = root
     plan = []
@@ -121,6 +121,15 @@ def plan_files(board, root=ROOT, arch=None, use_mpy=True):
         ext = ".mpy" if use_mpy else ".py"
         plan.append((os.path.join(tree, "boards", board_file + ext), "/board" + ext))
     return plan
+
+
+def build_tree(root, arch, romfs=False):
+    """Build the .mpy files for arch; the tree's path: build/<arch>, or for a ROMFS image
+    build/<arch>-romfs, whose modules record their file names under /rom, where the board
+    imports them from (build_mpy._device_name says why)."""
+    out_dir = os.path.join(root, "build", arch + ("-romfs" if romfs else ""))
+    build_mpy.build_arch(arch, root=root, out_dir=out_dir, mount="/rom" if romfs else "")
+    return out_dir
 
 
 def _prepare_script(device_paths):
@@ -281,10 +290,11 @@ def main(argv=None):
     try:
         device_arch, has_romfs = device_info(args.port)
         arch = pick_arch(args.board, device_arch, args.arch)
-        plan = plan_files(args.board, os.path.abspath(args.root), arch, not args.no_mpy)
-        if has_romfs and not args.no_mpy and not args.no_romfs:  # the firmware has ROMFS (vfs.rom_ioctl)
+        use_romfs = has_romfs and not args.no_mpy and not args.no_romfs  # the firmware has ROMFS (vfs.rom_ioctl)
+        plan = plan_files(args.board, os.path.abspath(args.root), arch, not args.no_mpy, use_romfs)
+        if use_romfs:
             rom_plan, plan = split_for_romfs(plan)
-            image = os.path.join(os.path.abspath(args.root), "build", arch, "romfs.img")
+            image = os.path.join(os.path.abspath(args.root), "build", arch + "-romfs", "romfs.img")
             if args.verify_only:
                 rom_checked = [(local, "/rom" + device) for local, device in rom_plan]
             else:
