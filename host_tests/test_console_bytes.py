@@ -6,7 +6,7 @@
 # OK or ERR (or is ignored), memory stays bounded, and the meter keeps metering
 # while garbage arrives (issue 11, section 3).
 from meter.con_dispatch import printable
-from meter.linereader import MAX_LINE, LineReader
+from meter.console import MAX_LINE, LineReader
 from support.rig import Rig
 from support.vend import credit
 

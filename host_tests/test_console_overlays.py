@@ -79,7 +79,7 @@ def test_an_overlay_that_cannot_be_loaded_is_one_err_line():
 
 
 class _Port:
-    """The console's input as meter.linereader.PolledInput gives it: bytes waiting now."""
+    """The console's input as meter.console.PolledInput gives it: bytes waiting now."""
 
     def __init__(self):
         self.closed = False

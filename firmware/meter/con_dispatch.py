@@ -11,18 +11,17 @@
 # per line (a few ms from flash) costs nothing they notice, and between lines
 # the heap holds none of the console's code.
 import overlay
-from meter.console import CommandError
-from meter.linereader import MAX_LINE
+from meter.console import MAX_LINE, CommandError
 from micropython import const
 
 _MAX_NAME = const(12)  # longer first words are no command (and would make an over-long attribute name)
 _ACTING = const(("key", "token", "relaytest", "cal"))  # refused in safe mode
 
 
-def need_jumper(fitted, what):
-    """CommandError unless the engineering jumper is fitted."""
-    if not fitted:
-        raise CommandError(what + " refused: engineering jumper not fitted")
+def need_jumper(console, title):
+    """CommandError unless the engineering jumper is fitted; title: what is refused."""
+    if not console.engineering:
+        raise CommandError(title + " refused: engineering jumper not fitted")
 
 
 def overlay_of(name):

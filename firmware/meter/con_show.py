@@ -46,7 +46,7 @@ def cmd_energy(console, args):
 def cmd_time(console, args):
     customer = console.meter.customer
     if args and args[0] == "set":
-        need_jumper(console.engineering, "setting the time")
+        need_jumper(console, "setting the time")
         if len(args) != 2:
             raise CommandError("usage: time set 2024-05-01T18:30:00 (local time)")
         customer.set_time(args[1])

@@ -6,14 +6,14 @@ from meter.con_dispatch import CommandError, need_jumper
 
 
 def cmd_cal(console, args):
-    need_jumper(console.engineering, "calibration")
+    need_jumper(console, "calibration")
     if len(args) != 2 or args[0] not in ("voltage", "current", "power"):
         raise CommandError("usage: cal voltage|current|power <reference>")
     return calibrate(console.meter, args[0], args[1])
 
 
 def cmd_relaytest(console, args):
-    need_jumper(console.engineering, "relay test")
+    need_jumper(console, "relay test")
     meter = console.meter
     now = meter.clock.time()
     meter.policy.start_test(now)
@@ -62,12 +62,11 @@ def parse_decimal(text, decimals):
     return int(whole or "0") * 10**decimals + int(frac or "0")
 
 
-def _restarter(console, what):
+def _restarter(console, title):
     """The runtime (meter.runtime), if the engineer may restart the meter."""
+    need_jumper(console, title)
     runtime = console.runtime
-    hw = runtime.system.hw
-    need_jumper(hw.engineering, what)
-    if hw.reboot is None:
+    if runtime.system.hw.reboot is None:
         raise CommandError("restart not available")
     return runtime
 

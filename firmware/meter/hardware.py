@@ -184,9 +184,9 @@ def provisioning_file(path):
 
 def console_stream():
     """The REPL UART/USB as the console's (input, writer): raw bytes in (see
-    meter.linereader), text out."""
+    meter.console), text out."""
     import sys
 
-    from meter.linereader import PolledInput
+    from meter.console import PolledInput
 
     return PolledInput(sys.stdin.buffer), sys.stdout

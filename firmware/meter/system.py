@@ -10,7 +10,7 @@ import gc
 import overlay
 from meter import texts
 from meter.app import VERSION, Meter
-from meter.console import Console
+from meter.console import Console, LineReader
 from meter.ui import Ui
 from meter.wallclock import WallClock
 from micropython import const
@@ -187,8 +187,6 @@ class System:
         that have arrived (never waits for more, so a slow or endless line never
         holds the loop) and answers every complete line.  Returns a step that
         is truthy while bytes keep coming."""
-        from meter.linereader import LineReader
-
         port, writer = stream
         lines = LineReader()
 
