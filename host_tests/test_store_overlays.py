@@ -1,7 +1,7 @@
 # lanes: cpython micropython-unix
-# The store's cold code runs as overlays (firmware/overlay.py): boot and the
-# recovery rules (store.recovery), reading the event log and its names
-# (store.evlog), provisioning and calibration (store.setup), mounting a
+# The store's cold code runs as overlays (firmware/overlay.py): boot, the
+# recovery rules and finding the event log's end (store.recovery), reading the
+# event log and its names (store.evlog), provisioning and calibration (store.setup), mounting a
 # littlefs on a block device (store.flash: tests and simulator).  After each job
 # its module is out of sys.modules (and out of the store package), so the
 # running meter keeps only the hot code: applying a token, saving consumption,
@@ -92,6 +92,25 @@ def test_reading_the_log_and_its_names_drop_their_overlay():
     assert ev.fields_text(ev.TOKEN_REJECTED, 13, 5100010) == "code=13 tid=5100010"
     assert _loaded_overlays() == []
     assert raises(AttributeError, getattr, ev, "no_such_name") and _loaded_overlays() == []
+
+
+def test_an_append_that_fails_after_writing_is_found_again_and_drops_its_overlay():
+    state, _ = _boot(NorFlash(24, 1024))
+    volume_append = state.volume.append
+
+    def append_then_fail(name, data):
+        volume_append(name, data)  # the entry reached flash, then the call failed
+        raise OSError(5)
+
+    state.volume.append = append_then_fail
+    try:
+        written = state._events.next_seq
+        assert state.log(ev.RELAY, 1, 0, NOW) == -1
+    finally:
+        state.volume.append = volume_append
+    assert state._events.next_seq == written + 1 and _loaded_overlays() == []  # re-synced by store.recovery
+    assert state.log(ev.RELAY, 0, 0, NOW) == written + 1
+    assert [e[2:] for e in state.events(2)] == [(ev.RELAY, 0, 0), (ev.RELAY, 1, 0)]
 
 
 def test_a_failed_append_without_heap_for_the_resync_still_returns_minus_one():

@@ -9,10 +9,12 @@
 # Order is by sequence number, never by time: a board without a battery-backed
 # clock restarts its wall clock after a power cut.
 #
-# Only appending is resident.  Reading the log, repairing it at boot and the
-# names of kinds and fields are in store/evlog.py, an overlay: `ev.kind_name`,
-# `ev.fields_text`, `ev.recovery_name`, `ev.FIELD_NAMES` and `ev.unpack_entry`
-# still work, each use loads it for that use (module __getattr__ below).
+# Only appending is resident.  Finding the log's end and repairing it at boot
+# is store/recovery.py's load_events(); reading the log and the names of kinds
+# and fields are in store/evlog.py, an overlay the running meter loads only for
+# the console or a report: `ev.kind_name`, `ev.fields_text`, `ev.recovery_name`,
+# `ev.FIELD_NAMES` and `ev.unpack_entry` still work, each use loads it for that
+# use (module __getattr__ below).
 import struct
 
 from micropython import const
@@ -51,12 +53,13 @@ def __getattr__(name):
 
 def pack_entry(seq, time_s, kind, a, b):
     body = struct.pack(">IIIBB", _u32(time_s), _u32(a), _u32(b), kind & 0xFF, 0)
-    return body + struct.pack(">H", entry_crc(seq, body))
+    return body + entry_crc(seq, body)
 
 
 def entry_crc(seq, body):
-    """CRC-16 of an entry's first 14 bytes and its own sequence number."""
-    return checksum(body, checksum(struct.pack(">I", seq & _U32))) & 0xFFFF
+    """An entry's last 2 bytes: CRC-16 of its first 14 bytes and its own
+    sequence number (an entry is good if raw[14:] == entry_crc(seq, raw[:14]))."""
+    return struct.pack(">H", checksum(body, checksum(struct.pack(">I", seq & _U32))) & 0xFFFF)
 
 
 def _u32(value):
@@ -64,8 +67,8 @@ def _u32(value):
 
 
 class EventLog:
-    """Where the next entry goes.  load() (at boot, after a failed append) and
-    newest() are store/evlog.py's load(log) and newest(log, n)."""
+    """Where the next entry goes.  Found at boot and after a failed append by
+    store/recovery.py's load_events(log); read by store/evlog.py's newest(log, n)."""
 
     def __init__(self, volume):
         self._volume = volume

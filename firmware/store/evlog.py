@@ -1,8 +1,10 @@
-# The event log's cold side, an overlay (firmware/overlay.py): finding and
-# repairing the segments at boot, reading the newest entries (console `log`,
-# token history) and the names of kinds, fields and recovery codes.  Appending
-# (store/events.py) is the only part the running meter keeps in its heap.
-# Functions only: nothing here outlives the job it was loaded for.
+# Reading the event log, an overlay (firmware/overlay.py): the newest entries
+# (console `log`, short-code token history) and the names of kinds, fields and
+# recovery codes.  A meter that only boots, takes tokens and meters never loads
+# it, so its names are never interned there.  Appending (store/events.py) is
+# what the running meter keeps; finding and repairing the segments at boot is
+# store/recovery.py's load_events().  Functions only: nothing here outlives
+# the job it was loaded for.
 import struct
 
 from store import events as ev
@@ -80,59 +82,10 @@ def _signed(value):
 
 def unpack_entry(seq, raw):
     """(seq, time_s, kind, a, b) or None if the entry fails its check."""
-    if len(raw) != ev.ENTRY_SIZE:
+    if len(raw) != ev.ENTRY_SIZE or raw[14:] != ev.entry_crc(seq, raw[:14]):
         return None
-    body = raw[:14]
-    if struct.unpack(">H", raw[14:16])[0] != ev.entry_crc(seq, body):
-        return None
-    time_s, a, b, kind, _pad = struct.unpack(">IIIBB", body)
+    time_s, a, b, kind, _pad = struct.unpack(">IIIBB", raw[:14])
     return seq, time_s, kind, _signed(a), _signed(b)
-
-
-def _segments(volume):
-    numbers = []
-    for name in volume.names():
-        if name.startswith(ev.PREFIX) and name[len(ev.PREFIX):].isdigit():
-            numbers.append(int(name[len(ev.PREFIX):]))
-    numbers.sort()
-    return numbers
-
-
-def _repair(volume, number):
-    name = ev.PREFIX + str(number)
-    raw = volume.read(name) or b""
-    whole = min(len(raw) // ev.ENTRY_SIZE, ev.PER_SEGMENT)
-    fixed = bytearray()
-    voided = 0 if len(raw) == whole * ev.ENTRY_SIZE else 1
-    for i in range(whole):
-        seq = number * ev.PER_SEGMENT + i
-        entry = raw[i * ev.ENTRY_SIZE:(i + 1) * ev.ENTRY_SIZE]
-        if unpack_entry(seq, entry) is None:
-            entry = ev.pack_entry(seq, 0, 0, 0, 0)
-            voided += 1
-        fixed += entry
-    if voided:
-        volume.write_atomic(name, bytes(fixed))
-    return voided
-
-
-def load(log):
-    """Find the newest segment of an EventLog, drop segments beyond the ring,
-    repair corrupt entries (they become void entries).  Returns how many
-    entries were voided."""
-    volume = log._volume
-    segments = _segments(volume)
-    if segments:
-        log._segment = segments[-1]
-    for old in segments[:-ev.SEGMENTS]:
-        volume.remove(ev.PREFIX + str(old))
-    voided = 0
-    for number in segments[-ev.SEGMENTS:]:
-        voided += _repair(volume, number)
-    raw = volume.read(ev.PREFIX + str(log._segment)) or b""
-    log._count = min(len(raw) // ev.ENTRY_SIZE, ev.PER_SEGMENT)
-    log.next_seq = log._segment * ev.PER_SEGMENT + log._count
-    return voided
 
 
 def newest(log, n):

@@ -1,12 +1,12 @@
 # What the store finds at boot (store/README.md, recovery rules): the records
-# of each kind, which copy is newest, what went backwards and what was lost.
+# of each kind, which copy is newest, what went backwards and what was lost,
+# and where the event log ends (also after a failed append: MeterState.log).
 # An overlay (firmware/overlay.py): MeterState.boot() runs boot() here and
 # drops the module after it, so this code holds no heap while the meter runs.
 # `self` is the MeterState.  Functions only, no instance outlives the boot.
 import json
 import struct
 
-import overlay
 from micropython import const
 from store import events as ev
 from store import record
@@ -118,7 +118,7 @@ def analyse(self):
     calibration = _load_slots(self.volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
                               lambda slot: recoveries.append((_RECOVERY_CALIBRATION_CORRUPT, slot)))
     self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
-    voided = overlay.run("store.evlog", "load", self._events)
+    voided = load_events(self._events)
     if voided:
         recoveries.append((_RECOVERY_EVENTS_CORRUPT, voided))
     return mounted, recoveries, repair
@@ -351,3 +351,44 @@ def _check_floor(self, money, recoveries):
     new.floor, new.once = floor, once
     self._snap.floor, self._snap.once = floor, once  # in force now, even if the write fails
     return new
+
+
+def load_events(log):
+    """Find the newest segment of an EventLog (store/events.py), drop segments
+    beyond the ring, repair corrupt entries (they become void entries).
+    Returns how many entries were voided."""
+    volume = log._volume
+    segments = sorted(int(name[len(ev.PREFIX):]) for name in volume.names()
+                      if name.startswith(ev.PREFIX) and name[len(ev.PREFIX):].isdigit())
+    if segments:
+        log._segment = segments[-1]
+    for old in segments[:-ev.SEGMENTS]:
+        volume.remove(ev.PREFIX + str(old))
+    voided = 0
+    for number in segments[-ev.SEGMENTS:]:
+        voided += _repair_segment(volume, number)
+    raw = volume.read(ev.PREFIX + str(log._segment)) or b""
+    log._count = min(len(raw) // ev.ENTRY_SIZE, ev.PER_SEGMENT)
+    log.next_seq = log._segment * ev.PER_SEGMENT + log._count
+    return voided
+
+
+def _repair_segment(volume, number):
+    """Entries failing their check become void entries (the segment is rewritten,
+    cut to whole entries); returns how many were voided."""
+    name = ev.PREFIX + str(number)
+    raw = volume.read(name) or b""
+    size = ev.ENTRY_SIZE
+    whole = min(len(raw) // size, ev.PER_SEGMENT)
+    fixed = bytearray()
+    voided = 0 if len(raw) == whole * size else 1
+    for i in range(whole):
+        seq = number * ev.PER_SEGMENT + i
+        entry = raw[i * size:(i + 1) * size]
+        if entry[14:] != ev.entry_crc(seq, entry[:14]):
+            entry = ev.pack_entry(seq, 0, 0, 0, 0)
+            voided += 1
+        fixed += entry
+    if voided:
+        volume.write_atomic(name, bytes(fixed))
+    return voided

@@ -28,8 +28,9 @@ MONEY_FILE = "money"
 FLOOR_FILE = "meter.floor"
 CALIBRATION_FILE = "cal."  # metering IC calibration (console `cal`), two generations
 # Cold code lives in overlays, loaded for one job and dropped after it
-# (firmware/overlay.py): boot (store/recovery.py), set-up (store/setup.py:
-# configuration, provisioning, calibration), reading the event log (store/evlog.py).
+# (firmware/overlay.py): boot and finding the event log's end (store/recovery.py),
+# set-up (store/setup.py: provisioning, calibration), reading the event log and
+# its names (store/evlog.py).
 
 # Money record, kind "M", header seq = the money sequence number (mseq):
 #   balance i64 | energy total u64 | newest accepted TID i32 (-1 none) | key id u32
@@ -192,8 +193,8 @@ class MeterState(Ledger):
         except OSError:
             self.storage_errors += 1
             try:  # re-sync the position with what reached flash (best effort: the append already failed)
-                overlay.run("store.evlog", "load", self._events)
-            except (OSError, MemoryError):  # MemoryError: no heap to load the reading code now
+                overlay.run("store.recovery", "load_events", self._events)
+            except (OSError, MemoryError):  # MemoryError: no heap to load the boot code now
                 pass
             return -1
 
