@@ -22,9 +22,10 @@ from lcd_model import LcdModel
 
 
 def _loaded(drv):
-    """The driver's overlay is imported (other test files may import it for its tables:
-    only what the driver's own calls leave behind is checked)."""
-    return drv._setup in sys.modules
+    """One of the driver's overlays (set-up, engineer's tools) is imported (other test
+    files may import them for their tables: only what the driver's own calls leave
+    behind is checked)."""
+    return drv._setup in sys.modules or drv._setup.replace("_setup", "_cal") in sys.modules
 
 
 class _Probe:
@@ -63,8 +64,12 @@ def _boot_and_calibrate(drv, model, voltage):
     assert not _loaded(drv)
     assert drv.apply_calibration(new)
     drv.calibrate_current(8700)
+    assert not _loaded(drv)
     drv.calibrate_power(2000)
-    assert drv.regdump() and drv.identity()
+    assert not _loaded(drv)
+    assert drv.regdump()
+    assert not _loaded(drv)  # the dump borrowed the set-up's register table: both dropped
+    assert drv.identity()
     assert not _loaded(drv)
     assert drv.poll() == metering.OK, drv.fault
     assert not _loaded(drv)
@@ -99,7 +104,8 @@ def test_lcd_overlay_is_dropped_after_init_and_define_char():
     model = LcdModel(16, 2, clock, bus_hz=100000).attach(i2c, 0x27)
     lcd = HD44780(Pcf8574Transport(i2c, 0x27), clock)
     assert lcd.init() and "drivers.hd44780_setup" not in sys.modules
-    assert lcd.define_char(1, (0x1F,) * 8) and "drivers.hd44780_setup" not in sys.modules
+    assert lcd.define_char(1, (0x1F,) * 8) and "drivers.hd44780_glyph" not in sys.modules
+    assert "drivers.hd44780_setup" not in sys.modules  # a glyph needs none of the start-up
     assert lcd.write_line(0, "\x01 ok")
     assert model.visible_lines()[0].startswith("\x01 ok") and model.faults == []
     assert _no_function_kept(lcd)
@@ -136,3 +142,61 @@ def test_a_reset_met_without_memory_for_the_overlay_is_reported_and_retried():
     model.advance(1)
     assert drv.poll() == metering.OK, drv.fault
 
+
+
+def _no_heap_for(names):
+    """overlay.load as on a heap too fragmented for modules `names` (a stand-in);
+    returns the real load to put back."""
+    real = overlay.load
+
+    def load(name):
+        if name in names:
+            raise MemoryError("memory allocation failed (stand-in)")
+        return real(name)
+
+    overlay.load = load
+    return real
+
+
+def _raises_memory_error(call, *args):
+    try:
+        call(*args)
+    except MemoryError:
+        return True
+    return False
+
+
+def test_engineer_tools_without_heap_raise_memory_error_and_leave_nothing_loaded():
+    # after boot the console's `regdump`/`cal` turn the MemoryError into one ERR line
+    # (test_drv_overlays_meter.py); the driver itself keeps metering
+    drv, model = _ic(Atm90e26, Atm90e26Model, 125000, None)
+    assert drv.begin(), drv.fault
+    model.set_load(2000, 230, 8.7, 0.99, 50)
+    model.advance(1)
+    before = drv.calibration
+    for missing in (("drivers.atm90e26_cal",), ("drivers.atm90e26_setup",)):  # the dump's table is the set-up's
+        real = _no_heap_for(missing)
+        try:
+            assert _raises_memory_error(drv.regdump)
+            assert _raises_memory_error(drv.calibrate_voltage, 23100) == (missing == ("drivers.atm90e26_cal",))
+        finally:
+            overlay.load = real
+        assert not _loaded(drv) and drv.calibration == before
+    assert drv.poll() == metering.OK and drv.voltage_cv == 23000, drv.fault
+    assert drv.regdump() and not _loaded(drv)
+
+
+def test_a_glyph_without_heap_raises_memory_error_and_the_display_goes_on():
+    clock = FakeClock()
+    i2c = machine.I2C(0)
+    model = LcdModel(16, 2, clock, bus_hz=100000).attach(i2c, 0x27)
+    lcd = HD44780(Pcf8574Transport(i2c, 0x27), clock)
+    assert lcd.init()
+    real = _no_heap_for(("drivers.hd44780_glyph",))
+    try:
+        assert _raises_memory_error(lcd.define_char, 1, (0x1F,) * 8)
+    finally:
+        overlay.load = real
+    assert "drivers.hd44780_glyph" not in sys.modules and lcd.online
+    assert lcd.write_line(0, "still here")
+    assert model.visible_lines()[0].startswith("still here") and model.faults == []

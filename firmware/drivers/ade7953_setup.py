@@ -1,6 +1,8 @@
-# ADE7953 start-up, calibration and reports: the cold half of
-# drivers/ade7953.py, an overlay (firmware/overlay.py) loaded for one call and
-# dropped after it.  Functions take the driver object; none are kept by it.
+# ADE7953 start-up and calibration writes: the cold half of
+# drivers/ade7953.py, an overlay (firmware/overlay.py) loaded at boot and for
+# one call at a time, dropped after it.  Functions take the driver object;
+# none are kept by it.  The engineer's tools (register dump, calibration
+# measurement) are in drivers/ade7953_cal.py, which a boot never loads.
 #
 # Scale factors (counts per V, A, W, Wh at the default 0x400000 gains) depend
 # on the board's front end: the board passes them as ic_options (the defaults
@@ -11,18 +13,14 @@
 # the LINECYC sentinel, then the calibration registers, each read back.
 # Register addresses also used by the poll are repeated from ade7953.py:
 # a private const costs nothing there, a shared one would stay resident.
-from drivers.metering import check_register_value, signed
+from drivers.metering import check_register_value
 from micropython import const
 
-_LCYCMODE = const(0x004)
 _UNLOCK = const(0x0FE)
 _VERSION = const(0x702)
 _LINECYC = const(0x101)
 _CONFIG = const(0x102)
 _TUNING = const(0x120)  # "set to 0x30 for the specified performance", after unlocking
-_AWATT = const(0x212)
-_IRMSA = const(0x21A)
-_VRMS = const(0x21C)
 
 _SWRST = const(0x0080)  # CONFIG bit 7: software reset
 _CONFIG_RESET = const(0x8004)  # HPFEN, COMM_LOCK set: the interface is not locked yet
@@ -30,8 +28,6 @@ _CONFIG_LOCKED = const(0x0004)  # HPFEN, COMM_LOCK cleared: SPI locked in
 _UNLOCK_KEY = const(0xAD)
 _TUNING_VALUE = const(0x30)
 _RESET_SETTLE_MS = const(100)
-_GAIN_MIN = const(0x200000)
-_GAIN_MAX = const(0x600000)
 _MUL_LIMIT = const(1 << 18)  # keeps value * mul below 2**30 for 12-bit chunks
 
 _SPI_POLARITY = const(1)
@@ -42,11 +38,6 @@ _SPI_BAUDRATE = const(1000000)
 CALIBRATION_REGS = (
     ("AIGAIN", 0x280, 0x400000, 24), ("AVGAIN", 0x281, 0x400000, 24), ("AWGAIN", 0x282, 0x400000, 24),
     ("AIRMSOS", 0x286, 0, 24), ("VRMSOS", 0x288, 0, 24), ("AWATTOS", 0x289, 0, 24), ("PHCALA", 0x108, 0, 16),
-)
-_REPORT_REGS = (
-    ("VERSION", _VERSION), ("CONFIG", _CONFIG), ("LCYCMODE", _LCYCMODE), ("LINECYC", _LINECYC),
-    ("REG_0x120", _TUNING), ("VRMS", _VRMS), ("IRMSA", _IRMSA), ("IRMSB", 0x21B), ("AWATT", _AWATT), ("PFA", 0x10A),
-    ("PERIOD", 0x10E),
 )
 
 
@@ -129,16 +120,6 @@ def identity(drv):
     return "ADE7953 silicon version %d, SPI mode 3, %d counts/Wh" % (drv._read(_VERSION), drv._wh_counts)
 
 
-def regdump(drv):
-    """Registers worth a look; the read-with-reset energy register is left out."""
-    rows = []
-    for name, addr in _REPORT_REGS:
-        rows.append((name, addr, drv._read(addr)))
-    for name, addr, _, _ in CALIBRATION_REGS:
-        rows.append((name, addr, drv._read(addr)))
-    return rows
-
-
 def _checked(values):
     checked = {}
     bits = {}
@@ -155,39 +136,3 @@ def apply_calibration(drv, values):
     """Store new calibration values and write them; True if they read back."""
     drv._cal.update(_checked(values))
     return _write_calibration(drv)
-
-
-def _new_gain(drv, name, target_counts, measured):
-    # Readings are proportional to the gain register (0x400000 = 1.0).
-    if measured <= 0:
-        raise ValueError("%s: nothing measured to calibrate against" % name)
-    new = (drv._cal[name] * target_counts + measured // 2) // measured
-    if not _GAIN_MIN <= new <= _GAIN_MAX:
-        raise ValueError("%s: 0x%X outside 0x200000..0x600000; check the reference" % (name, new))
-    return {name: new}
-
-
-def _positive(reference, label):
-    if not isinstance(reference, int) or reference <= 0:
-        raise ValueError("%s must be a positive int" % label)
-    return reference
-
-
-def calibrate_voltage(drv, ref_cv):
-    target = _positive(ref_cv, "ref_cv") * drv._counts[0] // 100
-    return _new_gain(drv, "AVGAIN", target, drv._read(_VRMS))
-
-
-def calibrate_current(drv, ref_ma):
-    target = _positive(ref_ma, "ref_ma") * drv._counts[1] // 1000
-    return _new_gain(drv, "AIGAIN", target, drv._read(_IRMSA))
-
-
-def calibrate_power(drv, ref_w):
-    """AWGAIN so that AWATT reads ref_w; it also scales the energy register."""
-    if not isinstance(ref_w, int) or ref_w == 0:
-        raise ValueError("ref_w must be a non-zero int")
-    measured = signed(drv._read(_AWATT), 24)
-    if (measured < 0) != (ref_w < 0):
-        raise ValueError("AWGAIN: measured power has the wrong sign")
-    return _new_gain(drv, "AWGAIN", abs(ref_w) * drv._counts[2], abs(measured))

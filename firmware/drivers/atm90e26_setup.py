@@ -1,6 +1,8 @@
-# ATM90E26 start-up, calibration and reports: the cold half of
-# drivers/atm90e26.py, an overlay (firmware/overlay.py) loaded for one call and
-# dropped after it.  Functions take the driver object; none are kept by it.
+# ATM90E26 start-up and calibration writes: the cold half of
+# drivers/atm90e26.py, an overlay (firmware/overlay.py) loaded at boot and for
+# one call at a time, dropped after it.  Functions take the driver object;
+# none are kept by it.  The engineer's tools (register dump, calibration
+# measurement) are in drivers/atm90e26_cal.py, which a boot never loads.
 #
 # Bus speed: SCLK high time at least 3.67 us (datasheet SPI timing), i.e. at
 # most about 136 kHz at a 50 % duty cycle: the driver asks for 125 kHz to
@@ -21,14 +23,10 @@ from micropython import const
 _SOFTRESET = const(0x00)
 _FUNCEN = const(0x02)
 _LASTDATA = const(0x06)
-_LSB = const(0x08)
 _CALSTART = const(0x20)
 _CS1 = const(0x2C)
 _ADJSTART = const(0x30)
 _CS2 = const(0x3B)
-_IRMS = const(0x48)
-_URMS = const(0x49)
-_PMEAN = const(0x4A)
 
 _RESET_CODE = const(0x789A)
 _CAL_START = const(0x5678)  # open a calibration block for writing
@@ -58,11 +56,6 @@ MEASUREMENT_BLOCK = (
     ("PoffsetL", 0x37, 0x0000), ("QoffsetL", 0x38, 0x0000), ("PoffsetN", 0x39, 0x0000),
     ("QoffsetN", 0x3A, 0x0000),
 )
-_OTHER_REGS = const((
-    ("SysStatus", 0x01), ("FuncEn", _FUNCEN), ("CalStart", _CALSTART), ("CS1", _CS1),
-    ("AdjStart", _ADJSTART), ("CS2", _CS2), ("Irms", _IRMS), ("Urms", _URMS), ("Pmean", _PMEAN),
-    ("Freq", 0x4C), ("PowerF", 0x4D), ("IrmsN", 0x68),
-))
 
 
 def checksum(values):
@@ -175,18 +168,6 @@ def identity(drv):
         SPI_BAUDRATE, drv._mc, drv._plconst_ref, drv._read(_FUNCEN), drv._sys_errors)
 
 
-def regdump(drv):
-    """Registers worth a look; the clear-on-read energy registers are left out."""
-    rows = []
-    for name, addr in _OTHER_REGS:
-        # SysStatus clears on read: show the latched error bits with it
-        value = drv._read_status() | drv._sys_errors if name == "SysStatus" else drv._read(addr)
-        rows.append((name, addr, value))
-    for name, addr, _ in METERING_BLOCK + MEASUREMENT_BLOCK:
-        rows.append((name, addr, drv._read(addr)))
-    return rows
-
-
 def _checked(known, values):
     checked = {}
     for name, value in values.items():
@@ -215,43 +196,3 @@ def apply_calibration(drv, values):
     drv._cal = merged
     drv._units = units
     return _write_calibration(drv)
-
-
-def _rescaled(gain, reference, measured, name, limit=0xFFFF):
-    if not isinstance(reference, int) or reference <= 0:
-        raise ValueError("%s: reference must be a positive int" % name)
-    if measured <= 0:
-        raise ValueError("%s: nothing measured to calibrate against" % name)
-    new = (gain * reference + measured // 2) // measured
-    if not 0 < new <= limit:
-        raise ValueError("%s: 0x%X outside 1..0x%X; check the reference" % (name, new, limit))
-    return new
-
-
-def calibrate_voltage(drv, ref_cv):
-    """Ugain that makes Urms read ref_cv (Urms is proportional to Ugain)."""
-    return {"Ugain": _rescaled(drv._cal["Ugain"], ref_cv, drv._read(_URMS), "Ugain", _UGAIN_MAX)}
-
-
-def calibrate_current(drv, ref_ma):
-    """IgainL that makes Irms read ref_ma (Irms is proportional to IgainL)."""
-    return {"IgainL": _rescaled(drv._cal["IgainL"], ref_ma, drv._read(_IRMS), "IgainL")}
-
-
-def calibrate_power(drv, ref_w):
-    """Lgain so that the active power reads ref_w.
-
-    Metered power scales with (1 + Lgain/2**15), Lgain two's complement; the
-    measured power uses Pmean plus its 16-bit LSB extension for resolution."""
-    if not isinstance(ref_w, int) or ref_w == 0:
-        raise ValueError("Lgain: reference must be a non-zero int (W)")
-    pmean = signed(drv._read(_PMEAN), 16)
-    measured = (pmean << 16) + drv._read(_LSB)  # W * 65536
-    if measured == 0 or (measured < 0) != (ref_w < 0):
-        raise ValueError("Lgain: measured power has no load or the wrong sign")
-    factor = 0x8000 + signed(drv._cal["Lgain"], 16)
-    measured = abs(measured)
-    new = (factor * abs(ref_w) * 65536 + measured // 2) // measured - 0x8000
-    if not -_LGAIN_LIMIT <= new <= _LGAIN_LIMIT:
-        raise ValueError("Lgain: %d outside the legal +-50 %% (-16384..16384); check the reference" % new)
-    return {"Lgain": new & 0xFFFF}

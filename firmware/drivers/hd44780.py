@@ -21,7 +21,8 @@
 # "?".  bytes are sent unchanged (ROM codes such as 0xDF for the degree sign).
 #
 # The start-up (init) and define_char run rarely: they are in
-# drivers/hd44780_setup.py, an overlay loaded for the call (firmware/overlay.py).
+# drivers/hd44780_setup.py and drivers/hd44780_glyph.py, overlays loaded for
+# the call (firmware/overlay.py).
 import overlay
 from micropython import const
 
@@ -200,7 +201,7 @@ class HD44780:
 
     def define_char(self, index, pattern):
         """Glyph index 0-7 from 8 row bytes (5 low bits each, top row first)."""
-        return overlay.run("drivers.hd44780_setup", "define_char", self, index, pattern)
+        return overlay.run("drivers.hd44780_glyph", "define_char", self, index, pattern)
 
     def show_cursor(self, on):
         self._display = _DISPLAY_CONTROL | _DISPLAY_ON | (_CURSOR_ON if on else 0)

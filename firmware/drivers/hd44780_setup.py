@@ -1,6 +1,7 @@
-# HD44780 start-up and custom glyphs: the rarely used half of
-# drivers/hd44780.py, an overlay (firmware/overlay.py) loaded for one call and
-# dropped after it.  Functions take the driver object; none are kept by it.
+# HD44780 start-up: the rarely used half of drivers/hd44780.py, an overlay
+# (firmware/overlay.py) loaded for one call and dropped after it.  Functions
+# take the driver object; none are kept by it.  Custom glyphs (define_char),
+# which no boot defines, are in drivers/hd44780_glyph.py.
 from micropython import const
 
 _CLEAR = const(0x01)
@@ -9,9 +10,6 @@ _DISPLAY_CONTROL = const(0x08)
 _DISPLAY_ON = const(0x04)
 _FUNCTION_4BIT = const(0x20)
 _TWO_LINES = const(0x08)
-_SET_CGRAM = const(0x40)
-_SET_DDRAM = const(0x80)
-_GLYPHS = const(8)
 
 # Datasheet timings (HD44780U, fig. 24 and table 6), with margin.
 _POWER_ON_MS = const(50)  # > 40 ms after Vcc reaches 2.7 V
@@ -46,26 +44,4 @@ def init(lcd):
     lcd._addr = 0
     lcd._blank()
     lcd.online = True
-    return True
-
-
-def define_char(lcd, index, pattern):
-    """Glyph index 0-7 from 8 row bytes (5 low bits each, top row first)."""
-    if not 0 <= index < _GLYPHS:
-        raise ValueError("glyph index must be 0-7")
-    if len(pattern) != 8:
-        raise ValueError("a glyph is 8 row bytes")
-    for row_bits in pattern:
-        if not 0 <= row_bits <= 0x1F:
-            raise ValueError("glyph rows are 5 bits")
-    if not lcd.online:
-        return False
-    t = lcd._t
-    try:
-        t.write_command(_SET_CGRAM | (index << 3))
-        for row_bits in pattern:
-            t.write_data(row_bits)
-        t.write_command(_SET_DDRAM | lcd._addr)  # back to DDRAM where the text was
-    except OSError as exc:
-        return lcd._fail(exc)
     return True

@@ -11,7 +11,7 @@
 #       freq_chz (0.01 Hz), pf_milli (signed, -1000..1000)
 #   fault                    None, or short text about the last fault
 #   name, identity(), regdump() -> [(name, address, value)]
-#   calibrate_voltage(ref_cv), calibrate_current(ref_ma), calibrate_power(ref_w)
+#   calibrate_voltage(0.01 V), calibrate_current(mA), calibrate_power(W, signed)
 #       -> {register name: new value}; apply_calibration(dict); calibration
 # energy_wh only ever grows, by energy the IC confirmed: counts read from its
 # clear-on-read registers are added even when the poll fails afterwards
@@ -19,9 +19,11 @@
 #
 # Only the steady-state poll stays in the driver's module.  Start-up,
 # calibration and reports run once in a while, so each driver keeps them in
-# an overlay module (its _setup, e.g. drivers/atm90e26_setup.py: functions
-# taking the driver object), loaded for the call and dropped after it
-# (firmware/overlay.py): their code gives its heap back.
+# overlay modules (functions taking the driver object), loaded for the call
+# and dropped after it (firmware/overlay.py): their code gives its heap back.
+# Its _setup (e.g. drivers/atm90e26_setup.py) has what a boot runs: start-up,
+# identity, settings, writing calibration values; its _cal the engineer's
+# register dump and calibration measurement, which a boot never loads.
 import overlay
 from micropython import const
 
@@ -123,23 +125,27 @@ class MeteringIC:
     def identity(self):
         return overlay.run(self._setup, "identity", self)
 
+    # The engineer's tools (the console's `regdump` and `cal`) are in a second
+    # overlay named like _setup with _cal for _setup (drivers/atm90e26_cal.py):
+    # a boot loads _setup only, and interns none of their names.
     def regdump(self):
         """(name, address, value) of the registers worth a look."""
-        return overlay.run(self._setup, "regdump", self)
+        return overlay.run(self._setup.replace("_setup", "_cal"), "regdump", self)
 
     def apply_calibration(self, values):
         """Store new calibration values and write them; True if the IC took them
-        (ValueError, nothing written, for values outside the datasheet's ranges)."""
+        (ValueError, nothing written, for values outside the datasheet's ranges).
+        Set-up: a calibrated board applies its saved values at boot."""
         return overlay.run(self._setup, "apply_calibration", self, values)
 
-    def calibrate_voltage(self, ref_cv):
-        """{register: value} that makes the voltage read ref_cv (0.01 V)."""
-        return overlay.run(self._setup, "calibrate_voltage", self, ref_cv)
+    def calibrate_voltage(self, value):
+        """{register: new setting} that makes the voltage read value (0.01 V)."""
+        return overlay.run(self._setup.replace("_setup", "_cal"), "calibrate_voltage", self, value)
 
-    def calibrate_current(self, ref_ma):
-        """{register: value} that makes the current read ref_ma."""
-        return overlay.run(self._setup, "calibrate_current", self, ref_ma)
+    def calibrate_current(self, value):
+        """{register: new setting} that makes the current read value (mA)."""
+        return overlay.run(self._setup.replace("_setup", "_cal"), "calibrate_current", self, value)
 
-    def calibrate_power(self, ref_w):
-        """{register: value} that makes the active power read ref_w (signed W)."""
-        return overlay.run(self._setup, "calibrate_power", self, ref_w)
+    def calibrate_power(self, value):
+        """{register: new setting} that makes the active power read value (signed W)."""
+        return overlay.run(self._setup.replace("_setup", "_cal"), "calibrate_power", self, value)
