@@ -60,7 +60,7 @@ def test_time_set_and_alarm_settings_run_in_overlays():
     assert rig.console("time set 2024-02-30T10:00")[0].startswith("ERR")  # no such date
     rig.type("#503#")
     assert rig.lcd() == ["Low credit alarm", "at 3kWh"]
-    assert rig.meter.customer.alarm.threshold_wh == 3000
+    assert rig.meter.customer.alarm.low_credit_wh == 3000
     rig.press("*")
     rig.type("#30#")
     assert rig.lcd()[1] == "2024-05-01 18:30"
@@ -106,3 +106,27 @@ def test_a_token_keeps_its_clock_and_figures_when_the_clock_note_cannot_load():
     assert rig.status()["clock_source"] == "token"  # raised by the token, note or not
     assert rig.meter.customer.evidence.topup[1] == 1000
     assert not any("clock raised" in line for line in rig.log_lines)  # only the log line is lost
+
+
+def test_the_boot_and_a_token_never_load_the_console_texts():
+    # What only a person asks for (the console's texts, `time set`, the alarm's
+    # short codes) is not in the overlays a boot or a token loads: a meter
+    # nobody talks to never interns those names (qstrs are never freed).
+    _drop_all()
+    loaded = []
+    real_load = overlay.load
+
+    def load(name):
+        loaded.append(name)
+        return real_load(name)
+
+    overlay.load = load
+    try:
+        rig = Rig()
+        assert rig.enter_token(credit(5_000_321, 10)) == 1
+        rig.advance(3600)
+    finally:
+        overlay.load = real_load
+    assert "meter.customer_setup" in loaded and "meter.customer_text" not in loaded
+    assert any(line.startswith("[info] clock ") and " source=" in line for line in rig.log_lines)  # the boot report's
+    assert _loaded() == []

@@ -1,6 +1,6 @@
 # Sounds the meter makes, and when it keeps quiet.
 # Low-credit alarm: once the credit is at or below the threshold it sounds for
-# sound_s, then waits snooze_s and sounds again; any key silences it (and
+# alarm_sound_s, then waits snooze_s and sounds again; any key silences it (and
 # starts the snooze).  Never during the quiet hours (local time), and never
 # when the time is unknown: a 3 a.m. alarm is worse than none.  The display
 # says LOW CREDIT whatever the hour.
@@ -10,25 +10,23 @@
 from drivers import buzzer as sounds
 
 
-def quiet_hour(hour, quiet_from, quiet_to):
-    """True if hour (0..23) is inside the quiet span [quiet_from, quiet_to)."""
-    if quiet_from == quiet_to:
+def quiet_hour(hour, quiet_from_h, quiet_to_h):
+    """True if hour (0..23) is inside the quiet span [quiet_from_h, quiet_to_h)."""
+    if quiet_from_h == quiet_to_h:
         return False
-    if quiet_from > quiet_to:  # across midnight, e.g. 22..6
-        return hour >= quiet_from or hour < quiet_to
-    return quiet_from <= hour < quiet_to
+    if quiet_from_h > quiet_to_h:  # across midnight, e.g. 22..6
+        return hour >= quiet_from_h or hour < quiet_to_h
+    return quiet_from_h <= hour < quiet_to_h
 
 
 class Alarm:
     def __init__(self, buzzer, clock, config):
         self.buzzer = buzzer  # drivers.buzzer.Buzzer or None (no buzzer fitted)
         self.clock = clock
-        self.threshold_wh = config.low_credit_wh
+        self.config = config  # the sound's length, the warning level and the quiet hours are read from it
+        # the customer's two settings (short codes 5NN, 6NN), kept in the memo record
+        self.low_credit_wh = config.low_credit_wh  # the alarm's threshold (0: off)
         self.snooze_s = config.alarm_snooze_s
-        self.sound_s = config.alarm_sound_s
-        self.warning_wh = config.relay_warning_wh
-        self.quiet_from_h = config.quiet_from_h
-        self.quiet_to_h = config.quiet_to_h
         self.low = False  # credit at or below the threshold
         self.silent_reason = ""  # why a low credit is not sounding now
         self.sounding = False  # the low-credit sound is on
@@ -40,7 +38,8 @@ class Alarm:
         if local_s < 0:
             self.silent_reason = "time unknown"
             return False
-        if quiet_hour(local_s // 3600 % 24, self.quiet_from_h, self.quiet_to_h):
+        config = self.config
+        if quiet_hour(local_s // 3600 % 24, config.quiet_from_h, config.quiet_to_h):
             self.silent_reason = "quiet hours"
             return False
         return True
@@ -50,13 +49,13 @@ class Alarm:
 
     def update(self, credit_wh, available_wh, relay_closed, local_s):
         """Each metering poll: start, stop or snooze the low-credit sound."""
-        self.low = self.threshold_wh > 0 and credit_wh <= self.threshold_wh
+        self.low = self.low_credit_wh > 0 and credit_wh <= self.low_credit_wh
         if not self.low:
             self._snoozed = False
             self.silent_reason = ""
             self._stop_sound()
         elif self.sounding:
-            if self._elapsed_s() >= self.sound_s or not self._may_sound(local_s):
+            if self._elapsed_s() >= self.config.alarm_sound_s or not self._may_sound(local_s):
                 self._snooze()
         elif self._snoozed and self._elapsed_s() < self.snooze_s:
             self.silent_reason = "snoozed"
@@ -65,14 +64,14 @@ class Alarm:
             self.sounding, self._snoozed = True, False
             self._since_ms = self.clock.ticks_ms()
             self._play(sounds.LOW_CREDIT, -1)
-        if relay_closed and 0 < available_wh <= self.warning_wh:
+        if relay_closed and 0 < available_wh <= self.config.relay_warning_wh:
             if not self._warned and self._may_sound(local_s):
                 self._warned = True
                 self.sounding = False  # the warning replaces the alarm's beeps, which snooze
                 self._snoozed = True
                 self._since_ms = self.clock.ticks_ms()
                 self._play(sounds.RELAY_WARNING, 1)
-        elif available_wh > self.warning_wh:
+        elif available_wh > self.config.relay_warning_wh:
             self._warned = False
 
     def key(self):

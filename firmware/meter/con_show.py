@@ -1,7 +1,11 @@
 # Console commands that show the meter (an overlay: see meter.con_dispatch): none of
 # them changes credit, keys or the relay.  `time set` and `loglevel <level>` are
-# the two settings here.  `status`, the one scripts poll, is meter.con_status.
+# the two settings here (`time set` lives here, not with the boot's clock code in
+# meter.customer_setup: the boot does not intern its names).  `status`, the one scripts poll, is meter.con_status.
+import overlay
+from meter import civil
 from meter.con_dispatch import CommandError, need_jumper
+from meter.wallclock import FLASH, RTC
 from micropython import const
 from store import events as ev
 
@@ -33,14 +37,7 @@ def cmd_tids(console, args):
 
 
 def cmd_energy(console, args):
-    m = console.meter
-    customer = m.customer
-    return [
-        "energy_total_wh=%d" % m.state.energy_total_wh,
-        "energy_today_wh=" + customer.today_text(),
-        "last_24h_wh=" + customer.last_24h_text(),
-        "credit_wh=%d" % m.state.credit_wh,
-    ] + customer.energy_lines()
+    return overlay.run("meter.customer_text", "energy_lines", console.meter.customer)
 
 
 def cmd_time(console, args):
@@ -49,12 +46,38 @@ def cmd_time(console, args):
         need_jumper(console, "setting the time")
         if len(args) != 2:
             raise CommandError("usage: time set 2024-05-01T18:30:00 (local time)")
-        customer.set_time(args[1])
+        _set_time(customer, args[1])
     elif args:
         raise CommandError("usage: time | time set <local time>")
     wall = customer.wall
     return ["time=" + wall.iso(), "clock_source=" + wall.source, "utc_s=%d" % wall.utc(),
             "tz_offset_min=%d" % wall.tz_offset_min] + (["note=" + wall.note] if wall.note else [])
+
+
+def _set_time(customer, local_text):
+    """`time set`: local time text -> the wall clock (and the RTC), kept in
+    the memo record.  Returns the source now in use."""
+    local_s = overlay.run("meter.timeparse", "parse_iso", local_text)
+    wall = customer.wall
+    source = _set_clock(wall, local_s - wall.tz_offset_min * 60)
+    customer.save()
+    customer.log.info("clock set to %s (%s)" % (wall.iso(), source))
+    return source
+
+
+def _set_clock(wall, utc_s):
+    """Set the time (engineering jumper): writes the RTC when there is one.
+    Returns the source now in use."""
+    rtc = wall.rtc
+    if rtc is not None:
+        days, rest = divmod(utc_s, 86400)  # whole days, seconds into the day
+        y, m, d = civil.civil_from_days(days)
+        if rtc.set(y, m, d, rest // 3600, rest // 60 % 60, rest % 60, civil.weekday(days) + 1):
+            wall.note = ""
+            wall.anchor(utc_s, RTC)
+            return RTC
+    wall.anchor(utc_s, FLASH)  # kept in flash from now on
+    return FLASH
 
 
 def cmd_regdump(console, args):

@@ -1,6 +1,7 @@
 # Console `status`: the meter's figures as key=value lines (an overlay: see
 # meter.con_dispatch).  On its own, as the command scripts and tools poll most: its
 # load is the smallest a command can add to the heap.
+import overlay
 from meter import texts
 from meter.tamper import kind_names
 
@@ -20,6 +21,7 @@ def _meter_pairs(m):
     policy = m.policy
     keys = m.keys
     ok = m.ic_ok()
+    today, customer_pairs = overlay.run("meter.customer_text", "status", m.customer)
     return [
         ("credit_wh", state.credit_wh),
         ("relay", "closed" if policy.closed else "open"),
@@ -28,7 +30,7 @@ def _meter_pairs(m):
         ("voltage_v", texts.fixed(m.ic.voltage_cv, 2) if ok else "n/a"),
         ("current_a", texts.fixed(m.ic.current_ma, 3) if ok else "n/a"),
         ("energy_wh", state.energy_total_wh),
-        ("energy_today_wh", m.customer.today_text()),
+        ("energy_today_wh", today),
         ("lockout_s", max(0, state.lockout_remaining_s(m.clock.time()))),
         ("tids", len(state.tids)),
         ("krn", keys.krn),
@@ -43,4 +45,4 @@ def _meter_pairs(m):
         ("alarm", 1 if m.alarm else 0),
         ("storage", state.storage),
         ("tamper", kind_names(state.tamper)),
-    ] + m.customer.status()
+    ] + customer_pairs

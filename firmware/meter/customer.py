@@ -2,9 +2,11 @@
 # and its source, and the evidence figures (meter.evidence), kept across power
 # cuts in the memo record.  The meter (meter.app) calls step() after each
 # metering poll; System calls boot() once the store is mounted.  What runs
-# rarely lives in overlays: restoring at boot and settings in
-# meter.customer_setup, the console's texts in meter.customer_text, and what an
-# accepted token changes here in the token's own overlay, meter.token_apply.
+# rarely lives in overlays: restoring at boot in meter.customer_setup, the
+# console's texts in meter.customer_text (its commands load it), the
+# customer's settings in meter.shortcodes and `time set` in meter.con_show,
+# and what an accepted token changes here in the token's own overlay,
+# meter.token_apply.
 #
 # The memo record: the last known wall time, the evidence figures' marks and
 # the customer's alarm settings.  One small JSON record in two slots (newest
@@ -23,8 +25,6 @@ from store import record
 
 MEMO_KIND = b"U"  # the memo's record kind and slots (meter.customer_setup reads them at boot)
 MEMO_SLOTS = ("memo.0", "memo.1")
-_SETUP = "meter.customer_setup"
-_TEXT = "meter.customer_text"
 
 
 class Customer:
@@ -44,10 +44,7 @@ class Customer:
 
     def boot(self):
         """Once the store is mounted: restore the memo, start the wall clock."""
-        overlay.run(_SETUP, "boot", self)
-
-    def boot_lines(self):
-        return overlay.run(_TEXT, "boot_lines", self)
+        overlay.run("meter.customer_setup", "boot", self)
 
     def step(self):
         """After each metering poll: follow the RTC, take the figures' marks,
@@ -68,7 +65,7 @@ class Customer:
         if volume is None:
             return False
         self.saved_ms = self.wall.ticks_ms()
-        prefs = {"low_wh": self.alarm.threshold_wh, "snooze_s": self.alarm.snooze_s}
+        prefs = {"low_wh": self.alarm.low_credit_wh, "snooze_s": self.alarm.snooze_s}
         doc = {"t": self.wall.utc(), "ev": self.evidence.to_doc(), "p": prefs}
         self.memo_seq += 1
         data = record.encode(MEMO_KIND, self.memo_seq, json.dumps(doc).encode())
@@ -111,7 +108,7 @@ class Customer:
             return ("Friendly credit", "used " + owed)
         return ("Owed " + owed, "repaid by token")
 
-    # ---- sounds and the customer's alarm settings ---------------------------
+    # ---- sounds (the customer sets the alarm by short codes: meter.shortcodes) ----
     def tick(self):
         """Every UI tick: move the buzzer's pattern on."""
         buzzer = self.alarm.buzzer
@@ -124,28 +121,9 @@ class Customer:
     def on_reject(self):
         self.alarm.reject()
 
-    def set_alarm(self, low_wh=-1, snooze_s=-1):
-        """Short codes 5NN / 6NN: new threshold or snooze, kept in flash.
-        Returns False for a value out of range (nothing changed)."""
-        return overlay.run(_SETUP, "set_alarm", self, low_wh, snooze_s)
-
-    def set_time(self, local_text):
-        """Console `time set`: local time text -> the wall clock (and the RTC)."""
-        return overlay.run(_SETUP, "set_time", self, local_text)
-
     # ---- figures ----------------------------------------------------------------
     def days_left_tenths(self):
         return self.evidence.days_left_tenths(self.state.credit_wh, self.wall.utc())
-
-    def local_text(self, utc_s):
-        """'2023-11-14 22:13' in local time, or 'time unknown'."""
-        return overlay.run(_TEXT, "local_text", self, utc_s)
-
-    def today_text(self):
-        return overlay.run(_TEXT, "wh_text", self.evidence.today_wh())
-
-    def last_24h_text(self):
-        return overlay.run(_TEXT, "wh_text", self.evidence.last_24h_wh())
 
     def usage_screen(self):
         """The idle screen of today's and yesterday's use (local days)."""
@@ -155,10 +133,3 @@ class Customer:
         yesterday = ev.yesterday_wh()
         return (texts.two_columns("Today", texts.kwh(ev.today_wh())),
                 texts.two_columns("Yest.", texts.kwh(yesterday) if yesterday >= 0 else "n/a"))
-
-    def energy_lines(self):
-        """The console's `energy` figures beyond the totals."""
-        return overlay.run(_TEXT, "energy_lines", self)
-
-    def status(self):
-        return overlay.run(_TEXT, "status", self)

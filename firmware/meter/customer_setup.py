@@ -1,19 +1,20 @@
-# Overlay (firmware/overlay.py): the customer features' set-up and rare
-# changes, loaded for one job and dropped after it.  Restoring at boot (the
-# memo record meter.customer writes, the wall clock's start, the evidence
-# marks, the alarm settings), the friendly-credit configuration, the
-# customer's alarm settings (short codes 5NN/6NN), the console's `time set`,
-# and the clock note after a token.  Only functions: nothing resident keeps a
-# reference into this module.
+# Overlay (firmware/overlay.py): the customer features' set-up, loaded for
+# one job and dropped after it.  Restoring at boot (the memo record
+# meter.customer writes, the wall clock's start, the evidence marks, the
+# alarm settings), the friendly-credit configuration, and the clock note
+# after a token.  What only a person asks for is elsewhere, so that the boot
+# and a token do not intern its names: the customer's alarm settings (short
+# codes 5NN/6NN) in meter.shortcodes, the console's `time set` in
+# meter.con_show.  Only functions: nothing resident keeps a reference into
+# this module.
 import json
 
-import overlay
-from meter import civil
 from meter.customer import MEMO_KIND, MEMO_SLOTS
 from meter.wallclock import FLASH, RTC, TOKEN, UNKNOWN, token_floor_s
 from micropython import const
 from store import record
 
+# The alarm settings a memo may restore: what short codes 5NN and 6NN can set
 _MAX_THRESHOLD_WH = const(99000)  # 99 kWh: the two digits of short code 5NN
 _MIN_SNOOZE_S = const(600)  # short code 6NN: NN x 10 minutes, 10 min .. 16 h 30
 _MAX_SNOOZE_S = const(59400)
@@ -95,46 +96,9 @@ def restore_evidence(evidence, doc, total_wh):
 
 def _apply_prefs(alarm, low_wh, snooze_s):
     if isinstance(low_wh, int) and 0 <= low_wh <= _MAX_THRESHOLD_WH:
-        alarm.threshold_wh = low_wh
+        alarm.low_credit_wh = low_wh
     if isinstance(snooze_s, int) and _MIN_SNOOZE_S <= snooze_s <= _MAX_SNOOZE_S:
         alarm.snooze_s = snooze_s
-
-
-def set_alarm(customer, low_wh, snooze_s):
-    """Short codes 5NN / 6NN: new threshold or snooze, kept in flash.
-    Returns False for a value out of range (nothing changed)."""
-    if low_wh != -1 and not 0 <= low_wh <= _MAX_THRESHOLD_WH:
-        return False
-    if snooze_s != -1 and not _MIN_SNOOZE_S <= snooze_s <= _MAX_SNOOZE_S:
-        return False
-    _apply_prefs(customer.alarm, low_wh, snooze_s)
-    customer.save()
-    return True
-
-
-def set_time(customer, local_text):
-    """Console `time set`: local time text -> the wall clock (and the RTC)."""
-    local_s = overlay.run("meter.timeparse", "parse_iso", local_text)
-    wall = customer.wall
-    source = _set_clock(wall, local_s - wall.tz_offset_min * 60)
-    customer.save()
-    customer.log.info("clock set to %s (%s)" % (wall.iso(), source))
-    return source
-
-
-def _set_clock(wall, utc_s):
-    """Set the time (engineering jumper): writes the RTC when there is one.
-    Returns the source now in use."""
-    rtc = wall.rtc
-    if rtc is not None:
-        days, rest = divmod(utc_s, 86400)  # whole days, seconds into the day
-        y, m, d = civil.civil_from_days(days)
-        if rtc.set(y, m, d, rest // 3600, rest // 60 % 60, rest % 60, civil.weekday(days) + 1):
-            wall.note = ""
-            wall.anchor(utc_s, RTC)
-            return RTC
-    wall.anchor(utc_s, FLASH)  # kept in flash from now on
-    return FLASH
 
 
 def token_clock_note(customer, floor, raised):

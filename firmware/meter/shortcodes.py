@@ -3,6 +3,7 @@
 # docstring (keep both in step, a test compares them; the board's bytecode keeps
 # no docstrings, so the titles cost no RAM).  An overlay (firmware/overlay.py):
 # Meter.short_code loads this module for one code and drops it.
+import overlay
 from drivers import metering
 from meter import texts
 from store import events as ev
@@ -58,6 +59,10 @@ def _kwh_or(wh, unknown):
     return texts.kwh(wh) if wh >= 0 else unknown
 
 
+def _local_text(m, utc_s):
+    return overlay.run("meter.customer_text", "local_text", m.customer, utc_s)
+
+
 def _energy_today(m):
     """energy today"""
     return [("Energy today", _kwh_or(m.customer.evidence.today_wh(), "time unknown"))]
@@ -68,7 +73,7 @@ def _time(m):
     wall = m.customer.wall
     if not wall.known:
         return [("Time unknown", "no clock source")]
-    return [("Time (%s)" % wall.source, m.customer.local_text(wall.utc()))]
+    return [("Time (%s)" % wall.source, _local_text(m, wall.utc()))]
 
 
 def _since_topup(m):
@@ -93,7 +98,7 @@ def _last_topup(m):
     mark, amount, when = m.customer.evidence.topup
     if mark < 0:
         return [("Last top-up", "none yet")]
-    return [("Top-up +" + texts.kwh(amount), m.customer.local_text(when))]
+    return [("Top-up +" + texts.kwh(amount), _local_text(m, when))]
 
 
 def _days_left(m):
@@ -201,21 +206,26 @@ def _friendly(m):
 def _alarm(m):
     """low-credit alarm threshold and repeat time"""
     alarm = m.customer.alarm
-    low = "at %dkWh" % (alarm.threshold_wh // 1000) if alarm.threshold_wh else "off"
+    low = "at %dkWh" % (alarm.low_credit_wh // 1000) if alarm.low_credit_wh else "off"
     snooze = alarm.snooze_s // 60
     return [("Low credit alarm", low), ("Alarm repeats", "after %dh%02d" % (snooze // 60, snooze % 60))]
 
 
+# The customer's alarm settings, kept in flash (the memo record: meter.customer
+# saves them, meter.customer_setup restores them at boot within these same ranges).
 def _set_threshold(m, kwh):
     """low-credit alarm at NN kWh (`#500#`: alarm off)"""
-    m.customer.set_alarm(low_wh=kwh * 1000)
+    m.customer.alarm.low_credit_wh = kwh * 1000  # two digits: 0 .. 99 kWh, all allowed
+    m.customer.save()
     return [("Low credit alarm", "at %dkWh" % kwh if kwh else "off")]
 
 
 def _set_snooze(m, tens_of_min):
     """the alarm repeats after NN x 10 minutes (01..99)"""
-    if not m.customer.set_alarm(snooze_s=tens_of_min * 600):
+    if not tens_of_min:  # 00: less than the 10 minutes allowed (nothing changed)
         return [("Alarm repeat", "10 min to 16h30")]
+    m.customer.alarm.snooze_s = tens_of_min * 600
+    m.customer.save()
     minutes = tens_of_min * 10
     return [("Alarm repeats", "after %dh%02d" % (minutes // 60, minutes % 60))]
 

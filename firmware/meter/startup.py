@@ -173,5 +173,6 @@ def boot_report(system):
     credit = state.credit_wh
     lines.append("credit %s (%d Wh), tids=%d" % (kwh(credit), credit, len(state.tids)))
     lines.append("ic %s" % (hw.ic.identity() if hw.ic is not None else "none fitted"))
-    lines += system.customer.boot_lines()
+    wall = system.customer.wall
+    lines.append("clock %s source=%s%s" % (wall.iso(), wall.source, " (%s)" % wall.note if wall.note else ""))
     return lines
