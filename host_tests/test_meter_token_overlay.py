@@ -22,6 +22,18 @@ def _loaded(names):
     return [name for name in names if name in sys.modules]
 
 
+def _run_without_room_for(module):
+    """overlay.run as on a heap with no room for `module` (its load raises MemoryError)."""
+    real_run = overlay.run
+
+    def run(name, function, *args):
+        if name == module:
+            raise MemoryError("memory allocation failed")
+        return real_run(name, function, *args)
+
+    return run
+
+
 def test_check_modules_are_not_loaded_after_a_token_result():
     rig = Rig()
     assert rig.enter_token(credit(6_200_001, 10)) == R.ACCEPT
@@ -197,16 +209,31 @@ def test_a_rare_token_screen_that_does_not_fit_shows_the_code_and_keeps_the_toke
 
     rig = Rig()
     real_run = overlay.run
-
-    def run(name, function, *args):
-        if name == "meter.token_screens":
-            raise MemoryError("memory allocation failed")
-        return real_run(name, function, *args)
-
-    overlay.run = run
+    overlay.run = _run_without_room_for("meter.token_screens")
     try:
         screens = [rig.meter.submit(token) for token in key_change(NEW_KEY, krn=2)]
     finally:
         overlay.run = real_run
     assert rig.meter.last_result == R.KCT2_ACCEPTED and rig.state.keys.key == NEW_KEY
     assert screens[1] == [texts.result_lines(R.KCT2_ACCEPTED)]
+
+
+def test_a_class1_relay_test_runs_when_its_screens_do_not_fit():
+    # A class 1 token's screens are meter.token_screens's (not loaded per credit
+    # token); the relay test itself is started by meter.token_apply, so a heap
+    # with no room for the screens still tests the relay and shows the code.
+    rig = Rig()
+    assert rig.enter_token(credit(6_200_300, 10)) == R.ACCEPT
+    real_run = overlay.run
+    overlay.run = _run_without_room_for("meter.token_screens")
+    try:
+        screens = rig.meter.submit("00000000000150997584")  # published class 1 token: open the load switch
+    finally:
+        overlay.run = real_run
+    assert rig.meter.last_result == R.ACCEPT and screens == [texts.result_lines(R.ACCEPT)]
+    assert not rig.parts.relay_closed() and rig.meter.policy.reason
+    rig.advance(12)
+    assert rig.parts.relay_closed() and rig.state.credit_wh == 1000
+    assert "meter.token_screens" not in sys.modules
+    assert rig.enter_token("00000000000150997584") == R.ACCEPT and rig.lcd() == ["Relay test", "open 10s"]
+    assert "meter.token_screens" not in sys.modules and _loaded(app._TOKEN_CHECK) == []

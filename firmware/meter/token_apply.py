@@ -12,13 +12,7 @@ from micropython import const
 from store import events as ev
 from sts import results
 
-# Class 1 control bits (SPEC section 13, one vendor's published mapping).
-_TEST_RELAY = const(0x01)
-_TEST_DISPLAY = const(0x02)
-_SHOW_UNITS = const(0x04)
-_SHOW_KEY = const(0x08)
-_SHOW_TI = const(0x10)
-_SHOW_POWER_LIMIT = const(0x40)
+_TEST_RELAY = const(0x01)  # class 1 control bit (SPEC section 13): the other bits are meter.token_screens's
 
 # Rejects that count towards the keypad lockout: the signs of guessing
 # (wrong digits / wrong meter).  Used, Old and Key expired are genuine tokens
@@ -61,7 +55,15 @@ def apply(meter, verdict, now):
         state.record_wrong_token(now)  # durable before anything else about this token is written
     _note_result(meter, code, verdict, now)
     if code == results.ACCEPT and token is not None and token.cls == 1:
-        return _class1(meter, token.control, now)
+        # a class 1 (test) token: the relay test here, its screens with the other
+        # rare ones in meter.token_screens (the names of neither load per token)
+        if token.control & _TEST_RELAY:
+            meter.policy.start_test(now)
+            meter.evaluate_relay(now)
+        try:
+            return overlay.run("meter.token_screens", "class1_screens", meter, token.control)
+        except MemoryError:  # the test runs: its code is shown, the details are not
+            return [texts.result_lines(code)]
     out = _result_screens(code, verdict, state)
     if results.is_accepted(code):
         _customer_on_token(meter, verdict)
@@ -119,27 +121,3 @@ def _customer_on_token(meter, verdict):
         if meter.config.reconnect_key and not policy.closed and policy.reason == "no credit":
             customer.reconnect_wait = True
     customer.save()
-
-
-def _class1(meter, control, now):
-    out = []
-    if control & _TEST_RELAY:
-        meter.policy.start_test(now)
-        meter.evaluate_relay(now)
-        out.append(("Relay test", "open %ds" % meter.config.relay_test_s))
-    if control & _TEST_DISPLAY:
-        out.append(("\xff" * texts.COLS, "\xff" * texts.COLS))
-        out.append(("Display test", "keys: press any"))
-    if control & _SHOW_UNITS:
-        out.append(("Total energy", texts.kwh(meter.state.energy_total_wh)))
-    if control & _SHOW_KEY:
-        keys = meter.state.keys
-        out.append(("KRN %d" % keys.krn, "Key type %d" % keys.kt))
-    if control & _SHOW_TI:
-        out.append(("Tariff index", "TI %02d" % meter.state.keys.ti))
-    if control & _SHOW_POWER_LIMIT:
-        limit = meter.max_power_w()
-        out.append(("Power limit", "%dW" % limit if limit > 0 else "none"))
-    if not out:
-        out.append(("Accept", "test %d n/a" % control))
-    return out

@@ -1,9 +1,18 @@
 # Overlay (firmware/overlay.py): the screens of rarely seen token results,
-# loaded for one job and dropped after it: key changes, class 2 settings and
-# the rejects that show the meter's identity.  meter.token_apply shows
+# loaded for one job and dropped after it: key changes, class 1 tests, class 2
+# settings and the rejects that show the meter's identity.  meter.token_apply shows
 # the common ones (a credit token, a plain reject).
 from meter import texts
+from micropython import const
 from sts import results
+
+# Class 1 control bits (SPEC section 13, one vendor's published mapping).
+_TEST_RELAY = const(0x01)  # meter.token_apply starts the test itself
+_TEST_DISPLAY = const(0x02)
+_SHOW_UNITS = const(0x04)
+_SHOW_KEY = const(0x08)
+_SHOW_TI = const(0x10)
+_SHOW_POWER_LIMIT = const(0x40)
 
 # Why a token can fail authentication, shown after a code 13 (a customer
 # usually mistyped, or the token was sold for another meter or old key).
@@ -73,3 +82,26 @@ def _accepted(token, verdict, state):
         if verdict.clear_register >= 0:
             return [("Accept", "Credit cleared"), ("Credit", texts.kwh(state.credit_wh))]
     return [("Accept", "")]
+
+
+def class1_screens(meter, control):
+    """An accepted class 1 token's screens (meter.token_apply started its relay test)."""
+    out = []
+    if control & _TEST_RELAY:
+        out.append(("Relay test", "open %ds" % meter.config.relay_test_s))
+    if control & _TEST_DISPLAY:
+        out.append(("\xff" * texts.COLS, "\xff" * texts.COLS))
+        out.append(("Display test", "keys: press any"))
+    if control & _SHOW_UNITS:
+        out.append(("Total energy", texts.kwh(meter.state.energy_total_wh)))
+    if control & _SHOW_KEY:
+        keys = meter.state.keys
+        out.append(("KRN %d" % keys.krn, "Key type %d" % keys.kt))
+    if control & _SHOW_TI:
+        out.append(("Tariff index", "TI %02d" % meter.state.keys.ti))
+    if control & _SHOW_POWER_LIMIT:
+        limit = meter.max_power_w()
+        out.append(("Power limit", "%dW" % limit if limit > 0 else "none"))
+    if not out:
+        out.append(("Accept", "test %d n/a" % control))
+    return out
