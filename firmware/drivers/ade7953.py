@@ -1,7 +1,8 @@
 # ADE7953 single-phase metering IC over SPI (Analog Devices datasheet), the
 # second IC behind the drivers/metering.py interface.  Channel A is metered.
-# This module is the steady-state poll; start-up, calibration and reports are
-# in drivers/ade7953_setup.py, an overlay loaded only for those calls.
+# This module is the steady-state poll; start-up and calibration writes are
+# in drivers/ade7953_setup.py, the register dump and calibration measurement
+# in drivers/ade7953_cal.py: overlays loaded only for those calls.
 #
 # Bus: SPI mode 3, MSB first (driver default 1 MHz; the board may go slower).
 # One access with CS low: 16-bit register address, then 0x80 (read) or 0x00

@@ -35,23 +35,23 @@ _REPORT_REGS = const((
 ))
 
 
-def regdump(drv):
+def regdump(ic):
     """Registers worth a look; the read-with-reset energy register is left out."""
     setup = overlay.load(_SETUP)  # for its table only: dropped at once, gone with this call
     overlay.drop(_SETUP)
     rows = []
     for name, addr in _REPORT_REGS:
-        rows.append((name, addr, drv._read(addr)))
+        rows.append((name, addr, ic._read(addr)))
     for name, addr, _, _ in setup.CALIBRATION_REGS:
-        rows.append((name, addr, drv._read(addr)))
+        rows.append((name, addr, ic._read(addr)))
     return rows
 
 
-def _new_gain(drv, name, target_counts, measured):
+def _new_gain(ic, name, target_counts, measured):
     # Readings are proportional to the gain register (0x400000 = 1.0).
     if measured <= 0:
         raise ValueError("%s: nothing measured to calibrate against" % name)
-    new = (drv._cal[name] * target_counts + measured // 2) // measured
+    new = (ic._cal[name] * target_counts + measured // 2) // measured
     if not _GAIN_MIN <= new <= _GAIN_MAX:
         raise ValueError("%s: 0x%X outside 0x200000..0x600000; check the reference" % (name, new))
     return {name: new}
@@ -63,21 +63,21 @@ def _positive(reference, label):
     return reference
 
 
-def calibrate_voltage(drv, ref_cv):
-    target = _positive(ref_cv, "ref_cv") * drv._counts[0] // 100
-    return _new_gain(drv, "AVGAIN", target, drv._read(_VRMS))
+def calibrate_voltage(ic, ref_cv):
+    target = _positive(ref_cv, "ref_cv") * ic._counts[0] // 100
+    return _new_gain(ic, "AVGAIN", target, ic._read(_VRMS))
 
 
-def calibrate_current(drv, ref_ma):
-    target = _positive(ref_ma, "ref_ma") * drv._counts[1] // 1000
-    return _new_gain(drv, "AIGAIN", target, drv._read(_IRMSA))
+def calibrate_current(ic, ref_ma):
+    target = _positive(ref_ma, "ref_ma") * ic._counts[1] // 1000
+    return _new_gain(ic, "AIGAIN", target, ic._read(_IRMSA))
 
 
-def calibrate_power(drv, ref_w):
+def calibrate_power(ic, ref_w):
     """AWGAIN so that AWATT reads ref_w; it also scales the energy register."""
     if not isinstance(ref_w, int) or ref_w == 0:
         raise ValueError("ref_w must be a non-zero int")
-    measured = signed(drv._read(_AWATT), 24)
+    measured = signed(ic._read(_AWATT), 24)
     if (measured < 0) != (ref_w < 0):
         raise ValueError("AWGAIN: measured power has the wrong sign")
-    return _new_gain(drv, "AWGAIN", abs(ref_w) * drv._counts[2], abs(measured))
+    return _new_gain(ic, "AWGAIN", abs(ref_w) * ic._counts[2], abs(measured))

@@ -57,7 +57,7 @@ def scale_factor(num, den):
     raise ValueError("scale %d/%d too large" % (num, den))
 
 
-def settings(drv, calibration, volt_counts, amp_counts, watt_counts, wh_counts, linecyc, configure_bus, baudrate):
+def settings(ic, calibration, volt_counts, amp_counts, watt_counts, wh_counts, linecyc, configure_bus, baudrate):
     """The constructor's checked settings (Ade7953.__init__ names them);
     configures the bus if asked."""
     for label, value in (("volt_counts", volt_counts), ("amp_counts", amp_counts),
@@ -68,7 +68,7 @@ def settings(drv, calibration, volt_counts, amp_counts, watt_counts, wh_counts, 
     if linecyc == 0 or linecyc == 0xFFFF:
         raise ValueError("linecyc must differ from the power-on 0 and from a dead bus's 0xFFFF")
     if configure_bus:
-        drv._spi.init(baudrate=baudrate or _SPI_BAUDRATE, polarity=_SPI_POLARITY, phase=_SPI_PHASE)
+        ic._spi.init(baudrate=baudrate or _SPI_BAUDRATE, polarity=_SPI_POLARITY, phase=_SPI_PHASE)
     values = {}
     for name, _, default, _ in CALIBRATION_REGS:
         values[name] = default
@@ -79,45 +79,45 @@ def settings(drv, calibration, volt_counts, amp_counts, watt_counts, wh_counts, 
             [addr for _, addr, _, _ in CALIBRATION_REGS], [0] * len(CALIBRATION_REGS))
 
 
-def begin(drv):
-    drv._write(_CONFIG, _CONFIG_RESET | _SWRST)
-    drv._clock.sleep_ms(_RESET_SETTLE_MS)
-    config = drv._read(_CONFIG)
-    version = drv._read(_VERSION)
-    if config != _CONFIG_RESET or drv._read(_LINECYC) != 0 or version in (0, 0xFF):
-        drv.fault = "no ADE7953 answer (CONFIG 0x%04X, VERSION 0x%02X after reset)" % (config, version)
+def begin(ic):
+    ic._write(_CONFIG, _CONFIG_RESET | _SWRST)
+    ic._clock.sleep_ms(_RESET_SETTLE_MS)
+    config = ic._read(_CONFIG)
+    version = ic._read(_VERSION)
+    if config != _CONFIG_RESET or ic._read(_LINECYC) != 0 or version in (0, 0xFF):
+        ic.fault = "no ADE7953 answer (CONFIG 0x%04X, VERSION 0x%02X after reset)" % (config, version)
         return False
-    drv._write(_CONFIG, _CONFIG_LOCKED)  # lock SPI in before anything else
-    drv._write(_UNLOCK, _UNLOCK_KEY)
-    drv._write(_TUNING, _TUNING_VALUE)
-    drv._write(_LINECYC, drv._linecyc)
-    if drv._read(_CONFIG) != _CONFIG_LOCKED or drv._read(_TUNING) != _TUNING_VALUE \
-            or drv._read(_LINECYC) != drv._linecyc:
-        drv.fault = "set-up writes not confirmed"
+    ic._write(_CONFIG, _CONFIG_LOCKED)  # lock SPI in before anything else
+    ic._write(_UNLOCK, _UNLOCK_KEY)
+    ic._write(_TUNING, _TUNING_VALUE)
+    ic._write(_LINECYC, ic._linecyc)
+    if ic._read(_CONFIG) != _CONFIG_LOCKED or ic._read(_TUNING) != _TUNING_VALUE \
+            or ic._read(_LINECYC) != ic._linecyc:
+        ic.fault = "set-up writes not confirmed"
         return False
-    return _write_calibration(drv)
+    return _write_calibration(ic)
 
 
-def _write_calibration(drv):
+def _write_calibration(ic):
     i = 0
     for name, addr, _, _ in CALIBRATION_REGS:
-        value = drv._cal[name]
-        drv._write(addr, value)
-        drv._check_value[i] = value
+        value = ic._cal[name]
+        ic._write(addr, value)
+        ic._check_value[i] = value
         i += 1
     for name, addr, _, _ in CALIBRATION_REGS:
-        got = drv._read(addr)
-        if got != drv._cal[name]:
-            drv.fault = "%s reads 0x%06X, wrote 0x%06X" % (name, got, drv._cal[name])
-            drv._cal_ok = False
+        got = ic._read(addr)
+        if got != ic._cal[name]:
+            ic.fault = "%s reads 0x%06X, wrote 0x%06X" % (name, got, ic._cal[name])
+            ic._cal_ok = False
             return False
-    drv._cal_ok = True
-    drv.fault = None
+    ic._cal_ok = True
+    ic.fault = None
     return True
 
 
-def identity(drv):
-    return "ADE7953 silicon version %d, SPI mode 3, %d counts/Wh" % (drv._read(_VERSION), drv._wh_counts)
+def identity(ic):
+    return "ADE7953 silicon version %d, SPI mode 3, %d counts/Wh" % (ic._read(_VERSION), ic._wh_counts)
 
 
 def _checked(values):
@@ -132,7 +132,7 @@ def _checked(values):
     return checked
 
 
-def apply_calibration(drv, values):
+def apply_calibration(ic, values):
     """Store new calibration values and write them; True if they read back."""
-    drv._cal.update(_checked(values))
-    return _write_calibration(drv)
+    ic._cal.update(_checked(values))
+    return _write_calibration(ic)

@@ -1,10 +1,11 @@
 # ATM90E26 single-phase metering IC over SPI (Microchip/Atmel datasheet 46002):
-# the steady-state poll.  Start-up, calibration and reports are in
-# drivers/atm90e26_setup.py, an overlay loaded only for those calls
+# the steady-state poll.  Start-up and calibration writes are in
+# drivers/atm90e26_setup.py, the register dump and calibration measurement in
+# drivers/atm90e26_cal.py: overlays loaded only for those calls
 # (drivers/metering.py).
 #
 # Bus: SPI mode 3 (CPOL=1, CPHA=1), MSB first, at most about 136 kHz
-# (atm90e26_setup.SPI_BAUDRATE says why).  One access is 24 clocks with CS
+# (drivers/atm90e26_setup.py says why).  One access is 24 clocks with CS
 # low: R/W bit (1 = read) + 7-bit address, then 16 data bits.  The board
 # builds the SPI object; pass configure_bus=True to have the driver re-init it
 # with this mode and baud rate (baudrate None: the datasheet's limit).

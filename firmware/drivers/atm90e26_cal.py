@@ -35,17 +35,17 @@ _OTHER_REGS = const((
 ))
 
 
-def regdump(drv):
+def regdump(ic):
     """Registers worth a look; the clear-on-read energy registers are left out."""
     setup = overlay.load(_SETUP)  # for its tables only: dropped at once, gone with this call
     overlay.drop(_SETUP)
     rows = []
     for name, addr in _OTHER_REGS:
         # SysStatus clears on read: show the latched error bits with it
-        value = drv._read_status() | drv._sys_errors if name == "SysStatus" else drv._read(addr)
+        value = ic._read_status() | ic._sys_errors if name == "SysStatus" else ic._read(addr)
         rows.append((name, addr, value))
     for name, addr, _ in setup.METERING_BLOCK + setup.MEASUREMENT_BLOCK:
-        rows.append((name, addr, drv._read(addr)))
+        rows.append((name, addr, ic._read(addr)))
     return rows
 
 
@@ -60,28 +60,28 @@ def _rescaled(gain, reference, measured, name, limit=0xFFFF):
     return new
 
 
-def calibrate_voltage(drv, ref_cv):
+def calibrate_voltage(ic, ref_cv):
     """Ugain that makes Urms read ref_cv (Urms is proportional to Ugain)."""
-    return {"Ugain": _rescaled(drv._cal["Ugain"], ref_cv, drv._read(_URMS), "Ugain", _UGAIN_MAX)}
+    return {"Ugain": _rescaled(ic._cal["Ugain"], ref_cv, ic._read(_URMS), "Ugain", _UGAIN_MAX)}
 
 
-def calibrate_current(drv, ref_ma):
+def calibrate_current(ic, ref_ma):
     """IgainL that makes Irms read ref_ma (Irms is proportional to IgainL)."""
-    return {"IgainL": _rescaled(drv._cal["IgainL"], ref_ma, drv._read(_IRMS), "IgainL")}
+    return {"IgainL": _rescaled(ic._cal["IgainL"], ref_ma, ic._read(_IRMS), "IgainL")}
 
 
-def calibrate_power(drv, ref_w):
+def calibrate_power(ic, ref_w):
     """Lgain so that the active power reads ref_w.
 
     Metered power scales with (1 + Lgain/2**15), Lgain two's complement; the
     measured power uses Pmean plus its 16-bit LSB extension for resolution."""
     if not isinstance(ref_w, int) or ref_w == 0:
         raise ValueError("Lgain: reference must be a non-zero int (W)")
-    pmean = signed(drv._read(_PMEAN), 16)
-    measured = (pmean << 16) + drv._read(_LSB)  # W * 65536
+    pmean = signed(ic._read(_PMEAN), 16)
+    measured = (pmean << 16) + ic._read(_LSB)  # W * 65536
     if measured == 0 or (measured < 0) != (ref_w < 0):
         raise ValueError("Lgain: measured power has no load or the wrong sign")
-    factor = 0x8000 + signed(drv._cal["Lgain"], 16)
+    factor = 0x8000 + signed(ic._cal["Lgain"], 16)
     measured = abs(measured)
     new = (factor * abs(ref_w) * 65536 + measured // 2) // measured - 0x8000
     if not -_LGAIN_LIMIT <= new <= _LGAIN_LIMIT:

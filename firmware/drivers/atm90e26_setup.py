@@ -40,7 +40,7 @@ _FOLD_LIMIT = const(1 << 30)  # 0xFFFF * scale + per_wh stays a small int
 
 _SPI_POLARITY = const(1)
 _SPI_PHASE = const(1)
-SPI_BAUDRATE = const(125000)
+_SPI_BAUDRATE = const(125000)
 _PLCONST_DEFAULT = const(0x0015D174)
 
 # (name, address, power-on default) per datasheet register table.
@@ -68,36 +68,30 @@ def checksum(values):
     return (xor << 8) | (total & 0xFF)
 
 
-def _gcd(a, b):
-    while b:
-        a, b = b, a % b
-    return a
+def energy_units(values, meter_constant, plconst):
+    """(scale, per_wh): Wh = counts * scale / per_wh for the PLconst programmed
+    from calibration `values` (PLconstH:PLconstL) when the board gives
+    `meter_constant` imp/kWh at PLconst `plconst`.
 
-
-def energy_units(plconst, meter_constant, plconst_ref):
-    """(scale, per_wh): Wh = counts * scale / per_wh for PLconst `plconst` when
-    the board gives `meter_constant` imp/kWh at `plconst_ref`.
-
-    One LSB is 0.1 pulse and pulses per kWh scale as plconst_ref / plconst.
+    One LSB is 0.1 pulse and pulses per kWh scale as plconst / programmed.
     ValueError if that ratio has no small exact form (set-up time only)."""
-    if plconst <= 0:
+    programmed = (values["PLconstH"] << 16) | values["PLconstL"]
+    if programmed <= 0:
         raise ValueError("PLconst must be positive")
-    num = 100 * plconst
-    den = meter_constant * plconst_ref
-    g = _gcd(num, den)
-    num //= g
-    den //= g
+    num = 100 * programmed
+    den = meter_constant * plconst
+    gcd, rest = num, den  # Euclid, in line: a helper function would be one more interned name
+    while rest:
+        gcd, rest = rest, gcd % rest
+    num //= gcd
+    den //= gcd
     if 0xFFFF * num + den >= _FOLD_LIMIT:
         raise ValueError("PLconst 0x%08X: %d imp/kWh at 0x%08X gives no exact energy unit; "
-                         "keep PLconst or scale it by a simple ratio" % (plconst, meter_constant, plconst_ref))
+                         "keep PLconst or scale it by a simple ratio" % (programmed, meter_constant, plconst))
     return num, den
 
 
-def _plconst(values):
-    return (values["PLconstH"] << 16) | values["PLconstL"]
-
-
-def settings(drv, calibration, meter_constant, funcen, configure_bus, baudrate, plconst):
+def settings(ic, calibration, meter_constant, funcen, configure_bus, baudrate, plconst):
     """The constructor's checked settings: (meter constant, its PLconst,
     FuncEn, calibration values, energy units); configures the bus if asked."""
     if not isinstance(meter_constant, int) or not 0 < meter_constant < 1 << 20:
@@ -108,64 +102,64 @@ def settings(drv, calibration, meter_constant, funcen, configure_bus, baudrate, 
     if plconst is None:
         plconst = _PLCONST_DEFAULT
     if configure_bus:
-        drv._spi.init(baudrate=baudrate or SPI_BAUDRATE, polarity=_SPI_POLARITY, phase=_SPI_PHASE)
+        ic._spi.init(baudrate=baudrate or _SPI_BAUDRATE, polarity=_SPI_POLARITY, phase=_SPI_PHASE)
     values = {}
     for name, _, default in METERING_BLOCK + MEASUREMENT_BLOCK:
         values[name] = default
     if calibration:
         values.update(_checked(values, calibration))
-    return meter_constant, plconst, funcen, values, energy_units(_plconst(values), meter_constant, plconst)
+    return meter_constant, plconst, funcen, values, energy_units(values, meter_constant, plconst)
 
 
-def _write(drv, addr, value):
+def _write(ic, addr, value):
     """One register write (the poll only reads: this is set-up code)."""
-    tx = drv._tx
+    tx = ic._tx
     tx[0] = addr & 0x7F
     tx[1] = (value >> 8) & 0xFF
     tx[2] = value & 0xFF
-    drv._cs.value(0)
-    drv._spi.write_readinto(tx, drv._rx)
-    drv._cs.value(1)
+    ic._cs.value(0)
+    ic._spi.write_readinto(tx, ic._rx)
+    ic._cs.value(1)
 
 
-def begin(drv):
-    _write(drv, _SOFTRESET, _RESET_CODE)
-    drv._clock.sleep_ms(_RESET_SETTLE_MS)
-    funcen = drv._read(_FUNCEN)
-    calstart = drv._read(_CALSTART)
+def begin(ic):
+    _write(ic, _SOFTRESET, _RESET_CODE)
+    ic._clock.sleep_ms(_RESET_SETTLE_MS)
+    funcen = ic._read(_FUNCEN)
+    calstart = ic._read(_CALSTART)
     if funcen != _FUNCEN_DEFAULT or calstart != _POWER_ON:
-        drv.fault = "no ATM90E26 answer (FuncEn 0x%04X, CalStart 0x%04X after reset)" % (funcen, calstart)
+        ic.fault = "no ATM90E26 answer (FuncEn 0x%04X, CalStart 0x%04X after reset)" % (funcen, calstart)
         return False
-    _write(drv, _FUNCEN, drv._funcen)
-    if drv._read(_LASTDATA) != drv._funcen or drv._read(_FUNCEN) != drv._funcen:
-        drv.fault = "FuncEn write not confirmed"
+    _write(ic, _FUNCEN, ic._funcen)
+    if ic._read(_LASTDATA) != ic._funcen or ic._read(_FUNCEN) != ic._funcen:
+        ic.fault = "FuncEn write not confirmed"
         return False
-    return _write_calibration(drv)
+    return _write_calibration(ic)
 
 
-def _write_calibration(drv):
+def _write_calibration(ic):
     for start, block, cs_addr in ((_CALSTART, METERING_BLOCK, _CS1), (_ADJSTART, MEASUREMENT_BLOCK, _CS2)):
-        _write(drv, start, _CAL_START)
+        _write(ic, start, _CAL_START)
         values = []
         for name, addr, _ in block:
-            _write(drv, addr, drv._cal[name])
-            values.append(drv._cal[name])
-        _write(drv, cs_addr, checksum(values))
-    _write(drv, _CALSTART, _CAL_CHECK)
-    _write(drv, _ADJSTART, _CAL_CHECK)
-    drv._sys_errors = 0
-    drv._read_status()
-    if drv._sys_errors:
-        drv.fault = drv._checksum_text()
+            _write(ic, addr, ic._cal[name])
+            values.append(ic._cal[name])
+        _write(ic, cs_addr, checksum(values))
+    _write(ic, _CALSTART, _CAL_CHECK)
+    _write(ic, _ADJSTART, _CAL_CHECK)
+    ic._sys_errors = 0
+    ic._read_status()
+    if ic._sys_errors:
+        ic.fault = ic._checksum_text()
         return False
-    drv.fault = None
+    ic.fault = None
     return True
 
 
-def identity(drv):
-    drv._read_status()
+def identity(ic):
+    ic._read_status()
     return "ATM90E26 SPI mode 3 <=%d Hz, %d imp/kWh at PLconst 0x%08X, FuncEn 0x%04X, SysStatus errors 0x%04X" % (
-        SPI_BAUDRATE, drv._mc, drv._plconst_ref, drv._read(_FUNCEN), drv._sys_errors)
+        _SPI_BAUDRATE, ic._mc, ic._plconst_ref, ic._read(_FUNCEN), ic._sys_errors)
 
 
 def _checked(known, values):
@@ -182,17 +176,17 @@ def _checked(known, values):
     return checked
 
 
-def apply_calibration(drv, values):
+def apply_calibration(ic, values):
     """Store new calibration values and write both blocks; True if the IC accepts them.
 
     ValueError (nothing written) for values outside the datasheet's ranges
     or a PLconst the energy units cannot follow exactly."""
-    merged = dict(drv._cal)
+    merged = dict(ic._cal)
     merged.update(_checked(merged, values))
-    units = energy_units(_plconst(merged), drv._mc, drv._plconst_ref)
-    old_per_wh = drv._units[1]
-    drv._rem_fwd = drv._rem_fwd * units[1] // old_per_wh  # sub-Wh remainders into the new unit
-    drv._rem_rev = drv._rem_rev * units[1] // old_per_wh
-    drv._cal = merged
-    drv._units = units
-    return _write_calibration(drv)
+    units = energy_units(merged, ic._mc, ic._plconst_ref)
+    old_per_wh = ic._units[1]
+    ic._rem_fwd = ic._rem_fwd * units[1] // old_per_wh  # sub-Wh remainders into the new unit
+    ic._rem_rev = ic._rem_rev * units[1] // old_per_wh
+    ic._cal = merged
+    ic._units = units
+    return _write_calibration(ic)
