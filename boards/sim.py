@@ -19,6 +19,7 @@ import time
 import machine
 import overlay
 from atm90e26_model import Atm90e26Model
+from drivers.keypad import Keypad
 from drivers.relay import MonostableRelay
 from ds3231_model import Ds3231Model
 from keypad_model import KeypadModel
@@ -222,10 +223,9 @@ def build_virtual(clock, bdev, load_w=0, engineering=False, lcd_present=True, pr
         rtc_driver, rtc_note = make.make_rtc(i2c)
         pwm = machine.PWM(machine.Pin(BUZZER_PIN, machine.Pin.OUT, value=0))
         buzzer, buzzer_note = make.make_buzzer(pwm, clock)
-        keypad = make.make_keypad(rows, cols, clock)
     finally:
         overlay.drop("meter.hardware")
-    hw = Hardware(NAME, relay, fs, keypad, lcd, ic, engineering, rtc=rtc_driver, buzzer=buzzer)
+    hw = Hardware(NAME, relay, fs, Keypad(rows, cols, clock), lcd, ic, engineering, rtc=rtc_driver, buzzer=buzzer)
     hw.start_watchdog = lambda: machine.WDT(timeout=WATCHDOG_MS, ticks=clock)
     hw.notes = ["keypad 4x4 on " + " ".join(ROW_PINS + COL_PINS), lcd_note, rtc_note,
                 buzzer_note + " on " + BUZZER_PIN, "relay monostable on " + RELAY_PIN,

@@ -128,5 +128,7 @@ def test_the_boot_and_a_token_never_load_the_console_texts():
     finally:
         overlay.load = real_load
     assert "meter.customer_setup" in loaded and "meter.customer_text" not in loaded
-    assert any(line.startswith("[info] clock ") and " source=" in line for line in rig.log_lines)  # the boot report's
+    assert any(line.startswith("[info] clock ") and line.endswith(" source=rtc") for line in rig.log_lines)
+    bare = Rig(rtc="none")  # the clock's note, when it has one, ends the boot report's clock line
+    assert any(line.startswith("[info] clock ") and line.endswith(" source=unknown (no RTC)") for line in bare.log_lines)
     assert _loaded() == []

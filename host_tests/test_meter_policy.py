@@ -18,7 +18,7 @@ def test_credit_closes_and_no_credit_opens():
 
 
 def test_overload_trips_after_delay_reconnects_then_locks():
-    p = RelayPolicy(trip_delay_s=10, reconnect_s=60, retries=2)
+    p = RelayPolicy(trip_delay_s=10, reconnect_s=60, overload_retries=2)
     t = _run(p, 0, 1, 500)
     assert p.closed
     t = _run(p, t, 10, 4000)  # 10 s above the limit: not yet (needs >= 10 s elapsed)
@@ -61,7 +61,7 @@ def test_metering_fault_opens_after_grace_and_recovers():
 
 
 def test_relay_test_opens_for_test_time():
-    p = RelayPolicy(test_s=10)
+    p = RelayPolicy(relay_test_s=10)
     _run(p, 0, 1, 0)
     p.start_test(1)
     assert p.update(1, True, 0, 3000, True)  # the change happens in update(): the caller drives the relay

@@ -65,10 +65,10 @@ class Meter:
         self.policy = RelayPolicy(
             trip_delay_s=config.trip_delay_s,
             reconnect_s=config.reconnect_s,
-            retries=config.overload_retries,
-            calm_s=config.overload_calm_s,
+            overload_retries=config.overload_retries,
+            overload_calm_s=config.overload_calm_s,
             fault_grace_s=config.fault_grace_s,
-            test_s=config.relay_test_s,
+            relay_test_s=config.relay_test_s,
         )
         self.energy = EnergyAccount()
         self.ic_status = metering.OK

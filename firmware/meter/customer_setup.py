@@ -137,10 +137,10 @@ def _minute_of_day(text):
     return minute
 
 
-def _parse_hours(windows):
+def _parse_hours(hours):
     """["18:00-06:00"] -> [(1080, 360)] (start, end minute; end may be earlier: crosses midnight)."""
     out = []
-    for window in windows:
+    for window in hours:
         if not isinstance(window, str) or window.count("-") != 1:
             raise ValueError("friendly_hours: windows look like 18:00-06:00, not %r" % (window,))
         start, end = window.split("-")

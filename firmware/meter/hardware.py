@@ -25,10 +25,6 @@ def reset_cause_name(machine):
     return "unknown"
 
 
-def make_keypad(rows, cols, clock, **options):
-    return Keypad(rows, cols, clock, **options)
-
-
 def make_lcd(i2c, clock, cols=16, rows=2):
     """Scan 0x27/0x3F, start the LCD; (lcd or None, report line)."""
     addr = find_lcd(i2c)
@@ -103,7 +99,7 @@ def board_hardware(parts, clock, fs, store_note, provision_file, reboot):
         parts["name"],
         relay,
         fs,
-        make_keypad(parts["keypad_rows"], parts["keypad_cols"], clock),
+        Keypad(parts["keypad_rows"], parts["keypad_cols"], clock),
         lcd,
         make_metering(parts["metering_ic"], parts["spi"], parts["meter_cs"], clock),
         parts["eng_jumper"].value() == 0,

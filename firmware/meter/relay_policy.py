@@ -6,13 +6,13 @@
 # - no credit (after emergency credit, if configured) -> open, "no credit";
 #   credit arrives -> closed again at the next evaluation.
 # - overload: power above the max power limit for trip_delay_s -> open,
-#   "overload"; after reconnect_s it closes by itself, up to `retries` times;
+#   "overload"; after reconnect_s it closes by itself, up to overload_retries times;
 #   one more trip and it stays open ("overload lock") until a key press.
-#   The trip count resets after calm_s without an overload.
+#   The trip count resets after overload_calm_s without an overload.
 # - metering IC fault: energy cannot be counted, so after fault_grace_s (rides
 #   through a chip reset that begin() repairs) the relay opens, "meter fault",
 #   until the IC answers again.  Free energy is never given silently.
-# - relay test token (class 1, control bit 0): open for test_s, then back.
+# - relay test token (class 1, control bit 0): open for relay_test_s, then back.
 # - tamper with the action "disconnect" latched -> open, "tamper", until a
 #   ClearTamperCondition token clears it (meter/tamper.py).
 from micropython import const
@@ -29,13 +29,15 @@ REASONS = ("credit", "no credit", "overload", "overload lock", "meter fault", "r
 
 
 class RelayPolicy:
-    def __init__(self, trip_delay_s=10, reconnect_s=60, retries=3, calm_s=3600, fault_grace_s=300, test_s=10):
+    # The parameters are named as the meter's configuration names them (meter/settings.py).
+    def __init__(self, trip_delay_s=10, reconnect_s=60, overload_retries=3, overload_calm_s=3600, fault_grace_s=300,
+                 relay_test_s=10):
         self.trip_delay_s = trip_delay_s
         self.reconnect_s = reconnect_s
-        self.retries = retries
-        self.calm_s = calm_s
+        self.overload_retries = overload_retries
+        self.overload_calm_s = overload_calm_s
         self.fault_grace_s = fault_grace_s
-        self.test_s = test_s
+        self.relay_test_s = relay_test_s
         self.state = _OPEN_NO_CREDIT
         self.trips = 0
         self._over_since = -1  # first second the power was above the limit
@@ -60,8 +62,8 @@ class RelayPolicy:
             self._off_until = 0
 
     def start_test(self, now_s):
-        """Open for test_s from now; the next update() makes it happen."""
-        self._test_until = now_s + self.test_s
+        """Open for relay_test_s from now; the next update() makes it happen."""
+        self._test_until = now_s + self.relay_test_s
 
     def update(self, now_s, has_credit, power_w, max_power_w, metering_ok, tamper=False):
         """Evaluate the policy; returns True when the state changed."""
@@ -87,7 +89,7 @@ class RelayPolicy:
         if not has_credit:
             self._over_since = -1
             return _OPEN_NO_CREDIT
-        if self.trips and now_s - self._last_trip >= self.calm_s:
+        if self.trips and now_s - self._last_trip >= self.overload_calm_s:
             self.trips = 0
         if self.state == _CLOSED_CREDIT and max_power_w > 0 and power_w > max_power_w:
             if self._over_since < 0:
@@ -102,7 +104,7 @@ class RelayPolicy:
         self._over_since = -1
         self.trips += 1
         self._last_trip = now_s
-        if self.trips > self.retries:
+        if self.trips > self.overload_retries:
             return _OPEN_OVERLOAD_LOCK
         self._off_until = now_s + self.reconnect_s
         return _OPEN_OVERLOAD

@@ -70,13 +70,13 @@ def count_reset(runtime):
     return True
 
 
-def _count_boot(resets, port_cause):
-    """Count this boot in the reset record (meter.resets).  port_cause is the
+def _count_boot(resets, cause):
+    """Count this boot in the reset record (meter.resets).  cause is the
     port's reset cause as a name (power_on, watchdog, hard, soft, deepsleep,
     unknown); a cause announced by announce() before a deliberate restart wins
     (on RP2040 even machine.reset() reads as a watchdog reset).  Returns the cause."""
     _load_record(resets)
-    cause = resets.planned or port_cause
+    cause = resets.planned or cause
     resets.cause = cause
     resets.planned = ""
     resets.note = ""
@@ -174,5 +174,8 @@ def boot_report(system):
     lines.append("credit %s (%d Wh), tids=%d" % (kwh(credit), credit, len(state.tids)))
     lines.append("ic %s" % (hw.ic.identity() if hw.ic is not None else "none fitted"))
     wall = system.customer.wall
-    lines.append("clock %s source=%s%s" % (wall.iso(), wall.source, " (%s)" % wall.note if wall.note else ""))
+    if wall.note:  # whole long format strings: short ones would be interned names
+        lines.append("clock %s source=%s (%s)" % (wall.iso(), wall.source, wall.note))
+    else:
+        lines.append("clock %s source=%s" % (wall.iso(), wall.source))
     return lines

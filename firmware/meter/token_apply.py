@@ -14,10 +14,6 @@ from sts import results
 
 _TEST_RELAY = const(0x01)  # class 1 control bit (SPEC section 13): the other bits are meter.token_screens's
 
-# Rejects that count towards the keypad lockout: the signs of guessing
-# (wrong digits / wrong meter).  Used, Old and Key expired are genuine tokens
-# and do not count; class 1 tokens never count.
-_WRONG_TOKEN_CODES = (results.FORMAT, results.AUTH)
 
 
 def check(meter, digits, now):
@@ -49,8 +45,10 @@ def apply(meter, verdict, now):
         if code == results.NOT_READY:
             meter.log.error("storage write failed: token not applied")
     token = verdict.token
-    # class 1 tokens are not meter-specific: no lockout
-    wrong = code in _WRONG_TOKEN_CODES and (token is None or token.cls != 1)
+    # Rejects that count towards the keypad lockout: the signs of guessing (wrong
+    # digits / wrong meter).  Used, Old and Key expired are genuine tokens and do
+    # not count; class 1 tokens are not meter-specific: they never count.
+    wrong = code in (results.FORMAT, results.AUTH) and (token is None or token.cls != 1)
     if wrong:
         state.record_wrong_token(now)  # durable before anything else about this token is written
     _note_result(meter, code, verdict, now)
