@@ -3,8 +3,8 @@
 import sys
 
 from sts.digits import parse
-from sts.misty1 import Misty1
-from sts.sta import Sta
+from sts.misty1_cipher import Misty1
+from sts.sta_cipher import Sta
 
 MARK = "@@BENCH "
 TOKEN = "02194538019157867319"

@@ -17,11 +17,10 @@ try:
 except ImportError:  # pragma: no cover
     ticks_us = ticks_diff = None
 
-from sts import crc, digits, misty1, pipeline, sta
+from sts import crc, digits, misty1, misty1_cipher, pipeline, sta, sta_cipher
 from sts.keys import KeyState
-from sts.layouts import format_token
+from sts.layouts import build_words, cipher, format_token
 from sts.tids import DEFAULT_SIZE, TidRecord
-from sts.token import build_words
 
 MARK = "@@BENCH "
 BATCH = 100
@@ -46,7 +45,7 @@ class View:
 
 def _token(keys):
     words = build_words(0, 0, {"rnd": 5, "tid": 5000, "amount": 1234})
-    keys.cipher().encrypt(words)
+    cipher(keys.key).encrypt(words)
     return format_token(0, words)
 
 
@@ -69,7 +68,7 @@ def _rounds(fn, rounds):
     return per_call[len(per_call) // 2], per_call[0]
 
 
-_NATIVE = (sta.Sta.decrypt, misty1.Misty1.decrypt, sta.decrypt_block, misty1.decrypt_block, digits.parse,
+_NATIVE = (sta_cipher.Sta.decrypt, misty1_cipher.Misty1.decrypt, sta.decrypt_block, misty1.decrypt_block, digits.parse,
            crc.crc_field)
 
 
@@ -77,14 +76,14 @@ def _use_python_path(on):
     """Switch the token engine between its viper and pure-Python paths (the
     check decrypts through KeyState.decrypt -> sta/misty1.decrypt_block)."""
     if on:
-        sta.Sta.decrypt = sta.Sta.decrypt_python
-        misty1.Misty1.decrypt = misty1.Misty1.decrypt_python
+        sta_cipher.Sta.decrypt = sta_cipher.Sta.decrypt_python
+        misty1_cipher.Misty1.decrypt = misty1_cipher.Misty1.decrypt_python
         sta.decrypt_block = sta.decrypt_block_python
         misty1.decrypt_block = misty1.decrypt_block_python
         digits.parse = digits.parse_python
         crc.crc_field = crc.crc_field_python
     else:
-        (sta.Sta.decrypt, misty1.Misty1.decrypt, sta.decrypt_block, misty1.decrypt_block, digits.parse,
+        (sta_cipher.Sta.decrypt, misty1_cipher.Misty1.decrypt, sta.decrypt_block, misty1.decrypt_block, digits.parse,
          crc.crc_field) = _NATIVE
 
 
@@ -106,8 +105,8 @@ def _timings(rounds):
                 _say(name + "_min", "%.2f" % low)
             _say(name + "_%s_median" % path, "%.2f" % med)
             _say(name + "_%s_min" % path, "%.2f" % low)
-            cipher = keys.cipher()
-            med, low = _rounds(lambda c=cipher: c.decrypt(words), rounds)
+            obj = cipher(keys.key)
+            med, low = _rounds(lambda c=obj: c.decrypt(words), rounds)
             label = "sta" if keys.ea == 7 else "misty1"
             _say("%s_decrypt_us_unix_%s_median" % (label, path), "%.2f" % med)
             _say("%s_decrypt_us_unix_%s_min" % (label, path), "%.2f" % low)

@@ -15,9 +15,8 @@ from store import events as ev
 from store.state import MeterState
 from store.volume import mount_flash
 from sts.keys import KeyState
-from sts.layouts import format_token
+from sts.layouts import build_words, cipher, format_token
 from sts.pipeline import check
-from sts.token import build_words
 from support.checks import raises
 
 NOW = 1_700_000_000
@@ -34,7 +33,7 @@ def _loaded_overlays():
 
 def _credit(tid, count=10):
     words = build_words(0, 0, {"tid": tid, "amount": count})
-    KEY.cipher().encrypt(words)
+    cipher(KEY.key).encrypt(words)
     return format_token(0, words)
 
 

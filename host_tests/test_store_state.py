@@ -8,9 +8,8 @@ from store.state import MeterState
 from store.volume import StorageFault, mount_flash
 from sts import results as R
 from sts.keys import KeyState
-from sts.layouts import format_token
+from sts.layouts import build_words, cipher, format_token
 from sts.pipeline import check
-from sts.token import build_words
 from support.checks import raises
 
 NOW = 1_700_000_000
@@ -25,7 +24,7 @@ KEY = KeyState(7, bytes((0xE6, 0x53, 0x34, 0x1F, 0x9D, 0x5B, 0xF3, 0x6F)), 1, 2,
 
 def make_token(cls, sub, values, keys=KEY):
     words = build_words(cls, sub, values)
-    keys.cipher().encrypt(words)
+    cipher(keys.key).encrypt(words)
     return format_token(cls, words)
 
 

@@ -20,10 +20,10 @@ from fakeclock import FakeClock
 from support.filedev import FileBlockDevice
 from store.state import MeterState
 from store.volume import mount_flash
-from sts.layouts import format_token
+from sts.layouts import cipher, format_token
 from sts.keys import KeyState
 from sts.pipeline import check
-from sts.token import build_words
+from sts.layouts import build_words
 NOW = 1_700_000_000
 fs = mount_flash(FileBlockDevice(sys.argv[1], 32, 4096))
 state = MeterState(fs, FakeClock(start_s=NOW), {"emergency_credit_wh": 300})
@@ -33,7 +33,7 @@ if sys.argv[2] == "write":
     state.provision(key, "600727000000000009", credit_wh=250, now_s=NOW)
     for tid, count in ((1000, 12), (1100, 3)):
         words = build_words(0, 0, {"tid": tid, "amount": count})
-        key.cipher().encrypt(words)
+        cipher(key.key).encrypt(words)
         assert state.apply(check(format_token(0, words), state, NOW), NOW) == 1
     state.consume(40, NOW)
     state.record_wrong_token(NOW)

@@ -2,8 +2,8 @@
 # The token engine's hot path allocates nothing on a 32-bit VM (31-bit small
 # ints): parsing the digits, and one block through each cipher either way.
 from sts.digits import parse
-from sts.misty1 import Misty1
-from sts.sta import Sta
+from sts.misty1_cipher import Misty1
+from sts.sta_cipher import Sta
 from support.alloc import assert_no_alloc
 
 TOKEN = "02194538019157867319"  # STS 531-1-0-02 CTSA10, EA07

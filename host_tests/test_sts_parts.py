@@ -2,10 +2,11 @@
 # The token engine's smaller parts: TID record, key state, Token accessors, CRC.
 from sts import crc, pipeline
 from sts import results as R
+from sts.describe import DescribedToken
 from sts.kct import next_base_date
 from sts.keys import KeyState
+from sts.layouts import build_words
 from sts.tids import DEFAULT_SIZE, TidRecord
-from sts.token import Token, build_words
 from support.alloc import assert_no_alloc
 from support.checks import SkipTest, is_micropython, raises
 
@@ -107,11 +108,11 @@ def test_key_state_validation_and_dict_round_trip():
 
 
 def test_token_fields_not_carried_are_none():
-    credit = Token(0, build_words(0, 0, {"rnd": 1, "tid": 77, "amount": 5}))
+    credit = DescribedToken(0, build_words(0, 0, {"rnd": 1, "tid": 77, "amount": 5}))
     assert credit.crc_ok and credit.tid == 77 and credit.amount == 5
     for name in ("control", "mfr_code", "krn", "key_section", "register", "mpl", "sgc_part", "ti"):
         assert getattr(credit, name) is None, name
-    kct = Token(2, build_words(2, 3, {"ken_ho": 1, "krn": 2, "kt": 3, "key_section": "89abcdef"}))
+    kct = DescribedToken(2, build_words(2, 3, {"ken_ho": 1, "krn": 2, "kt": 3, "key_section": "89abcdef"}))
     assert kct.tid is None and kct.rnd is None and kct.amount is None
     assert (kct.ken_ho, kct.krn, kct.ro, kct.res, kct.kt, kct.key_section) == (1, 2, 0, 0, 3, "89abcdef")
     assert kct.field_names() == ("ken_ho", "krn", "ro", "res", "kt", "key_section", "crc")

@@ -4,10 +4,10 @@ import sys
 
 from sts import pipeline
 from sts import results as R
+from sts.describe import DescribedToken
 from sts.keys import KeyState
-from sts.layouts import format_token
+from sts.layouts import build_words, cipher, format_token
 from sts.tids import DEFAULT_SIZE, TidRecord
-from sts.token import build_words
 from support.alloc import assert_no_alloc, bytes_allocated
 from support.checks import SkipTest, is_micropython
 
@@ -45,7 +45,7 @@ def make(keys, cls, sub, **values):
     """A real token: block from fields, encrypted under keys (not class 1), framed."""
     words = build_words(cls, sub, values)
     if cls != 1:
-        keys.cipher().encrypt(words)
+        cipher(keys.key).encrypt(words)
     return format_token(cls, words)
 
 
@@ -71,7 +71,9 @@ def test_accept_credit():
     view = View(keys07(), credit_wh=500)
     v = pipeline.check(credit(keys07(), 5000, tenths=125), view, 0)
     assert v.code == R.ACCEPT and v.credit_wh == 12500 and v.tid == 5000
-    assert v.token.name == "TransferElectricityCredit" and v.token.amount == 125 and v.token.rnd == 3
+    assert v.token.amount == 125 and v.token.subclass == 0
+    described = DescribedToken(v.token.cls, v.token.words)  # the tools' view of the same block
+    assert described.name == "TransferElectricityCredit" and described.rnd == 3
     assert v.clear_register == -1 and v.setting is None and v.kct_pending is None and v.new_keys is None
     assert v.clear_tids is False
     assert len(view.tids) == 0 and view.credit_wh == 500  # pure: the view is untouched
@@ -340,7 +342,8 @@ def test_a_reused_verdict_is_filled_afresh_by_each_check():
     assert v.token is not None and v.token.amount == 125
     apply(view, v, 0)
     v = pipeline.check(credit(keys07(), 5000, tenths=125), view, 0, mine)
-    assert v is mine and v.code == R.USED and v.credit_wh == 0 and v.tid == -1 and v.token.tid == 5000
+    assert v is mine and v.code == R.USED and v.credit_wh == 0 and v.tid == -1
+    assert DescribedToken(v.token.cls, v.token.words).tid == 5000
     v = pipeline.check("1234", view, 0, mine)
     assert v.code == R.FORMAT and v.token is None
     v = pipeline.check(make(keys07(), 2, 0, rnd=1, tid=6000, mpl=5000), view, 0, mine)

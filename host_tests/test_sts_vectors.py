@@ -3,10 +3,9 @@
 # tokens generated bit-exact from their fields, decodes field-exact, CRC/CRC_C,
 # amounts, the published class 1 test tokens, and (CPython) key derivations.
 from sts import amount, crc, layouts
-from sts.describe import cipher_for, parse_token
-from sts.layouts import format_token, hex_from_words
+from sts.describe import DescribedToken, cipher_for, parse_token
+from sts.layouts import build_words, format_token, hex_from_words, layout
 from sts.layouts import words_from_hex as _words_from_hex
-from sts.token import Token, build_words, layout
 from support.checks import SkipTest, is_micropython
 from support.data import load_vectors as _load_all
 
@@ -99,11 +98,12 @@ def test_decode_vectors():
 def test_currency_vector_needs_crc_c():
     (v,) = [v for v in load_vectors("decode") if v["name"] == "TransferElectricityCurrencyCredit"]
     words = words_from_hex(v["expected_plaintext_block_hex"])
-    assert crc.uses_crc_c(0, 4) and crc.crc_ok(0, words)
+    assert crc.crc_ok(0, words)  # class 0 subclass 4: CRC_C
     # the same bytes as a units token (plain CRC) fail, as the vector says
     plain = [words[0] & 0x0FFF, words[1], words[2], words[3]]
     assert not crc.crc_ok(0, plain)
-    assert Token(0, words).tid == v["expected_tid"]
+    token = DescribedToken(0, words)
+    assert token.tid == v["expected_tid"] and token.rnd is None  # CRC_C tokens carry no RND
 
 
 def test_crc_worked_example():

@@ -24,12 +24,12 @@ MCU_ARCHES = ("armv6m", "xtensawin", "rv32imc")
 # STS 531-1-0-02 CTSA10 (EA07): token, decoder key, plaintext block
 TOKEN, KEY, PLAIN = "02194538019157867319", "e653341f9d5bf36f", "055a43a33ffff74e"
 DECODE = (
-    "import sts.sta, sts.misty1, sts.digits, sts.crc\n"
+    "import sts.sta, sts.sta_cipher, sts.misty1, sts.digits, sts.crc\n"
     "from sts.digits import parse\n"
     "from sts.layouts import hex_from_words\n"
     "w = [0, 0, 0, 0]\n"
     "parse(%r, w)\n"
-    "sts.sta.Sta(bytes.fromhex(%r)).decrypt(w)\n"
+    "sts.sta_cipher.Sta(bytes.fromhex(%r)).decrypt(w)\n"
     "print(sts.sta.__file__, hex_from_words(w), sts.sta.NATIVE, sts.misty1.NATIVE, sts.digits.NATIVE, sts.crc.NATIVE)\n"
 ) % (TOKEN, KEY)
 

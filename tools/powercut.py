@@ -78,9 +78,8 @@ from store.state import MeterState  # noqa: E402
 from store.volume import mount_flash  # noqa: E402
 from sts import results as R  # noqa: E402
 from sts.keys import KeyState  # noqa: E402
-from sts.layouts import format_token  # noqa: E402
+from sts.layouts import build_words, cipher, format_token  # noqa: E402
 from sts.pipeline import check  # noqa: E402
-from sts.token import build_words  # noqa: E402
 from support.layouts import LAYOUTS, board_flash  # noqa: E402
 
 NOW = 1_700_000_000
@@ -95,7 +94,7 @@ NEW_KEY = bytes((0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF))
 def token(keys, cls, sub, values):
     words = build_words(cls, sub, values)
     if cls != 1:
-        keys.cipher().encrypt(words)
+        cipher(keys.key).encrypt(words)
     return format_token(cls, words)
 
 

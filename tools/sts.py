@@ -42,8 +42,7 @@ if os.path.join(ROOT, "tools") not in sys.path:
 from sts import describe as _describe  # noqa: E402
 from sts.kct import key_sections  # noqa: E402
 from sts.keys import BASE_DATES  # noqa: E402
-from sts.layouts import format_token  # noqa: E402
-from sts.token import build_words, layout  # noqa: E402
+from sts.layouts import build_words, format_token, layout  # noqa: E402
 from sts_derive import (  # noqa: E402, F401  (re-exported: tests use sts.py's functions)
     ToolError,
     control_block,

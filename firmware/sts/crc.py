@@ -41,11 +41,6 @@ def _step(reg, byte):
     return (reg >> 8) ^ ((_TABLE[i] << 8) | _TABLE[i + 1])
 
 
-def uses_crc_c(cls, subclass):
-    """True for the currency credit subclasses, which use CRC_C."""
-    return cls == 0 and 4 <= subclass <= 7
-
-
 def crc_field_python(cls, words):
     """The 16-bit CRC field for class cls and block words[0..2] (words[3] ignored)."""
     reg = _step(0xFFFF, cls)
@@ -78,8 +73,3 @@ else:
 
 def crc_ok(cls, words):
     return crc_field(cls, words) == words[3]
-
-
-def seal(cls, words):
-    """Vending side: write the CRC field into words[3]."""
-    words[3] = crc_field(cls, words)

@@ -1,13 +1,106 @@
-# Token description as one JSON line, for the engineers' token tool
-# (tools/sts.py decode).  The JSON text is built here by hand in a fixed key
-# order so CPython and MicroPython print byte-identical output.
+# Token description, for the engineers' token tool (tools/sts.py decode) and
+# tests: DescribedToken, a Token with every field of SPEC section 4, its SPEC
+# name and the block as hex; and one JSON line per token, built here by hand in
+# a fixed key order so CPython and MicroPython print byte-identical output.
 #   micropython -m sts.describe KEYHEX TOKEN...     (MICROPYPATH=firmware)
+# The meter never loads this module: its check reads only sts/token.py's fields.
 import json
 import sys
 
+from micropython import const
 from sts import digits as _digits
 from sts.keys import EA07, EA11
+from sts.layouts import cipher, layout
 from sts.token import Token
+
+# Management subclasses whose payload is RND | TID | 16-bit value.
+_TID_MANAGEMENT = const((0, 1, 2, 5, 6, 7))
+# Class 2 key change sections, in key order (high to low) for a 128-bit key.
+_KEY_SECTIONS_128 = const((3, 8, 9, 4))
+
+
+def has_tid(cls, subclass):
+    return (cls == 0 and subclass < 8) or (cls == 2 and subclass in _TID_MANAGEMENT)
+
+
+class DescribedToken(Token):
+    """A Token with every field its layout names (sts/layouts.py) as a property,
+    None when the token does not carry it; fields() for tools."""
+
+    @property
+    def name(self):
+        return layout(self.cls, self.words[0] >> 12)[0]
+
+    @property
+    def block_hex(self):
+        w = self.words
+        return "%04x%04x%04x%04x" % (w[0], w[1], w[2], w[3])
+
+    @property
+    def crc(self):
+        return self.words[3]
+
+    # class 0 and class 2 RND | TID | value tokens
+    @property
+    def tid(self):
+        w = self.words
+        return ((w[0] & 0xFF) << 16) | w[1] if has_tid(self.cls, w[0] >> 12) else None
+
+    @property
+    def rnd(self):
+        """None for the currency credit subclasses (4..7): CRC_C, no RND field."""
+        w = self.words
+        sub = w[0] >> 12
+        if has_tid(self.cls, sub) and not (self.cls == 0 and 4 <= sub <= 7):
+            return (w[0] >> 8) & 15
+        return None
+
+    @property
+    def wmf(self):
+        return self._value16(7)
+
+    # class 2 key change sections
+    @property
+    def ken_ho(self):
+        return (self.words[0] >> 8) & 15 if self._is(2, (3,)) else None
+
+    @property
+    def krn(self):
+        return (self.words[0] >> 4) & 15 if self._is(2, (3,)) else None
+
+    @property
+    def ken_lo(self):
+        return (self.words[0] >> 8) & 15 if self._is(2, (4,)) else None
+
+    @property
+    def ti(self):
+        return self.words[0] & 0xFF if self._is(2, (4,)) else None
+
+    @property
+    def sgc_part(self):
+        return self.words[0] & 0xFFF if self._is(2, (8, 9)) else None
+
+    @property
+    def key_section(self):
+        """The 32 key bits a key change section carries, as 8 hex digits."""
+        w = self.words
+        return "%04x%04x" % (w[1], w[2]) if self._is(2, _KEY_SECTIONS_128) else None
+
+    @property
+    def payload(self):
+        """The 44 payload bits of a token with no known layout, as 11 hex digits."""
+        w = self.words
+        return "%03x%04x%04x" % (w[0] & 0xFFF, w[1], w[2])
+
+    def field_names(self):
+        return layout(self.cls, self.words[0] >> 12)[1] + ("crc",)
+
+    def fields(self):
+        """{name: value} for every field this token carries."""
+        out = {}
+        for name in self.field_names():
+            out[name] = getattr(self, name)
+        return out
 
 
 def _value(v):
@@ -23,20 +116,12 @@ def _value(v):
 
 
 def cipher_for(key):
-    """The decoder cipher for a key of 8 (EA07) or 16 (EA11) bytes."""
-    if len(key) == 8:
-        from sts.sta import Sta
-
-        return EA07, Sta(key)
-    if len(key) == 16:
-        from sts.misty1 import Misty1
-
-        return EA11, Misty1(key)
-    raise ValueError("key must be 8 bytes (EA07) or 16 bytes (EA11)")
+    """(EA, cipher object) for a key of 8 (EA07) or 16 (EA11) bytes (sts/layouts.py)."""
+    return (EA07 if len(key) == 8 else EA11), cipher(key)
 
 
 def parse_token(text, cipher):
-    """20 digits -> Token (decrypted unless class 1); ValueError if not a token."""
+    """20 digits -> DescribedToken (decrypted unless class 1); ValueError if not a token."""
     if not isinstance(text, str) or len(text) != 20:
         raise ValueError("token must be exactly 20 digits: %r" % (text,))
     words = [0, 0, 0, 0]
@@ -47,7 +132,7 @@ def parse_token(text, cipher):
         raise ValueError("unknown token class 3: %s" % text)
     if cls != 1:
         cipher.decrypt(words)
-    return Token(cls, words)
+    return DescribedToken(cls, words)
 
 
 def to_json(text, tok):

@@ -34,15 +34,9 @@ class KeyState:
 
     def decrypt(self, words):
         """Decrypt one block in place with this key (allocation-free once the key
-        schedule is made: the first call, or cipher() at boot)."""
+        schedule is made: the first call, at boot).  A cipher object for tools,
+        tests and vending (encryption too): sts.describe.cipher_for(key)."""
         self._cipher_module().decrypt_block(words, self._schedule)
-
-    def cipher(self):
-        """A new cipher object for this key (sts.sta.Sta or sts.misty1.Misty1) on
-        the kept key schedule: tools, tests, vending.  Building it at boot also
-        makes the schedule while the heap is young."""
-        module = self._cipher_module()
-        return (module.Sta if self.ea == EA07 else module.Misty1)(self.key, schedule=self._schedule)
 
     def __eq__(self, other):
         return isinstance(other, KeyState) and self.to_dict() == other.to_dict()

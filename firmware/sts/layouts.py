@@ -1,7 +1,7 @@
 # Token layouts (SPEC section 4): the SPEC name and field list of each class and
 # subclass; and the vending side, which makes tokens: build_words(), amount
 # encoding (SPEC 6.1, 6.2), the 20-digit token from class + ciphertext block
-# (SPEC section 1), hex helpers for tools and tests.  Only tools, token
+# (SPEC section 1), hex helpers for tools and tests, the cipher object for a key.  Only tools, token
 # descriptions and tests need these; the meter's check reads fields through
 # sts.token.Token's properties and never imports this module (it costs heap).
 # Encoding never gives less than asked: it picks the smallest exponent whose
@@ -46,6 +46,21 @@ LAYOUTS = {
 
 def layout(cls, subclass):
     return LAYOUTS.get((cls << 4) | subclass, RESERVED)
+
+
+def cipher(key):
+    """The cipher object for a decoder key of 8 (EA07: sts.sta_cipher.Sta) or 16
+    bytes (EA11: sts.misty1_cipher.Misty1): it encrypts too.  Tools, tests and
+    vending; the meter decrypts with its KeyState (sts/keys.py)."""
+    if len(key) == 8:
+        from sts.sta_cipher import Sta
+
+        return Sta(key)
+    if len(key) == 16:
+        from sts.misty1_cipher import Misty1
+
+        return Misty1(key)
+    raise ValueError("key must be 8 bytes (EA07) or 16 bytes (EA11)")
 
 
 def _hex_halves(text):
@@ -106,7 +121,7 @@ def build_words(cls, subclass, values):
         else:
             head = _bits(values, "sgc_part", 12)
         words = [top | head, hi, lo, 0]
-    crc.seal(cls, words)
+    words[3] = crc.crc_field(cls, words)  # the CRC seals the block
     return words
 
 

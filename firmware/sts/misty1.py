@@ -7,10 +7,14 @@
 # below 2**16.  decrypt() and encrypt() work in place and allocate nothing:
 # key_schedule() lays the expanded key out in the order each direction uses it.
 #
+# The meter's check decrypts with decrypt_block(words, key_schedule(key)); the
+# cipher object Misty1 (encryption: tools, tests, vending) is in
+# sts/misty1_cipher.py, which the meter never loads.
+#
 # Two implementations on the same subkeys and S-boxes: sts/viper_misty1.py
 # (native code, chosen at import where the port has the viper emitter) and
 # _crypt below (pure Python: CPython, the WebAssembly VM).  NATIVE says which
-# one encrypt/decrypt use; encrypt_python/decrypt_python are always Python.
+# one decrypt_block uses; decrypt_block_python is always Python.
 from array import array
 
 from sts import resident
@@ -77,37 +81,6 @@ def key_schedule(key16):
         if i & 1 == 0:
             d += _fl_keys(ek, ekp, i) + _fl_keys(ek, ekp, i + 1)
     return array("H", e), array("H", d)  # 100 subkeys each way, 16 bits
-
-
-class Misty1:
-    """MISTY1 (8 rounds) for one 16-byte key.  schedule: key_schedule(key16)
-    made earlier (KeyState keeps one); it is shared, not copied."""
-
-    def __init__(self, key16, schedule=None):
-        if len(key16) != 16:
-            raise ValueError("MISTY1 key must be 16 bytes")
-        self._ek, self._dk = schedule if schedule is not None else key_schedule(key16)
-
-    def encrypt_python(self, words):
-        """Plaintext block -> ciphertext block, in place (pure Python)."""
-        _crypt(words, self._ek, True)
-
-    def decrypt_python(self, words):
-        """Ciphertext block -> plaintext block, in place (pure Python)."""
-        _crypt(words, self._dk, False)
-
-    if not NATIVE:
-        encrypt = encrypt_python
-        decrypt = decrypt_python
-    else:
-
-        def encrypt(self, words):
-            """Plaintext block -> ciphertext block, in place (native code)."""
-            _viper.crypt(words, self._ek, _SBOXES, 1)
-
-        def decrypt(self, words):
-            """Ciphertext block -> plaintext block, in place (native code)."""
-            _viper.crypt(words, self._dk, _SBOXES, 0)
 
 
 def decrypt_block_python(words, schedule):

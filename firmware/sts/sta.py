@@ -1,14 +1,17 @@
 # EA07: the Standard Transfer Algorithm (SPEC section 7), meter side.
 #
 # The block is a list of four 16-bit ints, most significant first; the key is
-# the 8-byte decoder key in natural byte order (SPEC 7.1).  decrypt() and
-# encrypt() work in place, allocate nothing and keep every value < 2**16.
+# the 8-byte decoder key in natural byte order (SPEC 7.1).  The meter's check
+# decrypts with decrypt_block(words, key_schedule(key)): in place, nothing
+# allocated, every value < 2**16.  Encryption, other tables and the cipher
+# object Sta are in sts/sta_cipher.py (tools, tests, vending): this module is
+# loaded with every EA07 token, so it carries only what the check runs.
 #
 # Two implementations of the same algorithm on the same tables: sts/viper_sta.py
 # (native code, chosen at import where the port has the viper emitter: the
-# boards, the unix VM) and the pure-Python methods below (CPython, the
-# WebAssembly VM).  NATIVE says which one Sta.decrypt/encrypt use;
-# decrypt_python/encrypt_python are always the Python path (tests compare them).
+# boards, the unix VM) and the pure-Python functions below (CPython, the
+# WebAssembly VM).  NATIVE says which one decrypt_block uses;
+# decrypt_block_python is always the Python path (tests compare them).
 #
 # How it is fast: a round is "substitute every nibble, permute the 64 bits"
 # (encryption), or the reverse (decryption).  One substitution followed by the
@@ -37,12 +40,12 @@ except Exception:  # CPython (ImportError), no native emitter (SyntaxError), wro
     NATIVE = False
 
 _ALL_S0 = const(0xFFFF0)  # a pass mask choosing table 1 (S0) for all 16 nibbles
-# One table of 16-bit entries (layout shared with viper_sta.py): the pass table
-# (4 x 512), then S0 (16), then the last-round inverse (32): [x | k << 4] =
+# One table of 16-bit entries (layout shared with viper_sta.py; built by
+# sts/sta_tables.py, which states the same offsets): the pass table (4 x 512),
+# then S0 (16), then the last-round inverse (32): [x | k << 4] =
 # (inv(S0) if k else inv(S1))[x].
-_S0_AT = 2048
-_INV_AT = 2064
-TABLE_SIZE = 2096
+_S0_AT = const(2048)
+_INV_AT = const(2064)
 _SCHEDULE_SIZE = const(37)  # see viper_sta.py: 16 + 1 + 16 masks, 4 words of scratch
 
 
@@ -69,8 +72,11 @@ def production_table():
 
 
 def key_schedule(key8):
-    """The key schedule of an 8-byte key (array('I'), layout in Sta.__init__):
-    KeyState keeps it, so a key's schedule is computed once."""
+    """The key schedule of an 8-byte key, array('I'): decryption masks 0..15 (a
+    P^-1 pass, all S0, then rounds 0..14), the last round's at 16, encryption
+    masks (round r: mask 15 - r) at 17..32, scratch 33..36.  Mask r: bit n+4 =
+    bit (4n + r) mod 64 of K (pre-shifted for the pass code).  KeyState keeps
+    it, so a key's schedule is computed once."""
     if len(key8) != 8:
         raise ValueError("STA key must be 8 bytes")
     sched = array("I", bytes(4 * _SCHEDULE_SIZE))
@@ -84,69 +90,6 @@ def key_schedule(key8):
         sched[r + 1] = m  # r = 15 lands on 16: the last round
         sched[32 - r] = m
     return sched
-
-
-class Sta:
-    """EA07 cipher for one decoder key.  key8: 8 bytes, natural order (SPEC 7.1).
-    tables: optional (s0, s1, perm) to use other tables, e.g. the standard's
-    sample tables; the production tables are the default."""
-
-    def __init__(self, key8, tables=None, schedule=None):
-        # sched: decryption masks 0..15 (a P^-1 pass, all S0, then rounds
-        # 0..14), the last round's at 16, encryption masks (round r: mask
-        # 15 - r) at 17..32, scratch 33..36.  Mask r: bit n+4 = bit (4n + r)
-        # mod 64 of K (pre-shifted for the pass code).  schedule: key_schedule(key8)
-        # made earlier (KeyState keeps one); it is shared, not copied.
-        if len(key8) != 8:
-            raise ValueError("STA key must be 8 bytes")
-        self._sched = schedule if schedule is not None else key_schedule(key8)
-        if tables is None:
-            self._tab = _DECRYPT
-            self._tables = None
-        else:
-            from sts.sta_tables import decrypt_table
-
-            self._tab = decrypt_table(*tables)
-            self._tables = (bytes(tables[0]), bytes(tables[1]), bytes(tables[2]))
-        self._ptab = None  # the Python path's table and views, made on its first use
-        self._views = None
-        self._etab = None
-        self._eviews = None
-
-    def _python_table(self):
-        if self._ptab is None:
-            self._ptab = self._tab if self._tables is not None else production_table()
-            self._views = _views(self._ptab)
-        return self._ptab
-
-    def decrypt_python(self, words):
-        """Ciphertext block -> plaintext block, in place (pure Python)."""
-        _decrypt_python(words, self._ptab or self._python_table(), self._views, self._sched)
-
-    def encrypt_python(self, words):
-        """Plaintext block -> ciphertext block, in place (pure Python)."""
-        if self._eviews is None:
-            self._eviews = _views(self._encrypt_table())
-        _passes(words, self._eviews, self._sched, 17, 33)
-
-    def _encrypt_table(self):
-        if self._etab is None:
-            self._etab = _encrypt_table(self._tables)
-        return self._etab
-
-    if not NATIVE:
-        decrypt = decrypt_python
-        encrypt = encrypt_python
-    else:
-
-        def decrypt(self, words):
-            """Ciphertext block -> plaintext block, in place (native code)."""
-            _viper.decrypt(words, self._tab, self._sched)
-
-        def encrypt(self, words):
-            """Plaintext block -> ciphertext block, in place (native code;
-            vending side, tests)."""
-            _viper.encrypt(words, self._etab or self._encrypt_table(), self._sched)
 
 
 def decrypt_block_python(words, schedule):
@@ -200,14 +143,6 @@ def _decrypt_python(words, t, views, sched):
         )
         m >>= 4
         k -= 1
-
-
-def _encrypt_table(tables):
-    from sts import sta_tables
-
-    if tables is not None:
-        return sta_tables.encrypt_table(*tables)
-    return sta_tables.production_encrypt_table()
 
 
 def _passes(words, tables, sched, first, end):

@@ -5,7 +5,11 @@
 # tools/gen_sta_tables.py, and never imports this module.
 from array import array
 
-from sts.sta import _INV_AT, _S0_AT, TABLE_SIZE
+# The table's layout (sts/sta.py states the same offsets as its private constants):
+# the pass table (4 x 512), S0 at S0_AT, the last-round inverses at INV_AT.
+S0_AT = 2048
+INV_AT = 2064
+TABLE_SIZE = 2096
 
 # Production tables, SPEC 7.2 (NEC domain/table; STS 531-1-0-02 vectors pass).
 S0 = b"\x0e\x0a\x07\x09\x0c\x03\x02\x05\x0d\x00\x0f\x01\x04\x08\x06\x0b"
@@ -51,8 +55,8 @@ def decrypt_table(s0, s1, perm):
     inv = _inverse(s1) + _inverse(s0)
     for x in range(32):
         if x < 16:
-            t[_S0_AT + x] = s0[x]
-        t[_INV_AT + x] = inv[x]
+            t[S0_AT + x] = s0[x]
+        t[INV_AT + x] = inv[x]
     return t
 
 

@@ -19,18 +19,23 @@ DEMO_PROVISION = {
     "decoder_key": DEMO_KEY_HEX,
 }
 OTHER_KEYS = KeyState(7, bytes.fromhex("0abc12def3456789"), 1, 2, 1, 123456)  # another meter's key
-# Build the decrypt and (vending side) encrypt tables now, before a test fragments the heap.
-DEMO_KEYS.cipher().encrypt([0, 0, 0, 0])
 
 
 def make_token(cls, sub, values, keys=DEMO_KEYS):
-    from sts.layouts import format_token
-    from sts.token import build_words
+    from overlay import drop
+    from sts.layouts import build_words, cipher, format_token
 
     words = build_words(cls, sub, values)
     if cls != 1:  # class 1 tokens travel unencrypted
-        keys.cipher().encrypt(words)
+        cipher(keys.key).encrypt(words)
+        for name in ("sts.sta_cipher", "sts.misty1_cipher"):  # the cipher objects' code: a meter never loads it
+            drop(name)
     return format_token(cls, words)
+
+
+# Build the key schedule and (vending side) the encrypt table now, before a test fragments the heap.
+DEMO_KEYS.decrypt([0, 0, 0, 0])
+make_token(0, 0, {"tid": 1, "amount": 1})
 
 
 def credit(tid, tenths_kwh, keys=DEMO_KEYS):

@@ -1,4 +1,4 @@
-"""Cipher core benchmark: one 64-bit block through sts.sta.Sta and sts.misty1.Misty1.
+"""Cipher core benchmark: one 64-bit block through sts.sta_cipher.Sta and sts.misty1_cipher.Misty1.
 
 Prints the median time of one decrypt (and encrypt, and one digits.parse) on the
 MicroPython unix VM and on CPython, and the bytes each call allocates on the
