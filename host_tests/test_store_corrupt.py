@@ -3,9 +3,11 @@
 # Corruption of each record file: detected at boot, the last good generation is
 # used (never credit from a corrupt record), a storage-recovery event is logged.
 import gc
+import struct
 
 from store import events as ev
-from store.state import encode_floor, key_id
+from store import record
+from store.state import key_id
 from store.volume import Volume, mount_flash
 from sts import results as R
 from test_store_state import KEY, NOW, credit, enter, meter, new_flash, reboot
@@ -159,7 +161,8 @@ def test_power_cut_between_floor_and_state_is_no_fault():
     enter(state, credit(1000, 10))
     volume = Volume(mount_flash(flash))
     before = volume.fs
-    floor_bytes = encode_floor(1001, state._mseq + 1, key_id(KEY))
+    # the replay floor record (kind F: TID, key id) of token 1001
+    floor_bytes = record.encode(b"F", state._mseq + 1, struct.pack(">iI", 1001, key_id(KEY)))
     Volume(before, "").write_atomic("meter.floor", floor_bytes)  # what the cut left: only the floor
     again, report = reboot(flash)
     assert report["recoveries"] == [] and report["storage"] == "ok"

@@ -40,11 +40,6 @@ def test_record_refuses_bad_arguments():
         raise AssertionError("accepted %r" % (args[:2],))
 
 
-def test_newest_picks_highest_sequence():
-    assert record.newest([]) is None
-    assert record.newest([(3, b"a"), (9, b"b"), (4, b"c")]) == (9, b"b")
-
-
 def test_event_entry_round_trip_and_negative_values():
     raw = ev.pack_entry(42, 1_700_000_000, ev.TOKEN_REJECTED, 13, -1)
     assert len(raw) == ev.ENTRY_SIZE
@@ -67,8 +62,10 @@ def test_event_kind_names():
 
 
 def test_lockout_escalation():
-    assert [lockout.duration_for(n) for n in range(12)] == [0, 0, 0, 10, 20, 40, 80, 160, 320, 640, 1280, 1280]
-    assert lockout.duration_for(1000) == 1280
+    # the lockout after the n-th wrong token in a row, n = 1..12
+    assert [lockout.after_wrong(n - 1, 0)[2] for n in range(1, 13)] == [0, 0, 10, 20, 40, 80, 160, 320, 640, 1280,
+                                                                          1280, 1280]
+    assert lockout.after_wrong(999, 0) == (1000, 1280, 1280)
     assert lockout.after_wrong(2, 500) == (3, 510, 10)
     assert lockout.after_wrong(0, 500) == (1, 0, 0)
 

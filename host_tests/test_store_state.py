@@ -151,7 +151,7 @@ def test_emergency_credit_borrowed_at_zero_and_repaid_by_next_token():
     assert not state.emergency_active and state.available_wh == 600
     state.consume(300, NOW)
     assert state.credit_wh == 0 and state.emergency_active
-    assert state.emergency_used_wh == 200 and state.available_wh == 300
+    assert state.balance_wh == -200 and state.available_wh == 300  # 200 Wh of the emergency credit used
     state.consume(300, NOW)
     assert state.available_wh == 0
     enter(state, credit(1001, 10))  # 1000 Wh, the 500 Wh borrowed are repaid first

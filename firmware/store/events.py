@@ -36,8 +36,8 @@ TAMPER = const(7)  # a: 1 detected / 0 cleared; b: the kinds (meter/tamper.py bi
 STORAGE_RECOVERY = const(8)  # a: recovery code (store/recovery.py RECOVERY_*), b: detail
 METERING_FAULT = const(9)  # a: fault code (app's choice)
 LOCKOUT = const(10)  # a: wrong-token count, b: lockout seconds
-CREDIT_CLEARED = const(11)  # a: register cleared
-SETTING = const(12)  # a: setting code (store/evlog.py), b: new value
+# 11 credit cleared (a: register), 12 setting (a: setting code, b: new value): kinds this
+# firmware does not write (a ClearCredit or Set token is TOKEN_ACCEPTED); store/evlog.py names them.
 WATCHDOG = const(13)  # a: 1 loop blocked / 2 a task silent or down (meter.startup), b: quick resets in a row
 TASK_RESTART = const(14)  # a: task number (meter.runtime), b: crashes counted
 

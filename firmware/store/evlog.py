@@ -7,7 +7,11 @@
 # the job it was loaded for.
 import struct
 
+from micropython import const
 from store import events as ev
+
+_CREDIT_CLEARED = const(11)  # a: register cleared (kinds this firmware does not write: store/events.py)
+_SETTING = const(12)  # a: setting code, b: new value
 
 KIND_NAMES = {
     0: "void",
@@ -21,8 +25,8 @@ KIND_NAMES = {
     ev.STORAGE_RECOVERY: "storage recovery",
     ev.METERING_FAULT: "metering fault",
     ev.LOCKOUT: "lockout",
-    ev.CREDIT_CLEARED: "credit cleared",
-    ev.SETTING: "setting",
+    _CREDIT_CLEARED: "credit cleared",
+    _SETTING: "setting",
     ev.WATCHDOG: "watchdog",
     ev.TASK_RESTART: "task restart",
 }
@@ -47,8 +51,8 @@ FIELD_NAMES = {
     ev.STORAGE_RECOVERY: ("code", "detail"),
     ev.METERING_FAULT: ("fault", None),
     ev.LOCKOUT: ("wrong", "seconds"),
-    ev.CREDIT_CLEARED: ("register", None),
-    ev.SETTING: ("setting", "value"),
+    _CREDIT_CLEARED: ("register", None),
+    _SETTING: ("setting", "value"),
 }
 
 

@@ -81,10 +81,6 @@ class Ledger:
         return self.balance_wh if self.balance_wh > 0 else 0
 
     @property
-    def emergency_used_wh(self):
-        return -self.balance_wh if self.balance_wh < 0 else 0
-
-    @property
     def emergency_active(self):
         """True once the credit reached zero and the emergency amount is being drawn."""
         return self.emergency_credit_wh > 0 and self.balance_wh <= 0

@@ -18,21 +18,15 @@ _FIRST_LOCK_S = const(10)
 _MAX_LOCK_S = const(1280)
 
 
-def duration_for(count):
-    """Lockout seconds after the count-th consecutive wrong token (0 = none)."""
-    if count < _FREE_TRIES:
-        return 0
-    steps = count - _FREE_TRIES
-    if steps >= 8:  # 10 << 7 = 1280 already
-        return _MAX_LOCK_S
-    return min(_FIRST_LOCK_S << steps, _MAX_LOCK_S)
-
-
 def after_wrong(count, now_s):
-    """(count, end_s, duration_s) after one more wrong token at now_s."""
+    """(count, end_s, duration_s) after one more wrong token at now_s; the
+    duration is 0 (no lockout) below the third wrong token in a row."""
     count += 1
-    duration = duration_for(count)
-    return count, (now_s + duration if duration else 0), duration
+    steps = count - _FREE_TRIES
+    if steps < 0:
+        return count, 0, 0
+    duration = _MAX_LOCK_S if steps >= 8 else min(_FIRST_LOCK_S << steps, _MAX_LOCK_S)  # 10 << 7 = 1280 already
+    return count, now_s + duration, duration
 
 
 def remaining(end_s, duration_s, now_s):

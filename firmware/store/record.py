@@ -63,12 +63,3 @@ def decode(data, kind):
         return None
     return seq, bytes(data[_HEADER_SIZE:end])
 
-
-def newest(candidates):
-    """Pick the newest of decoded records [(seq, payload, tag), ...] by sequence
-    number; None if the list is empty."""
-    best = None
-    for item in candidates:
-        if best is None or item[0] > best[0]:
-            best = item
-    return best

@@ -58,14 +58,6 @@ def newest_tid(tids):
     return NO_TID
 
 
-def encode_money(seq, balance, energy, tid, kid):
-    return record.encode(KIND_MONEY, seq, struct.pack(MONEY_FORMAT, balance, energy, tid, kid))
-
-
-def encode_floor(tid, seq, kid):
-    return record.encode(KIND_FLOOR, seq, struct.pack(FLOOR_FORMAT, tid, kid))
-
-
 class FlooredTids:
     """The used-TID record as the token pipeline sees it after a rollback: a
     TID at or below the floor that the record does not hold is refused as Old
@@ -74,16 +66,16 @@ class FlooredTids:
     check(), len() and iteration."""
 
     def __init__(self, tids, floor, once):
-        self._tids, self.floor, self.once = tids, floor, once
+        self.tids, self.floor, self.once = tids, floor, once
 
     def __len__(self):
-        return len(self._tids)
+        return len(self.tids)
 
     def __iter__(self):
-        return iter(self._tids)
+        return iter(self.tids)
 
     def check(self, tid):
-        code = self._tids.check(tid)
+        code = self.tids.check(tid)
         if code or tid == self.once or tid > self.floor:
             return code
         return results.USED if tid == self.floor else results.OLD
@@ -121,14 +113,15 @@ class MeterState(Ledger):
 
     # --- writing records ---
     def _write_floor(self, tid, mseq, kid):
-        self._root.write_in_place(FLOOR_FILE, encode_floor(tid, mseq, kid))
+        self._root.write_in_place(FLOOR_FILE, record.encode(KIND_FLOOR, mseq, struct.pack(FLOOR_FORMAT, tid, kid)))
         self._floor = (tid, mseq, kid)
 
     def _write_money(self):
         """Both copies of the money record at the current money sequence
         number; True if at least one reached flash."""
         snap = self._snap
-        data = encode_money(self._mseq, self.balance_wh, self.energy_total_wh, newest_tid(snap.tids), key_id(snap.keys))
+        data = record.encode(KIND_MONEY, self._mseq, struct.pack(MONEY_FORMAT, self.balance_wh, self.energy_total_wh,
+                                                                newest_tid(snap.tids), key_id(snap.keys)))
         written = 0
         for volume in (self.volume, self._spare):
             try:
