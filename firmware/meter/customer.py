@@ -52,7 +52,7 @@ class Customer:
         self.wall.resync()
         self.evidence.update(self.state.energy_total_wh, self.wall.utc(), self.wall.local())
         state = self.state
-        left = state.available_wh + (self.friendly.cap_wh if self.friendly_now() else 0)
+        left = state.available_wh + (self.config.friendly_cap_wh if self.friendly_now() else 0)
         self.alarm.update(state.credit_wh, left, self.meter.policy.closed, self.wall.local())
         now = self.wall.ticks_ms()
         if self.wall.ticks_diff(now, self.saved_ms) >= self.config.save_every_s * 1000:
@@ -92,13 +92,13 @@ class Customer:
         if not self.friendly_now():
             return False
         state = self.state
-        return state.balance_wh + state.emergency_credit_wh + self.friendly.cap_wh > 0
+        return state.balance_wh + state.emergency_credit_wh + self.config.friendly_cap_wh > 0
 
     def left_before_open_wh(self):
         """Energy the relay still lets through (credit, emergency, friendly cap)."""
         state = self.state
         if self.friendly_now():
-            return max(0, state.balance_wh + state.emergency_credit_wh + self.friendly.cap_wh)
+            return max(0, state.balance_wh + state.emergency_credit_wh + self.config.friendly_cap_wh)
         return state.available_wh
 
     def owed_screen(self):

@@ -113,18 +113,18 @@ def token_clock_note(customer, floor, raised):
 
 # ---- friendly credit's configuration (meter.friendly) ------------------------
 def friendly_windows(config):
-    """(cap_wh, hours, holidays, weekdays) from the friendly_* keys;
-    ValueError naming the key for a malformed one."""
-    cap_wh = config.friendly_cap_wh
+    """(hours, holidays) parsed from the friendly_* keys, once the cap and the
+    weekdays (read from config as they are) are checked; ValueError naming the
+    key for a malformed one."""
     hours = _parse_hours(config.friendly_hours)
     holidays = _parse_holidays(config.friendly_holidays)
-    weekdays = tuple(config.friendly_weekdays)
-    for day in weekdays:
+    for day in config.friendly_weekdays:
         if not isinstance(day, int) or not 0 <= day <= 6:
             raise ValueError("friendly_weekdays: 0 (Monday) .. 6 (Sunday), not %r" % (day,))
+    cap_wh = config.friendly_cap_wh
     if not isinstance(cap_wh, int) or cap_wh < 0:
         raise ValueError("friendly_cap_wh must be a positive integer (Wh)")
-    return cap_wh, hours, holidays, weekdays
+    return hours, holidays
 
 
 def _minute_of_day(text):

@@ -16,17 +16,18 @@ from meter.civil import civil_from_days, weekday
 
 class Friendly:
     def __init__(self, config):
-        # ValueError for a malformed key (meter.customer_setup reads them)
-        self.cap_wh, self.hours, self.holidays, self.weekdays = overlay.run(
-            "meter.customer_setup", "friendly_windows", config)
-        self.configured = self.cap_wh > 0 and bool(self.hours or self.weekdays or self.holidays)
+        # ValueError for a malformed key (meter.customer_setup checks them and
+        # parses the hours and holidays; the cap and weekdays are read from config)
+        self.config = config
+        self.hours, self.holidays = overlay.run("meter.customer_setup", "friendly_windows", config)
+        self.configured = config.friendly_cap_wh > 0 and bool(self.hours or config.friendly_weekdays or self.holidays)
 
     def window(self, local_s):
         """True if local_s (local seconds, -1 = unknown) is in a friendly window."""
         if local_s < 0 or not self.configured:
             return False
         days = local_s // 86400
-        if weekday(days) in self.weekdays:
+        if weekday(days) in self.config.friendly_weekdays:
             return True
         _year, month, date = civil_from_days(days)
         if (month, date) in self.holidays:

@@ -11,6 +11,7 @@ from micropython import const
 from store import events as ev
 
 _PERSIST_MS = const(5000)  # the storage task's period (it saves only when a save is due)
+_CONSOLE_IDLE_MS = const(20)  # how often an idle console looks for input
 
 
 class Runtime:
@@ -44,7 +45,7 @@ class Runtime:
         start for want of one contiguous block would stop."""
         import asyncio
 
-        from meter.system import CONSOLE_IDLE_MS, KEYPAD_MS, UI_MS
+        from meter.system import KEYPAD_MS, UI_MS
 
         system = self.system
         sup = self.supervisor
@@ -55,7 +56,7 @@ class Runtime:
             sup.add("metering", system.config.poll_ms, powered(system.metering_step))
             sup.add("storage", _PERSIST_MS, powered(self.storage_step))
         if console_stream is not None:
-            sup.add("console", CONSOLE_IDLE_MS, system.console_reader(console_stream))
+            sup.add("console", _CONSOLE_IDLE_MS, system.console_reader(console_stream))
         if watchdog is not None:
             sup.start(watchdog)
         for task in sup.tasks:

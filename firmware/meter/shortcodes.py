@@ -199,7 +199,7 @@ def _friendly(m):
     if not customer.wall.known:
         return [("Friendly credit", "off: no clock")]
     if customer.friendly_now():
-        return [("Friendly now", "up to -" + texts.kwh(customer.friendly.cap_wh))]
+        return [("Friendly now", "up to -" + texts.kwh(customer.config.friendly_cap_wh))]
     return [("Friendly credit", "not now")]
 
 

@@ -16,8 +16,7 @@ from meter.wallclock import WallClock
 from micropython import const
 from store.state import MeterState
 
-CONSOLE_CHUNK = 128  # bytes taken from the console per loop turn: a bounded slice of work
-CONSOLE_IDLE_MS = 20  # how often an idle console looks for input
+_CONSOLE_CHUNK = const(128)  # bytes taken from the console per loop turn: a bounded slice of work
 # The task schedule (run() and the simulated-time schedule in the tests):
 # the keypad is scanned every KEYPAD_MS; the UI task runs when the scan found a
 # key event (at once: key press to LCD is scan + debounce + the bus time of the
@@ -41,7 +40,7 @@ class System:
         self.customer.alarm.buzzer = getattr(hw, "buzzer", None)
         self.meter.tamper.cover = hw.cover  # tamper inputs: Pins, or None where not fitted
         self.meter.tamper.magnet = hw.magnet
-        self.ui = Ui(self.meter, clock, config.entry_timeout_ms, config.result_ms, 4000, config.backlight_ms)
+        self.ui = Ui(self.meter, clock, config.entry_timeout_ms, config.result_ms, config.backlight_ms)
         self.console = Console(self.meter, self.ui, self.boot_report, hw.engineering, hw.reboot)
         self._shown = [None, None]
         self._backlight = None
@@ -193,7 +192,7 @@ class System:
         def step():
             if port.closed:
                 return False
-            data = port.read_available(CONSOLE_CHUNK)
+            data = port.read_available(_CONSOLE_CHUNK)
             for line in lines.feed(data):
                 for out in self.console.handle(line, self.powered):
                     writer.write(out + "\n")

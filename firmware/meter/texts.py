@@ -7,8 +7,8 @@ COLS = const(16)
 # Standard result codes 1..16 (IEC 62055-41 TokenResult numbering, SPEC
 # section 13), one "label|hint" line each: the short label for the first LCD
 # line, the plain hint for the second.  One string, not a table of tuples: it
-# costs the heap one object.
-_RESULTS = (
+# costs the heap one object (a const: no global name).
+_RESULTS = const(
     "Accept|\n"
     "KCT part ok|enter next part\n"
     "Key changed|\n"

@@ -25,15 +25,15 @@ _ENTRY = const(1)
 _CODE = const(2)
 _MESSAGE = const(3)
 _REDRAW_MS = const(1000)
+_ROTATE_MS = const(4000)  # the idle screens follow each other this often
 
 
 class Ui:
-    def __init__(self, meter, clock, entry_timeout_ms=20000, result_ms=4000, rotate_ms=4000, backlight_ms=30000):
+    def __init__(self, meter, clock, entry_timeout_ms=20000, result_ms=4000, backlight_ms=30000):
         self.meter = meter
         self.clock = clock
         self.entry_timeout_ms = entry_timeout_ms
         self.result_ms = result_ms
-        self.rotate_ms = rotate_ms
         self.backlight_ms = backlight_ms
         self.mode = _IDLE
         self.digits = ""
@@ -95,7 +95,7 @@ class Ui:
             self._to_idle()
         elif self.mode == _MESSAGE and elapsed >= self.result_ms:
             self._next_message(now)
-        elif self.mode == _IDLE and elapsed >= self.rotate_ms:
+        elif self.mode == _IDLE and elapsed >= _ROTATE_MS:
             self._idle_index += 1
             self._since = now
         else:
