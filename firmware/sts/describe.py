@@ -8,6 +8,7 @@ import json
 import sys
 
 from micropython import const
+from sts import amount
 from sts import digits as _digits
 from sts.keys import EA07, EA11
 from sts.layouts import cipher, layout
@@ -55,6 +56,32 @@ class DescribedToken(Token):
             return (w[0] >> 8) & 15
         return None
 
+    # class 2 management
+    def _value16(self, subclass):
+        return self.words[2] if self._is(2, (subclass,)) else None
+
+    @property
+    def mpl(self):
+        """Maximum power limit in W."""
+        return amount.decode_units(self.words[2]) if self._is(2, (0,)) else None
+
+    @property
+    def mppul(self):
+        """Maximum phase power unbalance limit in W."""
+        return amount.decode_units(self.words[2]) if self._is(2, (6,)) else None
+
+    @property
+    def register(self):
+        return self._value16(1)
+
+    @property
+    def rate(self):
+        return self._value16(2)
+
+    @property
+    def pad(self):
+        return self._value16(5)
+
     @property
     def wmf(self):
         return self._value16(7)
@@ -67,6 +94,14 @@ class DescribedToken(Token):
     @property
     def krn(self):
         return (self.words[0] >> 4) & 15 if self._is(2, (3,)) else None
+
+    @property
+    def res(self):
+        return (self.words[0] >> 2) & 1 if self._is(2, (3,)) else None
+
+    @property
+    def kt(self):
+        return self.words[0] & 3 if self._is(2, (3,)) else None
 
     @property
     def ken_lo(self):

@@ -1,12 +1,13 @@
-# Key change tokens (SPEC section 10): the rules checked as each section
-# arrives and the completion of a set.  Loaded by the pipeline only for a key
-# change token (sts/README.md "Residency"); decisions on the [U] points are in
-# README.md.
+# Key change tokens (SPEC section 10): the pipeline's step for a key change
+# section (check()), the rules checked as each section arrives and the
+# completion of a set.  Loaded by the pipeline only for a key change token
+# (sts/README.md "Residency"), so its names are interned only then; decisions on
+# the [U] points are in README.md.
 from micropython import const
 from sts import results
 from sts.keys import BASE_DATES, EA07, EA11, SGC_MAX, KeyState
 
-KCT_TIMEOUT_S = const(600)  # a held section expires after 10 minutes
+_KCT_TIMEOUT_S = const(600)  # a held section expires after 10 minutes
 _KT_DITK = const(0)
 
 
@@ -20,17 +21,18 @@ def next_base_date(base_date):
     return BASE_DATES[i + 1] if i + 1 < len(BASE_DATES) else -1
 
 
-def section_error(keys, tok):
+def _section_error(keys, tok):
     """Rules checked when one key change section arrives: 0 or a result code."""
     sub = tok.subclass
     if sub not in key_sections(keys.ea):
         return results.FUNCTION  # sections 3/4 of 128-bit keys on an EA07 meter
-    if sub == 3:
-        if tok.res:
+    if sub == 3:  # 1st section: KENHO | KRN | RO | RES | KT in the block's top word (SPEC 4.3)
+        w0 = tok.words[0]
+        if (w0 >> 2) & 1:
             return results.FORMAT  # reserved bit must be 0
-        if tok.kt == _KT_DITK:
+        if w0 & 3 == _KT_DITK:
             return results.KEY_TYPE  # the initialisation key is never loaded by token
-        if tok.ro and next_base_date(keys.base_date) < 0:
+        if (w0 >> 3) & 1 and next_base_date(keys.base_date) < 0:
             return results.RANGE  # no base date after 2035
     return 0
 
@@ -42,7 +44,7 @@ def _section(pending, subclass):
     return None
 
 
-def complete(keys, pending):
+def _complete(keys, pending):
     """Try to finish a key change from the held sections.
 
     pending: [(subclass, (w0, w1, w2, w3), arrival_s)] of decrypted blocks.
@@ -73,3 +75,33 @@ def complete(keys, pending):
     if (ro and new.key == keys.key) or (not ro and new == keys):
         return results.USED, None, ro
     return results.KCT2_ACCEPTED, new, ro
+
+
+def check(v, token, view, now_s):
+    """sts.pipeline.check's step for a decrypted key change section with a good
+    CRC: fills and returns the Verdict v."""
+    keys = view.keys
+    code = _section_error(keys, token)
+    if code:
+        return v.reset(code, token)
+    sub = token.subclass
+    # Keep the fresh sections of other subclasses; a repeated subclass replaces
+    # the held one.  A section from the "future" (clock set back) is dropped too.
+    pending = []
+    for entry in view.pending_kct:
+        age = now_s - entry[2]
+        if entry[0] != sub and 0 <= age <= _KCT_TIMEOUT_S:
+            pending.append(entry)
+    w = token.words
+    pending.append((sub, (w[0], w[1], w[2], w[3]), now_s))
+    code, new_keys, ro = _complete(keys, pending)
+    if code == 0:
+        verdict = v.reset(results.KCT1_ACCEPTED, token)
+        verdict.kct_pending = pending
+        return verdict
+    verdict = v.reset(code, token)
+    if code == results.KCT2_ACCEPTED:
+        verdict.new_keys = new_keys
+        verdict.kct_pending = []
+        verdict.clear_tids = bool(ro)
+    return verdict

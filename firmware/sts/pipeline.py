@@ -13,6 +13,7 @@ from micropython import const
 from sts import digits as _digits
 from sts import keys as _keys  # noqa: F401  (the type of Verdict.new_keys)
 from sts import results
+from sts.amount import decode_units
 from sts.token import Token
 
 _WH_PER_COUNT = const(100)  # one electricity count is 0.1 kWh
@@ -75,7 +76,9 @@ def check(digits, view, now_s, verdict=None):
         if sub > 7 or sub not in view.supported:
             return v.reset(results.FUNCTION, token)
     elif sub in (3, 4, 8, 9):
-        return _key_change(v, token, view, now_s)
+        from sts import kct  # key change rules: loaded only for a key change token
+
+        return kct.check(v, token, view, now_s)
     elif sub not in _MANAGEMENT:
         return v.reset(results.FUNCTION, token)
 
@@ -116,52 +119,23 @@ def _credit(v, token, sub, tid, view):
 
 
 def _management(v, token, sub, tid, view):
-    if sub == 1:
-        register = token.register
-        if register != _CLEAR_ALL and register not in view.supported:
-            return v.reset(results.RANGE, token)  # a register this meter does not have
-    elif sub == 5 and token.pad:
+    # The value field (SPEC 4.3: RND | TID | 16-bit value) read from the block, not
+    # through Token properties: those are sts.describe's (tools), not loaded per token.
+    value = token.words[2]
+    if sub == 1 and value != _CLEAR_ALL and value not in view.supported:
+        return v.reset(results.RANGE, token)  # a register this meter does not have
+    if sub == 5 and value:
         return v.reset(results.FORMAT, token)  # padding must be zero
     verdict = v.reset(results.ACCEPT, token)
     verdict.tid = tid
     if sub == 0:
-        verdict.setting = ("max_power_w", token.mpl)
+        verdict.setting = ("max_power_w", decode_units(value))
     elif sub == 1:
-        verdict.clear_register = token.register
+        verdict.clear_register = value
     elif sub == 2:
-        verdict.setting = ("tariff_rate", token.rate)
+        verdict.setting = ("tariff_rate", value)
     elif sub == 5:
         verdict.setting = ("clear_tamper", 1)
     else:
-        verdict.setting = ("mppul_w", token.mppul)
-    return verdict
-
-
-def _key_change(v, token, view, now_s):
-    from sts import kct  # key change rules: loaded only for a key change token
-
-    keys = view.keys
-    code = kct.section_error(keys, token)
-    if code:
-        return v.reset(code, token)
-    sub = token.subclass
-    # Keep the fresh sections of other subclasses; a repeated subclass replaces
-    # the held one.  A section from the "future" (clock set back) is dropped too.
-    pending = []
-    for entry in view.pending_kct:
-        age = now_s - entry[2]
-        if entry[0] != sub and 0 <= age <= kct.KCT_TIMEOUT_S:
-            pending.append(entry)
-    w = token.words
-    pending.append((sub, (w[0], w[1], w[2], w[3]), now_s))
-    code, new_keys, ro = kct.complete(keys, pending)
-    if code == 0:
-        verdict = v.reset(results.KCT1_ACCEPTED, token)
-        verdict.kct_pending = pending
-        return verdict
-    verdict = v.reset(code, token)
-    if code == results.KCT2_ACCEPTED:
-        verdict.new_keys = new_keys
-        verdict.kct_pending = []
-        verdict.clear_tids = bool(ro)
+        verdict.setting = ("mppul_w", decode_units(value))
     return verdict

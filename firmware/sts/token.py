@@ -1,7 +1,8 @@
 # A parsed STS token as the meter's check reads it: class + the decrypted 64-bit
-# block (four 16-bit words, most significant first), with the fields the check
-# and the meter act on as read-only properties named after the SPEC names in
-# snake_case (None when the token does not carry the field).  Nothing is
+# block (four 16-bit words, most significant first), with the few fields the
+# check and the meter's screens read as properties named after the SPEC names in
+# snake_case (None when the token does not carry the field); the management and
+# key change steps read their fields from the block.  Nothing is
 # computed until asked for, so building a Token costs one small object, and
 # pipeline.Verdict reuses its own (load()).
 # Every other field, the SPEC name, fields() and the block as hex are in
@@ -42,32 +43,6 @@ class Token:
             return amount.decode_units(w[2])
         return amount.decode_currency((w[0] >> 8) & 15, w[2])
 
-    # class 2 management
-    def _value16(self, subclass):
-        return self.words[2] if self._is(2, (subclass,)) else None
-
-    @property
-    def mpl(self):
-        """Maximum power limit in W."""
-        return amount.decode_units(self.words[2]) if self._is(2, (0,)) else None
-
-    @property
-    def mppul(self):
-        """Maximum phase power unbalance limit in W."""
-        return amount.decode_units(self.words[2]) if self._is(2, (6,)) else None
-
-    @property
-    def register(self):
-        return self._value16(1)
-
-    @property
-    def rate(self):
-        return self._value16(2)
-
-    @property
-    def pad(self):
-        return self._value16(5)
-
     # class 1
     @property
     def control(self):
@@ -84,15 +59,7 @@ class Token:
             return self.words[2] & 0xFF
         return self.words[2] if self._is(1, (1,)) else None
 
-    # class 2 key change, 1st section (sts/kct.py's rules)
+    # class 2 key change, 1st section (the rollover screen; sts/kct.py reads the block)
     @property
     def ro(self):
         return (self.words[0] >> 3) & 1 if self._is(2, (3,)) else None
-
-    @property
-    def res(self):
-        return (self.words[0] >> 2) & 1 if self._is(2, (3,)) else None
-
-    @property
-    def kt(self):
-        return self.words[0] & 3 if self._is(2, (3,)) else None
