@@ -25,6 +25,28 @@ def test_help_version_status_and_lcd():
     assert _ok(rig.console("lcd")) == rig.system.ui.lines
 
 
+def test_status_gives_each_key_its_own_value_in_order():
+    rig = Rig(load_w=500)
+    rig.console("token " + credit(5_100_050, 10))
+    rig.advance(10)
+    lines = _ok(rig.console("status"))
+    names = [line.split("=", 1)[0] for line in lines]
+    assert names[:22] == ["credit_wh", "relay", "relay_reason", "power_w", "voltage_v", "current_a", "energy_wh",
+                          "energy_today_wh", "lockout_s", "tids", "krn", "kt", "ti", "sgc", "ken", "base_date", "ea",
+                          "last_result", "ic", "alarm", "storage", "tamper"]
+    assert names[-3:] == ["resets", "reset_cause", "safe_mode"]  # the runtime's, after the customer's figures
+    status = dict(line.split("=", 1) for line in lines)
+    state, keys, meter = rig.state, rig.meter.keys, rig.meter
+    assert status["credit_wh"] == str(state.credit_wh) and status["relay"] == "closed"
+    assert status["power_w"] == str(meter.power_w()) == "500" and status["energy_wh"] == str(state.energy_total_wh)
+    assert status["lockout_s"] == "0" and status["tids"] == "1" and status["krn"] == str(keys.krn)
+    assert status["kt"] == str(keys.kt) and status["ti"] == "%02d" % keys.ti and status["ken"] == str(keys.ken)
+    assert status["base_date"] == str(keys.base_date) and status["last_result"] == str(meter.last_result) == "1"
+    assert status["ic"] == "ok" and status["alarm"] == ("1" if meter.alarm else "0")
+    assert status["storage"] == str(state.storage)
+    assert status["resets"] == str(rig.system.runtime.resets.count) and status["safe_mode"] == "no"
+
+
 def test_key_and_token_commands_type_like_the_keypad():
     rig = Rig()
     lines = _ok(rig.console("key 12#"))

@@ -1,48 +1,50 @@
 # Console `status`: the meter's figures as key=value lines (an overlay: see
 # meter.con_dispatch).  On its own, as the command scripts and tools poll most: its
-# load is the smallest a command can add to the heap.
+# load is the smallest a command can add to the heap.  The keys are long strings
+# split when the command runs: as literals of 10 characters or less each would be
+# an interned name (a qstr), kept for good after the first `status`.
 import overlay
 from meter import texts
 from meter.tamper import kind_names
 
 
 def cmd_status(console, args):
-    pairs = _meter_pairs(console.meter)
-    runtime = console.runtime
-    if runtime is not None:
-        resets = runtime.resets
-        pairs += [("resets", resets.count), ("reset_cause", resets.cause), ("safe_mode", runtime.safe or "no")]
-    return ["%s=%s" % kv for kv in pairs]
-
-
-def _meter_pairs(m):
-    """(key, value) pairs of the meter itself, the customer's figures last."""
+    names = ("credit_wh relay relay_reason power_w voltage_v current_a energy_wh energy_today_wh lockout_s tids krn kt "
+             "ti sgc ken base_date ea last_result ic alarm storage tamper").split()
+    m = console.meter
     state = m.state
     policy = m.policy
     keys = m.keys
     ok = m.ic_ok()
     today, customer_pairs = overlay.run("meter.customer_text", "status", m.customer)
-    return [
-        ("credit_wh", state.credit_wh),
-        ("relay", "closed" if policy.closed else "open"),
-        ("relay_reason", policy.reason),
-        ("power_w", m.power_w()),
-        ("voltage_v", texts.fixed(m.ic.voltage_cv, 2) if ok else "n/a"),
-        ("current_a", texts.fixed(m.ic.current_ma, 3) if ok else "n/a"),
-        ("energy_wh", state.energy_total_wh),
-        ("energy_today_wh", today),
-        ("lockout_s", max(0, state.lockout_remaining_s(m.clock.time()))),
-        ("tids", len(state.tids)),
-        ("krn", keys.krn),
-        ("kt", keys.kt),
-        ("ti", "%02d" % keys.ti),
-        ("sgc", "%06d" % keys.sgc),
-        ("ken", keys.ken),
-        ("base_date", keys.base_date),
-        ("ea", "%02d" % keys.ea),
-        ("last_result", m.last_result),
-        ("ic", "ok" if ok else "fault"),
-        ("alarm", 1 if m.alarm else 0),
-        ("storage", state.storage),
-        ("tamper", kind_names(state.tamper)),
-    ] + customer_pairs
+    values = [
+        state.credit_wh,
+        "closed" if policy.closed else "open",
+        policy.reason,
+        m.power_w(),
+        texts.fixed(m.ic.voltage_cv, 2) if ok else "n/a",
+        texts.fixed(m.ic.current_ma, 3) if ok else "n/a",
+        state.energy_total_wh,
+        today,
+        max(0, state.lockout_remaining_s(m.clock.time())),
+        len(state.tids),
+        keys.krn,
+        keys.kt,
+        "%02d" % keys.ti,
+        "%06d" % keys.sgc,
+        keys.ken,
+        keys.base_date,
+        "%02d" % keys.ea,
+        m.last_result,
+        "ok" if ok else "fault",
+        1 if m.alarm else 0,
+        state.storage,
+        kind_names(state.tamper),
+    ]
+    # zip without strict= (MicroPython has none): test_meter_console checks each key's value
+    pairs = list(zip(names, values)) + customer_pairs  # noqa: B905  (the customer's figures last)
+    runtime = console.runtime
+    if runtime is not None:
+        resets = runtime.resets
+        pairs += zip("resets reset_cause safe_mode".split(), (resets.count, resets.cause, runtime.safe or "no"))  # noqa: B905
+    return ["%s=%s" % kv for kv in pairs]
