@@ -85,6 +85,10 @@ def cmd_resume(console, args):
     runtime = _restarter(console, "resume")
     if not runtime.safe:
         raise CommandError("not in safe mode")
-    runtime.resets.resume()
+    resets = runtime.resets  # the next boot runs normally (a soft reset, not a quick one)
+    resets.safe = ""
+    resets.streak = 0
+    resets.planned = "soft"
+    resets.save()
     runtime.system.hw.reboot()
     return ["rebooting (safe mode left)"]

@@ -4,7 +4,8 @@
 # (relay open, console alive, the cause on the LCD) instead of cycling the
 # relay.  Safe mode ends with a power-on reset (the mains cycled: a fresh
 # start with a fresh count) or with the console's `resume` (engineering
-# jumper).  A run of _STABLE_S clears the count of quick resets.
+# jumper: meter.engineer clears the record).  A run of _STABLE_S clears the
+# count of quick resets.
 #
 # One small JSON file "resets" in the store's folder, written atomically
 # (temporary file, then rename) only at boot and on the few events below.
@@ -54,11 +55,3 @@ class ResetRecord:
             if self.streak:
                 self.streak = 0
                 self.save()
-
-    def resume(self):
-        """Leave safe mode (console `resume`): the next boot runs normally."""
-        self.safe = ""
-        self.streak = 0
-        self.planned = "soft"
-        return self.save()
-
