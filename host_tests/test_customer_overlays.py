@@ -133,3 +133,17 @@ def test_the_boot_and_a_token_never_load_the_console_texts():
     clock_lines = [line for line in bare.log_lines if line.startswith("[info] clock ")]
     assert len(clock_lines) == 1 and clock_lines[0].endswith(" source=unknown (no RTC)")
     assert _loaded() == []
+
+
+def test_a_token_newer_than_the_clock_raises_it_or_is_noted_against_the_rtc():
+    # meter.token_apply raises the wall clock to a newer token's issue time, but
+    # never over the RTC; the clock note (meter.customer_setup) says which.
+    _drop_all()
+    for rtc, source, note in (("none", "token", "[info] clock raised to the token's issue time: "),
+                              ("battery", "rtc", "[warn] token issued ")):
+        rig = Rig(rtc=rtc)
+        del rig.log_lines[:]
+        assert rig.enter_token(credit(16_700_000, 10)) == 1  # issued decades after the rig's clock
+        assert rig.status()["clock_source"] == source
+        assert [line for line in rig.log_lines if line.startswith(note)], (rtc, rig.log_lines)
+    assert _loaded() == []

@@ -101,11 +101,12 @@ def _apply_prefs(alarm, low_wh, snooze_s):
         alarm.snooze_s = snooze_s
 
 
-def token_clock_note(customer, floor, raised):
-    """Log what a token issued after the wall time did to the clock: raised
-    it, or not (the RTC is kept: one of the two clocks is wrong)."""
+def token_clock_note(customer, floor):
+    """Log what a token issued after the wall time (floor) did to the clock:
+    raised it, or not (the RTC is kept: one of the two clocks is wrong).
+    WallClock.raise_to raises any source but the RTC to a later time."""
     wall = customer.wall
-    if raised:
+    if wall.source != RTC:
         customer.log.info("clock raised to the token's issue time: %s" % wall.iso())
     else:
         customer.log.warn("token issued %d s after the RTC's time" % (floor - wall.utc()))

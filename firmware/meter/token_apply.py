@@ -107,9 +107,9 @@ def _customer_on_token(meter, verdict):
     wall = customer.wall
     floor = token_floor_s(state.keys, state.tids)
     if floor > wall.utc():  # the token is newer than the wall time (-1 < any floor)
-        raised = wall.raise_to(floor)  # not over the RTC: then one of the two clocks is wrong
+        wall.raise_to(floor)  # not over the RTC: then one of the two clocks is wrong (the note says which)
         try:
-            overlay.run("meter.customer_setup", "token_clock_note", customer, floor, raised)
+            overlay.run("meter.customer_setup", "token_clock_note", customer, floor)
         except MemoryError:
             pass  # no heap for the overlay: only its log line is lost, never the token's figures
     token = verdict.token
