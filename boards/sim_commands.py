@@ -22,6 +22,15 @@ TASKS = ("metering", "keypad", "ui", "console", "storage")
 MAX_STEP_S = 60
 
 
+def _left_before_open_wh(customer):
+    """Energy the relay still lets through (credit, emergency, friendly cap):
+    the simulator's step size, not the meter's business (its names stay out of the board)."""
+    state = customer.state
+    if customer.friendly_now():
+        return max(0, state.balance_wh + state.emergency_credit_wh + customer.config.friendly_cap_wh)
+    return state.available_wh
+
+
 def usage(name):
     """'usage: sim advance <seconds>' from HELP, for one subcommand."""
     forms = [line.split("  ")[0] for line in HELP if line.split()[1] == name]
@@ -152,7 +161,7 @@ class SimCommands:
             return 1  # an overload, fault or test timer is running: poll every second
         if load <= 0 or not self.parts.relay_closed():
             return min(left, MAX_STEP_S)
-        seconds_of_credit = meter.customer.left_before_open_wh() * 3600 // load
+        seconds_of_credit = _left_before_open_wh(meter.customer) * 3600 // load
         return max(1, min(left, MAX_STEP_S, seconds_of_credit // 2))
 
     def power(self, rest):

@@ -74,7 +74,6 @@ class Meter:
         self.ic_status = metering.OK
         self.alarm = False
         self.last_result = 0
-        self.display_test_until = 0
         self.version = VERSION
         # wall clock, evidence, alarm, friendly credit; clock is a meter.wallclock.WallClock
         self.customer = Customer(self, state, clock, config, log)

@@ -94,13 +94,6 @@ class Customer:
         state = self.state
         return state.balance_wh + state.emergency_credit_wh + self.config.friendly_cap_wh > 0
 
-    def left_before_open_wh(self):
-        """Energy the relay still lets through (credit, emergency, friendly cap)."""
-        state = self.state
-        if self.friendly_now():
-            return max(0, state.balance_wh + state.emergency_credit_wh + self.config.friendly_cap_wh)
-        return state.available_wh
-
     def owed_screen(self):
         """The main screen while the credit register is below zero (not emergency credit)."""
         owed = texts.kwh(-self.state.balance_wh)
