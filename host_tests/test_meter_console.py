@@ -47,6 +47,15 @@ def test_status_gives_each_key_its_own_value_in_order():
     assert status["resets"] == str(rig.system.runtime.resets.count) and status["safe_mode"] == "no"
 
 
+def test_an_unprovisioned_meter_shows_zero_key_fields():
+    rig = Rig(provision=None)
+    status = dict(line.split("=", 1) for line in _ok(rig.console("status")))
+    assert [status[k] for k in ("krn", "kt", "ti", "sgc", "ken", "base_date", "ea")] == [
+        "0", "0", "00", "000000", "0", "0", "00"]
+    rig.type("#12#")  # the key state's short code
+    assert rig.lcd() == ["SGC 000000 TI00", "KRN0 KT0"]
+
+
 def test_key_and_token_commands_type_like_the_keypad():
     rig = Rig()
     lines = _ok(rig.console("key 12#"))

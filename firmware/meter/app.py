@@ -51,9 +51,6 @@ class _NoKeys:
     ea = krn = kt = ti = sgc = ken = base_date = 0
 
 
-_NO_KEYS = _NoKeys()
-
-
 class Meter:
     def __init__(self, state, ic, relay, clock, config, log):
         self.state = state
@@ -171,7 +168,7 @@ class Meter:
     @property
     def keys(self):
         """The key state, or all-zero fields on an unprovisioned meter."""
-        return self.state.keys or _NO_KEYS
+        return self.state.keys or _NoKeys  # its class attributes: no instance, no global name for one
 
     def ic_ok(self):
         return self.ic is not None and self.ic_status == metering.OK
