@@ -105,13 +105,25 @@ def models():
     _kept["parts"] = parts  # the device models; the firmware side (hw) is dropped here
 
 
+class _QuietConsole:
+    """The console's input as meter.console.PolledInput gives it, with nothing typed."""
+
+    closed = False
+
+    def read_available(self, limit):
+        return b""
+
+
 def boot():
+    """The meter booted by the test rig, and its tasks made as main.py's Runtime.run
+    makes them (the rig then steps them itself; asyncio's own task objects are not made)."""
     from support.rig import Rig
 
     _kept["parts"] = None
     rig = Rig(load_w=2000)
     if _kept["portfs"] is not None:
         rig.sim.save_time = lambda: None  # the simulator's time file: the wasm VM has no os.getenv
+    rig.system.make_runtime().add_tasks((_QuietConsole(), None))
     del rig.log_lines[:]
     _kept["rig"] = rig
 

@@ -14,7 +14,8 @@
 #   models:   boards/sim.py build_virtual builds a whole virtual meter; its
 #             firmware side (Hardware, drivers) is dropped and only the device
 #             models are kept (SimParts): their heap is measured...
-#   boot:     ...then released, and the test rig builds and boots the meter again;
+#   boot:     ...then released, and the test rig builds and boots the meter again,
+#             and the meter's tasks are made as main.py's Runtime.run makes them;
 #   token:    a token typed on the keypad and its result shown;
 #   scenario: one hour of metering (in every phase the rig's captured log lines
 #             are dropped: main.py prints them instead);

@@ -45,6 +45,17 @@ class Runtime:
         start for want of one contiguous block would stop."""
         import asyncio
 
+        sup = self.supervisor
+        self.add_tasks(console_stream)
+        if watchdog is not None:
+            sup.start(watchdog)
+        for task in sup.tasks:
+            asyncio.create_task(sup.run(task))
+        await sup.watch()
+
+    def add_tasks(self, console_stream=None):
+        """The supervisor's tasks and their steps, before any runs (what the meter
+        holds while it runs: the heap bench makes them the same way)."""
         from meter.system import KEYPAD_MS, UI_MS
 
         system = self.system
@@ -57,11 +68,6 @@ class Runtime:
             sup.add("storage", _PERSIST_MS, powered(self.storage_step))
         if console_stream is not None:
             sup.add("console", _CONSOLE_IDLE_MS, system.console_reader(console_stream))
-        if watchdog is not None:
-            sup.start(watchdog)
-        for task in sup.tasks:
-            asyncio.create_task(sup.run(task))
-        await sup.watch()
 
     def when_powered(self, step):
         def run():
