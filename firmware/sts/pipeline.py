@@ -108,8 +108,10 @@ def _class1(v, view):
 
 
 def _credit(v, token, sub, tid, view):
+    # Electricity (subclass 0) only: its units field read from the block (Token.amount
+    # would decode it the same way, with one property call more per token).
     # amount * 100 passes 2**30 (a big int on a 32-bit board) only above 1,073,741 kWh
-    add_wh = token.amount * _WH_PER_COUNT if sub == 0 else 0
+    add_wh = decode_units(token.words[2]) * _WH_PER_COUNT if sub == 0 else 0
     if view.credit_wh + add_wh > view.credit_limit_wh:
         return v.reset(results.OVERFLOW, token)
     verdict = v.reset(results.ACCEPT, token)
