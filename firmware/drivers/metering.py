@@ -29,7 +29,7 @@ from micropython import const
 
 OK = const(0)
 FAULT_BUS = const(1)  # no answer, all-ones/all-zeros or corrupted frames
-FAULT_RESET = const(2)  # the IC lost its set-up (reset/brown-out); begin() re-run
+_FAULT_RESET = const(2)  # the IC lost its set-up (reset/brown-out); begin() re-run (only this module returns it)
 FAULT_CHECKSUM = const(3)  # calibration registers disagree with their checksum
 
 
@@ -111,7 +111,7 @@ class MeteringIC:
             self.fault = "IC reset detected; set-up rewritten"
         else:
             self.fault = "IC reset detected; set-up failed: " + str(self.fault)
-        return FAULT_RESET
+        return _FAULT_RESET
 
     @property
     def calibration(self):
