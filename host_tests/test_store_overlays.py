@@ -63,6 +63,15 @@ def test_boot_with_findings_to_write_leaves_no_overlay_loaded():
     assert _loaded_overlays() == []
 
 
+def test_boot_without_a_filesystem_is_a_clear_fault_and_leaves_no_overlay_loaded():
+    state = MeterState(None, FakeClock(start_s=NOW), {})  # the board could give no filesystem
+    report = state.boot(NOW)
+    assert report["mount"] == "none" and report["storage"] == "fault" and state.storage == "fault"
+    assert report["recoveries"] == [8] and report["credit_wh"] == 0 and not report["provisioned"]  # 8: store lost
+    assert state.booted and state.storage_errors == 2  # power-up and the finding could not be logged
+    assert state.log(ev.RELAY, 1, 0, NOW) == -1 and _loaded_overlays() == []
+
+
 def test_only_the_hot_store_modules_stay_loaded_after_boot_and_a_token():
     state, _ = _boot(NorFlash(24, 1024))
     assert state.provision(KEY, "600727000000000009", now_s=NOW)

@@ -61,20 +61,16 @@ def boot(self, now_s):
     """MeterState.boot(): find the records, take the newest state the flash
     proves (never more credit), write down what boot concluded, log power-up
     and every recovery.  Returns the report dict."""
-    now = self._now(now_s)
-    self._last_save_s = now
+    self._last_save_s = self._now(now_s)
     if self.volume.fs is None:  # the board has no filesystem for us
         self.storage = _FAULT
-        return _report(self, "none", [(_RECOVERY_STORE_LOST, 0)])
-    mounted, recoveries, repair = analyse(self)
-    if self.storage == "ok" and [r for r in recoveries if r[0] != _RECOVERY_TMP_REMOVED]:
-        self.storage = "recovered"
-    if repair is not None and self.provisioned:  # write the conclusions (floor, copies) down now
-        self._commit(repair)
-    return _report(self, mounted, recoveries)
-
-
-def _report(self, mounted, recoveries):
+        mounted, recoveries = "none", [(_RECOVERY_STORE_LOST, 0)]
+    else:
+        mounted, recoveries, repair = analyse(self)
+        if self.storage == "ok" and [r for r in recoveries if r[0] != _RECOVERY_TMP_REMOVED]:
+            self.storage = "recovered"
+        if repair is not None and self.provisioned:  # write the conclusions (floor, copies) down now
+            self._commit(repair)
     self.booted = True
     now = self._last_save_s
     self.log(ev.POWER_UP, 0, self.state_seq, now)
@@ -100,8 +96,8 @@ def analyse(self):
             if name.endswith(TMP_SUFFIX):
                 volume.remove(name)
                 recoveries.append((_RECOVERY_TMP_REMOVED, 0))
-    state = _load_slots(self.volume, STATE_FILE, record.KIND_STATE, decode_snapshot,
-                        lambda slot: recoveries.append((_RECOVERY_STATE_CORRUPT, slot)))
+    state = _load_slots(self.volume, STATE_FILE, record.KIND_STATE, decode_snapshot, recoveries,
+                        _RECOVERY_STATE_CORRUPT)
     if state is not None:
         self.state_seq, self._snap = state
     elif any(r[0] == _RECOVERY_STATE_CORRUPT for r in recoveries):
@@ -116,7 +112,7 @@ def analyse(self):
     self._saved_energy = self.energy_total_wh
     repair = _check_floor(self, money, recoveries)
     calibration = _load_slots(self.volume, CALIBRATION_FILE, record.KIND_CALIBRATION, _parse_calibration,
-                              lambda slot: recoveries.append((_RECOVERY_CALIBRATION_CORRUPT, slot)))
+                              recoveries, _RECOVERY_CALIBRATION_CORRUPT)
     self._cal_seq, self._calibration = calibration if calibration is not None else (0, {})
     voided = load_events(self._events)
     if voided:
@@ -176,8 +172,9 @@ def choose(sources):
     return Money(best.seq, best.balance - (energy - best.energy), energy, tid, best.kid, best.source), True
 
 
-def _load_slots(volume, prefix, kind, parse, on_corrupt):
-    """Newest good (seq, value) of the two slots; corrupt slots are reported and removed."""
+def _load_slots(volume, prefix, kind, parse, recoveries, code):
+    """Newest good (seq, value) of the two slots; a corrupt slot is reported
+    (recovery code, slot) and removed."""
     best = None
     for slot in (0, 1):
         name = prefix + str(slot)
@@ -193,7 +190,7 @@ def _load_slots(volume, prefix, kind, parse, on_corrupt):
             except ValueError:
                 value = None
         if value is None:
-            on_corrupt(slot)
+            recoveries.append((code, slot))
             volume.remove(name)
         elif best is None or seq > best[0]:
             best = (seq, value)
@@ -365,30 +362,24 @@ def load_events(log):
     for old in segments[:-ev.SEGMENTS]:
         volume.remove(ev.PREFIX + str(old))
     voided = 0
-    for number in segments[-ev.SEGMENTS:]:
-        voided += _repair_segment(volume, number)
-    raw = volume.read(ev.PREFIX + str(log._segment)) or b""
-    log._count = min(len(raw) // ev.ENTRY_SIZE, ev.PER_SEGMENT)
-    log.next_seq = log._segment * ev.PER_SEGMENT + log._count
-    return voided
-
-
-def _repair_segment(volume, number):
-    """Entries failing their check become void entries (the segment is rewritten,
-    cut to whole entries); returns how many were voided."""
-    name = ev.PREFIX + str(number)
-    raw = volume.read(name) or b""
     size = ev.ENTRY_SIZE
-    whole = min(len(raw) // size, ev.PER_SEGMENT)
-    fixed = bytearray()
-    voided = 0 if len(raw) == whole * size else 1
-    for i in range(whole):
-        seq = number * ev.PER_SEGMENT + i
-        entry = raw[i * size:(i + 1) * size]
-        if entry[14:] != ev.entry_crc(seq, entry[:14]):
-            entry = ev.pack_entry(seq, 0, 0, 0, 0)
-            voided += 1
-        fixed += entry
-    if voided:
-        volume.write_atomic(name, bytes(fixed))
+    for number in segments[-ev.SEGMENTS:]:  # a segment with a bad entry is rewritten, cut to whole entries
+        name = ev.PREFIX + str(number)
+        raw = volume.read(name) or b""
+        whole = min(len(raw) // size, ev.PER_SEGMENT)
+        fixed = bytearray()
+        bad = 0 if len(raw) == whole * size else 1
+        for i in range(whole):
+            seq = number * ev.PER_SEGMENT + i
+            entry = raw[i * size:(i + 1) * size]
+            if entry[14:] != ev.entry_crc(seq, entry[:14]):
+                entry = ev.pack_entry(seq, 0, 0, 0, 0)  # a void entry
+                bad += 1
+            fixed += entry
+        if bad:
+            volume.write_atomic(name, bytes(fixed))
+        voided += bad
+    raw = volume.read(ev.PREFIX + str(log._segment)) or b""
+    log._count = min(len(raw) // size, ev.PER_SEGMENT)
+    log.next_seq = log._segment * ev.PER_SEGMENT + log._count
     return voided
