@@ -71,9 +71,9 @@ def test_accept_credit():
     view = View(keys07(), credit_wh=500)
     v = pipeline.check(credit(keys07(), 5000, tenths=125), view, 0)
     assert v.code == R.ACCEPT and v.credit_wh == 12500 and v.tid == 5000
-    assert v.token.amount == 125 and v.token.subclass == 0
+    assert v.token.subclass == 0
     described = DescribedToken(v.token.cls, v.token.words)  # the tools' view of the same block
-    assert described.name == "TransferElectricityCredit" and described.rnd == 3
+    assert described.name == "TransferElectricityCredit" and described.amount == 125 and described.rnd == 3
     assert v.clear_register == -1 and v.setting is None and v.kct_pending is None and v.new_keys is None
     assert v.clear_tids is False
     assert len(view.tids) == 0 and view.credit_wh == 500  # pure: the view is untouched
@@ -339,7 +339,7 @@ def test_a_reused_verdict_is_filled_afresh_by_each_check():
     mine = pipeline.Verdict()
     v = pipeline.check(credit(keys07(), 5000, tenths=125), view, 0, mine)
     assert v is mine and v.code == R.ACCEPT and v.credit_wh == 12500 and v.tid == 5000
-    assert v.token is not None and v.token.amount == 125
+    assert v.token is not None and DescribedToken(v.token.cls, v.token.words).amount == 125
     apply(view, v, 0)
     v = pipeline.check(credit(keys07(), 5000, tenths=125), view, 0, mine)
     assert v is mine and v.code == R.USED and v.credit_wh == 0 and v.tid == -1

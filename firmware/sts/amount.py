@@ -3,17 +3,10 @@
 # Currency (SPEC 6.2; class 0 subclasses 4..7): 5-bit exponent split between the
 # amount field (e1 bit 15, e0 bit 14) and the S&E nibble (sign bit 3, e4 e3 e2 in
 # bits 2..0), counted in 1e-5 currency units.
-# The meter only decodes: the encoders (vending side) are in sts/layouts.py.
-from micropython import const
-
-_UNITS_OFFSET = const((0, 16384, 180224, 1818624))  # sum_{i=1..e} 2^14 * 10^(i-1)
-_POW10 = const((1, 10, 100, 1000))
-
-
-def decode_units(field):
-    """16-bit units field -> integer count of the unit (0.1 kWh for electricity)."""
-    e = field >> 14
-    return (field & 0x3FFF) * _POW10[e] + _UNITS_OFFSET[e]
+# Decoding for tools and tests (sts/describe.py): the meter's check decodes units
+# with sts.token.decode_units (loaded per token anyway) and never loads this
+# module; the encoders (vending side) are in sts/layouts.py.
+from sts.token import decode_units  # noqa: F401  (the units decoder, for tools: one copy)
 
 
 def range_start(e):

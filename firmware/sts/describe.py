@@ -56,6 +56,18 @@ class DescribedToken(Token):
             return (w[0] >> 8) & 15
         return None
 
+    # class 0
+    @property
+    def amount(self):
+        """Units credit: count of 0.1 units; currency credit: signed count of 1e-5 units."""
+        w = self.words
+        sub = w[0] >> 12
+        if self.cls != 0 or sub > 7:
+            return None
+        if sub < 4:
+            return amount.decode_units(w[2])
+        return amount.decode_currency((w[0] >> 8) & 15, w[2])
+
     # class 2 management
     def _value16(self, subclass):
         return self.words[2] if self._is(2, (subclass,)) else None

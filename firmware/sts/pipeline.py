@@ -13,8 +13,7 @@ from micropython import const
 from sts import digits as _digits
 from sts import keys as _keys  # noqa: F401  (the type of Verdict.new_keys)
 from sts import results
-from sts.amount import decode_units
-from sts.token import Token
+from sts.token import Token, decode_units
 
 _WH_PER_COUNT = const(100)  # one electricity count is 0.1 kWh
 _CLEAR_ALL = const(0xFFFF)
@@ -108,8 +107,7 @@ def _class1(v, view):
 
 
 def _credit(v, token, sub, tid, view):
-    # Electricity (subclass 0) only: its units field read from the block (Token.amount
-    # would decode it the same way, with one property call more per token).
+    # Electricity (subclass 0) only: its units field read from the block.
     # amount * 100 passes 2**30 (a big int on a 32-bit board) only above 1,073,741 kWh
     add_wh = decode_units(token.words[2]) * _WH_PER_COUNT if sub == 0 else 0
     if view.credit_wh + add_wh > view.credit_limit_wh:

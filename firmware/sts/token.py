@@ -8,7 +8,21 @@
 # Every other field, the SPEC name, fields() and the block as hex are in
 # sts/describe.py's DescribedToken (tools, tests); the vending side (layouts,
 # build_words) is sts/layouts.py: this module is loaded with every token.
-from sts import amount, crc
+from micropython import const
+from sts import crc
+
+_UNITS_OFFSET = const((0, 16384, 180224, 1818624))  # sum_{i=1..e} 2^14 * 10^(i-1)
+_POW10 = const((1, 10, 100, 1000))
+
+
+def decode_units(field):
+    """16-bit units field (SPEC 6.1: 2-bit exponent e, 14-bit mantissa m, value =
+    m*10^e + sum_{i=1..e} 2^14*10^(i-1)) -> integer count of the unit (0.1 kWh for
+    electricity; W for the power limits).  Here, not in sts/amount.py, because the
+    check reads it with every credit token: amount.py (currency, encoders' ranges)
+    is the tools' and is not loaded per token."""
+    e = field >> 14
+    return (field & 0x3FFF) * _POW10[e] + _UNITS_OFFSET[e]
 
 
 class Token:
@@ -30,18 +44,6 @@ class Token:
 
     def _is(self, cls, subclasses):
         return self.cls == cls and (self.words[0] >> 12) in subclasses
-
-    # class 0
-    @property
-    def amount(self):
-        """Units credit: count of 0.1 units; currency credit: signed count of 1e-5 units."""
-        w = self.words
-        sub = w[0] >> 12
-        if self.cls != 0 or sub > 7:
-            return None
-        if sub < 4:
-            return amount.decode_units(w[2])
-        return amount.decode_currency((w[0] >> 8) & 15, w[2])
 
     # class 1
     @property
