@@ -102,7 +102,7 @@ def test_overflow_is_refused_without_change():
     seq = state.state_seq
     verdict = _accept()
     verdict.credit_wh, verdict.tid = 1500, 1001
-    assert state.apply(verdict, NOW) == R.OVERFLOW
+    assert state.apply(verdict, NOW) == 4  # Overflow
     assert state.credit_wh == 2000 and state.state_seq == seq and 1001 not in list(state.tids)
 
 

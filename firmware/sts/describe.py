@@ -28,6 +28,9 @@ class DescribedToken(Token):
     """A Token with every field its layout names (sts/layouts.py) as a property,
     None when the token does not carry it; fields() for tools."""
 
+    def _is(self, cls, subclasses):
+        return self.cls == cls and (self.words[0] >> 12) in subclasses
+
     @property
     def name(self):
         return layout(self.cls, self.words[0] >> 12)[0]

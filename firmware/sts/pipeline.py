@@ -17,6 +17,8 @@ from sts.token import Token, decode_units
 
 _WH_PER_COUNT = const(100)  # one electricity count is 0.1 kWh
 _CLEAR_ALL = const(0xFFFF)
+_OVERFLOW = const(4)  # result codes only the pipeline returns (sts/results.py numbers the rest)
+_MFR_CODE = const(14)
 _KT_DDTK = const(1)  # key type DDTK (default key): refuses credit tokens (SPEC section 11)
 # Class 2 subclasses this meter acts on besides the key change sections:
 # max power, clear credit, tariff rate, clear tamper, phase unbalance limit.
@@ -102,7 +104,7 @@ def _class1(v, view):
         return v.reset(results.FUNCTION, token)
     mfr = token.mfr_code
     if mfr != 0 and mfr != view.mfr_code:
-        return v.reset(results.MFR_CODE, token)
+        return v.reset(_MFR_CODE, token)
     return v.reset(results.ACCEPT, token)
 
 
@@ -111,7 +113,7 @@ def _credit(v, token, sub, tid, view):
     # amount * 100 passes 2**30 (a big int on a 32-bit board) only above 1,073,741 kWh
     add_wh = decode_units(token.words[2]) * _WH_PER_COUNT if sub == 0 else 0
     if view.credit_wh + add_wh > view.credit_limit_wh:
-        return v.reset(results.OVERFLOW, token)
+        return v.reset(_OVERFLOW, token)
     verdict = v.reset(results.ACCEPT, token)
     verdict.credit_wh = add_wh
     verdict.tid = tid

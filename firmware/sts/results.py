@@ -4,7 +4,8 @@ from micropython import const
 ACCEPT = const(1)
 KCT1_ACCEPTED = const(2)  # a key change section held; the set is not complete yet
 KCT2_ACCEPTED = const(3)  # the last section arrived; the new key is committed
-OVERFLOW = const(4)
+# 4 Overflow and 14 MfrCode: only the pipeline returns them (its _OVERFLOW, _MFR_CODE;
+# the store's ledger has its own _OVERFLOW): no public name, see DESIGN.md "Heap".
 KEY_TYPE = const(5)
 FORMAT = const(6)
 RANGE = const(7)
@@ -14,7 +15,6 @@ USED = const(10)
 KEY_EXPIRED = const(11)
 DDTK = const(12)
 AUTH = const(13)  # CRC / authentication failure: wrong key or mistyped digits
-MFR_CODE = const(14)
 LOCKOUT = const(15)
 NOT_READY = const(16)
 

@@ -63,14 +63,6 @@ _DECRYPT = resident.STA_TABLE  # type: bytes | array
 _DECRYPT_ARRAY = None if isinstance(_DECRYPT, bytes) else _DECRYPT  # the Python path's, made on first use
 
 
-def production_table():
-    """The production decryption table as array('H') (Python path, tests)."""
-    global _DECRYPT_ARRAY
-    if _DECRYPT_ARRAY is None:
-        _DECRYPT_ARRAY = resident.u16_array(_DECRYPT)
-    return _DECRYPT_ARRAY
-
-
 def key_schedule(key8):
     """The key schedule of an 8-byte key, array('I'): decryption masks 0..15 (a
     P^-1 pass, all S0, then rounds 0..14), the last round's at 16, encryption
@@ -94,11 +86,12 @@ def key_schedule(key8):
 
 def decrypt_block_python(words, schedule):
     """decrypt_block on the Python path (always: tests, benchmarks)."""
-    global _production_views
-    t = _DECRYPT_ARRAY or production_table()
+    global _DECRYPT_ARRAY, _production_views
     if _production_views is None:
-        _production_views = _views(t)
-    _decrypt_python(words, t, _production_views, schedule)
+        if _DECRYPT_ARRAY is None:  # a viper port running the Python path (tests): its copy
+            _DECRYPT_ARRAY = resident.u16_array(_DECRYPT)
+        _production_views = _views(_DECRYPT_ARRAY)
+    _decrypt_python(words, _DECRYPT_ARRAY, _production_views, schedule)
 
 
 if NATIVE:

@@ -5,7 +5,16 @@
 # The meter never loads this module: its check decrypts with
 # sts.sta.decrypt_block on the schedule its KeyState keeps, so these names stay
 # out of the token check's overlay (DESIGN.md "Heap").
-from sts import sta
+from sts import resident, sta
+
+
+def production_table():
+    """The production decryption table as array('H'): the Python path's, made on
+    first use on a port that runs the viper path (kept in sts.sta, which
+    decrypt_block_python reads)."""
+    if sta._DECRYPT_ARRAY is None:
+        sta._DECRYPT_ARRAY = resident.u16_array(sta._DECRYPT)
+    return sta._DECRYPT_ARRAY
 
 
 class Sta:
@@ -33,7 +42,7 @@ class Sta:
 
     def _python_table(self):
         if self._ptab is None:
-            self._ptab = self._tab if self._tables is not None else sta.production_table()
+            self._ptab = self._tab if self._tables is not None else production_table()
             self._views = sta._views(self._ptab)
         return self._ptab
 

@@ -42,26 +42,25 @@ class Token:
     def subclass(self):
         return self.words[0] >> 12
 
-    def _is(self, cls, subclasses):
-        return self.cls == cls and (self.words[0] >> 12) in subclasses
-
-    # class 1
+    # class 1: subclass 0 has a 2-digit, subclass 1 a 4-digit MfrCode
     @property
     def control(self):
         w = self.words
-        if self._is(1, (0,)):
+        if self.cls == 1 and w[0] >> 12 == 0:
             return ((w[0] & 0xFFF) << 24) | (w[1] << 8) | (w[2] >> 8)
-        if self._is(1, (1,)):
+        if self.cls == 1 and w[0] >> 12 == 1:
             return ((w[0] & 0xFFF) << 16) | w[1]
         return None
 
     @property
     def mfr_code(self):
-        if self._is(1, (0,)):
-            return self.words[2] & 0xFF
-        return self.words[2] if self._is(1, (1,)) else None
+        w = self.words
+        if self.cls == 1 and w[0] >> 12 == 0:
+            return w[2] & 0xFF
+        return w[2] if self.cls == 1 and w[0] >> 12 == 1 else None
 
     # class 2 key change, 1st section (the rollover screen; sts/kct.py reads the block)
     @property
     def ro(self):
-        return (self.words[0] >> 3) & 1 if self._is(2, (3,)) else None
+        w0 = self.words[0]
+        return (w0 >> 3) & 1 if self.cls == 2 and w0 >> 12 == 3 else None
