@@ -51,15 +51,15 @@ def __getattr__(name):
     return attribute("store.evlog", name)
 
 
-def pack_entry(seq, time_s, kind, a, b):
-    body = struct.pack(">IIIBB", _u32(time_s), _u32(a), _u32(b), kind & 0xFF, 0)
-    return body + entry_crc(seq, body)
+def pack_entry(seq, now_s, kind, a, b):
+    data = struct.pack(">IIIBB", _u32(now_s), _u32(a), _u32(b), kind & 0xFF, 0)
+    return data + entry_crc(seq, data)
 
 
-def entry_crc(seq, body):
+def entry_crc(seq, data):
     """An entry's last 2 bytes: CRC-16 of its first 14 bytes and its own
     sequence number (an entry is good if raw[14:] == entry_crc(seq, raw[:14]))."""
-    return struct.pack(">H", checksum(body, checksum(struct.pack(">I", seq & _U32))) & 0xFFFF)
+    return struct.pack(">H", checksum(data, checksum(struct.pack(">I", seq & _U32))) & 0xFFFF)
 
 
 def _u32(value):
@@ -68,7 +68,7 @@ def _u32(value):
 
 class EventLog:
     """Where the next entry goes.  Found at boot and after a failed append by
-    store/recovery.py's load_events(log); read by store/evlog.py's newest(log, n)."""
+    store/recovery.py's load_events(log); read by store/evlog.py's newest_events(log, count)."""
 
     def __init__(self, volume):
         self._volume = volume
@@ -76,12 +76,12 @@ class EventLog:
         self._count = 0  # entries in the newest segment
         self.next_seq = 0
 
-    def append(self, kind, a, b, time_s):
+    def append(self, kind, a, b, now_s):
         if self._count >= PER_SEGMENT:
             self._segment += 1
             self._count = 0
         seq = self._segment * PER_SEGMENT + self._count
-        self._volume.append(PREFIX + str(self._segment), pack_entry(seq, time_s, kind, a, b))
+        self._volume.append(PREFIX + str(self._segment), pack_entry(seq, now_s, kind, a, b))
         self._count += 1
         self.next_seq = seq + 1
         if self._count == 1:

@@ -92,17 +92,17 @@ def unpack_entry(seq, raw):
     return seq, time_s, kind, _signed(a), _signed(b)
 
 
-def newest(log, n):
-    """Up to n events of an EventLog, newest first, as (seq, time_s, kind, a, b);
+def newest_events(log, count):
+    """Up to count events of an EventLog, newest first, as (seq, time_s, kind, a, b);
     void and unreadable entries are skipped."""
     out = []
     size, per = ev.ENTRY_SIZE, ev.PER_SEGMENT
     last = log._segment
     number = last
-    while len(out) < n and number >= 0 and number > last - ev.SEGMENTS:
+    while len(out) < count and number >= 0 and number > last - ev.SEGMENTS:
         raw = log._volume.read(ev.PREFIX + str(number)) or b""
         i = min(len(raw) // size, per) - 1
-        while i >= 0 and len(out) < n:
+        while i >= 0 and len(out) < count:
             event = unpack_entry(number * per + i, raw[i * size:(i + 1) * size])
             if event is not None and event[2] != 0:
                 out.append(event)

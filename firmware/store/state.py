@@ -191,9 +191,9 @@ class MeterState(Ledger):
                 pass
             return -1
 
-    def events(self, n=10):
-        """Up to n events, newest first: (seq, time_s, kind, a, b)."""
-        return overlay.run("store.evlog", "newest", self._events, n)
+    def events(self, count=10):
+        """Up to count events, newest first: (seq, time_s, kind, a, b)."""
+        return overlay.run("store.evlog", "newest_events", self._events, count)
 
     # --- lockout ---
     def record_wrong_token(self, now_s=None):
