@@ -23,20 +23,17 @@ class KeyState:
         self.sgc, self.ken, self.base_date = sgc, ken, base_date
         self._schedule = None
 
-    def _cipher_module(self):
+    def decrypt(self, words):
+        """Decrypt one block in place with this key (allocation-free once the key
+        schedule is made: the first call, at boot).  A cipher object for tools,
+        tests and vending (encryption too): sts.layouts.cipher(key)."""
         # sts.sta / sts.misty1: loaded on use, an overlay in the meter (per
         # token), so nothing here may keep a reference to their code.  (An
         # import statement here would allocate on each call; load() does not.)
         module = load("sts.sta" if self.ea == EA07 else "sts.misty1")
         if self._schedule is None:
             self._schedule = module.key_schedule(self.key)  # plain data, kept: computed once per key
-        return module
-
-    def decrypt(self, words):
-        """Decrypt one block in place with this key (allocation-free once the key
-        schedule is made: the first call, at boot).  A cipher object for tools,
-        tests and vending (encryption too): sts.describe.cipher_for(key)."""
-        self._cipher_module().decrypt_block(words, self._schedule)
+        module.decrypt_block(words, self._schedule)
 
     def __eq__(self, other):
         return isinstance(other, KeyState) and self.to_dict() == other.to_dict()
