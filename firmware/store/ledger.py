@@ -188,11 +188,11 @@ class Ledger:
         new.kct = keep
         return self._commit(new)
 
-    def set_tamper(self, now_s=None, kinds=1):
-        """Latch tamper kinds (a bitmask, meter/tamper.py) into the tamper
+    def set_tamper(self, now_s=None, mask=1):
+        """Latch tamper kinds (mask: their bits, meter/tamper.py) into the tamper
         setting; only a ClearTamperCondition token clears them.  Each newly
         latched kind is logged with its time (TAMPER a=1, b=the kinds)."""
-        added = kinds & ~self._snap.tamper & 0xFF
+        added = mask & ~self._snap.tamper & 0xFF
         if not added:
             return True
         new = self._draft()
