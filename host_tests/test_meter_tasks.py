@@ -1,5 +1,5 @@
 # lanes: micropython-unix
-# mp-heapsize: 173wK
+# mp-heapsize: 184wK
 # System.run's real asyncio tasks, on real time (the simulator's clock): a key
 # pressed on the keypad model reaches the LCD model through the keypad task,
 # the wake-up event and the UI task.  No timing is asserted here (make bench
