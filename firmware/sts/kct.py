@@ -5,10 +5,11 @@
 # the [U] points are in README.md.
 from micropython import const
 from sts import results
-from sts.keys import BASE_DATES, EA07, EA11, SGC_MAX, KeyState
+from sts.keys import BASE_DATES, EA07, EA11, KeyState
 
 _KCT_TIMEOUT_S = const(600)  # a held section expires after 10 minutes
 _KT_DITK = const(0)
+_SGC_MAX = const(999999)  # SGC: six decimal digits (SPEC 4.3, 9.1; sts/keycheck.py checks it too)
 
 
 def key_sections(ea):
@@ -64,7 +65,7 @@ def _complete(keys, pending):
     sgc = keys.sgc
     if keys.ea == EA11:  # 3rd section: SGC low 12 bits, 4th: high 12 bits
         sgc = ((blocks[2][0] & 0xFFF) << 12) | (blocks[1][0] & 0xFFF)
-        if sgc > SGC_MAX:
+        if sgc > _SGC_MAX:
             return results.RANGE, None, ro
     ken = (((first >> 8) & 15) << 4) | ((second >> 8) & 15)
     base_date = next_base_date(keys.base_date) if ro else keys.base_date

@@ -3,7 +3,10 @@
 # when a key state is made (boot, provisioning, a key change), so an overlay
 # (firmware/overlay.py) loaded for that call and dropped after it: functions
 # only, nothing here outlives the call.
-from sts.keys import BASE_DATES, EA07, EA11, SGC_MAX, KeyState
+from micropython import const
+from sts.keys import BASE_DATES, EA07, EA11, KeyState
+
+_SGC_MAX = const(999999)  # SGC: six decimal digits (SPEC 4.3, 9.1; sts/kct.py refuses a larger one with Range)
 
 
 def check(ea, key, krn, kt, ti, sgc, ken, base_date):
@@ -12,7 +15,7 @@ def check(ea, key, krn, kt, ti, sgc, ken, base_date):
         raise ValueError("ea must be 7 or 11")
     if len(key) != (8 if ea == EA07 else 16):
         raise ValueError("key length does not match the EA")
-    if not (0 <= krn <= 15 and 0 <= kt <= 3 and 0 <= ti <= 255 and 0 <= sgc <= SGC_MAX and 0 <= ken <= 255):
+    if not (0 <= krn <= 15 and 0 <= kt <= 3 and 0 <= ti <= 255 and 0 <= sgc <= _SGC_MAX and 0 <= ken <= 255):
         raise ValueError("key metadata out of range")
     if base_date not in BASE_DATES:
         raise ValueError("base date must be 1993, 2014 or 2035")

@@ -11,7 +11,6 @@ from overlay import load, run
 EA07 = const(7)  # STA, 64-bit key
 EA11 = const(11)  # MISTY1, 128-bit key
 BASE_DATES = (1993, 2014, 2035)
-SGC_MAX = const(999999)
 
 
 class KeyState:
