@@ -10,8 +10,9 @@ from heap_bench_probe import MARK, MARKS, _kept, _native
 # The firmware's packages and top-level modules (what resident_modules() reports).
 FIRMWARE_ROOTS = ("clock", "drivers", "meter", "overlay", "store", "sts")
 # Firmware modules only the test rig's token vending loads (a meter decrypts with the
-# tables sts.resident keeps; sts/sta.py builds tables only for encryption and test S-boxes).
-VENDING_ONLY = ("sts.sta_tables",)
+# tables sts.resident keeps; sts/sta.py builds tables only for encryption and test S-boxes;
+# the encoders and token layouts are the vending side's).
+VENDING_ONLY = ("sts.sta_tables", "sts.layouts", "sts.amount")
 PHASES = ("imports", "harness", "simulator", "models", "boot", "token", "scenario", "check_held", "check_dropped",
           "settle", "report")
 

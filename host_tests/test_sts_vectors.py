@@ -167,7 +167,10 @@ def _tool():
     if is_micropython():
         raise SkipTest("key derivation is host-only (DES, HMAC)")
     import importlib.util
+    import sys
 
+    if "tools" not in sys.path:
+        sys.path.append("tools")  # tools/sts.py's own helper (_venv); appended: tools/sts.py is not firmware's sts
     spec = importlib.util.spec_from_file_location("sts_tool", "tools/sts.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -18,8 +18,8 @@ VERSION = "0.1.0"
 # A token's code: loaded when a token is submitted, dropped after its result
 # (sts/README.md "Residency"); meter.token_apply applies it.  sts.results,
 # sts.keys, sts.tids and sts.resident (tables, native code) stay.
-_TOKEN_CHECK = ("meter.token_apply", "sts.pipeline", "sts.token", "sts.digits", "sts.crc", "sts.amount", "sts.kct",
-                "sts.sta", "sts.misty1", "sts.layouts")
+_TOKEN_CHECK = ("meter.token_apply", "sts.pipeline", "sts.token", "sts.digits", "sts.crc", "sts.kct", "sts.sta",
+                "sts.misty1")
 
 
 def _drop_token_check():
