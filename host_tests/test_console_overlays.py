@@ -8,6 +8,7 @@ import sys
 
 import meter
 import overlay
+from support.loads import OverlayLoads
 from support.rig import Rig
 from support.vend import credit
 
@@ -106,26 +107,16 @@ def _console_task(rig):
 def test_the_dispatch_is_loaded_only_once_a_line_is_complete_and_dropped_after_its_reply():
     rig = _fresh_rig()
     port, writer, step = _console_task(rig)
-    loads = []
-    real = overlay.load
-
-    def load(name):
-        loads.append(name)
-        return real(name)
-
-    overlay.load = load
-    try:
+    with OverlayLoads() as loads:
         rig.enter_token(credit(5_600_030, 10))
         rig.advance(600)  # ten minutes of metering, nobody at the console
         port.waiting = b"\xffsta"  # half a line, a stray byte first
         step()
-        assert "meter.con_dispatch" not in loads and writer.text == "" and _left_loaded() == []
+        assert "meter.con_dispatch" not in loads.names and writer.text == "" and _left_loaded() == []
         port.waiting = b"tus\r\n"
         while step():
             pass
-    finally:
-        overlay.load = real
-    assert loads.count("meter.con_dispatch") == 1 and _left_loaded() == []
+    assert loads.names.count("meter.con_dispatch") == 1 and _left_loaded() == []
     assert writer.text == "ERR unknown command '?status' (try: help)\n"
     port.waiting = b"lcd\r\n" + b"x" * 300 + b"\n"
     while step():
@@ -138,21 +129,11 @@ def test_no_heap_to_load_the_dispatch_is_one_err_line_and_the_meter_runs_on():
     rig = _fresh_rig(load_w=2000)
     rig.console("token " + credit(5_600_040, 10))  # 1 kWh
     port, writer, step = _console_task(rig)
-    real = overlay.load
-
-    def load(name):
-        if name == "meter.con_dispatch":
-            raise MemoryError("memory allocation failed (stand-in)")
-        return real(name)
-
-    overlay.load = load
-    try:
+    with OverlayLoads(no_room_for=("meter.con_dispatch",)):
         port.waiting = b"status\nversion\n"
         while step():
             pass
         rig.advance(60)
-    finally:
-        overlay.load = real
     assert writer.text == "ERR console busy: out of memory, try again\n" * 2
     assert _left_loaded() == [] and rig.parts.relay_closed() and rig.state.credit_wh < 1000  # metering went on
     port.waiting = b"version\n"

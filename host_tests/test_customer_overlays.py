@@ -12,6 +12,7 @@ import overlay
 from meter.config import MeterConfig
 from meter.friendly import Friendly
 from support.checks import raises
+from support.loads import OverlayLoads
 from support.rig import Rig
 from support.vend import OTHER_KEYS, credit
 
@@ -113,21 +114,11 @@ def test_the_boot_and_a_token_never_load_the_console_texts():
     # short codes) is not in the overlays a boot or a token loads: a meter
     # nobody talks to never interns those names (qstrs are never freed).
     _drop_all()
-    loaded = []
-    real_load = overlay.load
-
-    def load(name):
-        loaded.append(name)
-        return real_load(name)
-
-    overlay.load = load
-    try:
+    with OverlayLoads() as loads:
         rig = Rig()
         assert rig.enter_token(credit(5_000_321, 10)) == 1
         rig.advance(3600)
-    finally:
-        overlay.load = real_load
-    assert "meter.customer_setup" in loaded and "meter.customer_text" not in loaded
+    assert "meter.customer_setup" in loads.names and "meter.customer_text" not in loads.names
     assert any(line.startswith("[info] clock ") and line.endswith(" source=rtc") for line in rig.log_lines)
     bare = Rig(rtc="none")  # the clock's note, when it has one, ends the boot report's clock line
     clock_lines = [line for line in bare.log_lines if line.startswith("[info] clock ")]

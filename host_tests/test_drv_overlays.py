@@ -19,6 +19,7 @@ from drivers.pcf8574 import Pcf8574Transport
 from ds3231_model import Ds3231Model
 from fakeclock import FakeClock
 from lcd_model import LcdModel
+from support.loads import OverlayLoads
 
 
 def _loaded(drv):
@@ -144,20 +145,6 @@ def test_a_reset_met_without_memory_for_the_overlay_is_reported_and_retried():
 
 
 
-def _no_heap_for(names):
-    """overlay.load as on a heap too fragmented for modules `names` (a stand-in);
-    returns the real load to put back."""
-    real = overlay.load
-
-    def load(name):
-        if name in names:
-            raise MemoryError("memory allocation failed (stand-in)")
-        return real(name)
-
-    overlay.load = load
-    return real
-
-
 def _raises_memory_error(call, *args):
     try:
         call(*args)
@@ -175,12 +162,9 @@ def test_engineer_tools_without_heap_raise_memory_error_and_leave_nothing_loaded
     model.advance(1)
     before = drv.calibration
     for missing in (("drivers.atm90e26_cal",), ("drivers.atm90e26_setup",)):  # the dump's table is the set-up's
-        real = _no_heap_for(missing)
-        try:
+        with OverlayLoads(no_room_for=missing):
             assert _raises_memory_error(drv.regdump)
             assert _raises_memory_error(drv.calibrate_voltage, 23100) == (missing == ("drivers.atm90e26_cal",))
-        finally:
-            overlay.load = real
         assert not _loaded(drv) and drv.calibration == before
     assert drv.poll() == metering.OK and drv.voltage_cv == 23000, drv.fault
     assert drv.regdump() and not _loaded(drv)
@@ -192,11 +176,8 @@ def test_a_glyph_without_heap_raises_memory_error_and_the_display_goes_on():
     model = LcdModel(16, 2, clock, bus_hz=100000).attach(i2c, 0x27)
     lcd = HD44780(Pcf8574Transport(i2c, 0x27), clock)
     assert lcd.init()
-    real = _no_heap_for(("drivers.hd44780_glyph",))
-    try:
+    with OverlayLoads(no_room_for=("drivers.hd44780_glyph",)):
         assert _raises_memory_error(lcd.define_char, 1, (0x1F,) * 8)
-    finally:
-        overlay.load = real
     assert "drivers.hd44780_glyph" not in sys.modules and lcd.online
     assert lcd.write_line(0, "still here")
     assert model.visible_lines()[0].startswith("still here") and model.faults == []

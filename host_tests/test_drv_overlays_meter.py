@@ -8,6 +8,7 @@
 import sys
 
 import overlay
+from support.loads import OverlayLoads
 from support.rig import Rig
 from support.vend import credit
 
@@ -45,19 +46,9 @@ def test_no_heap_for_the_engineer_tools_is_one_err_line_and_the_meter_runs_on():
     assert rig.console("token " + credit(5_600_040, 10))[0] == "result=1 Accept"  # 1 kWh: the relay closes
     rig.advance(2)
     calibrated = rig.meter.ic.calibration
-    real = overlay.load
-
-    def load(name):  # as on a heap too fragmented for the tools' overlay (a stand-in)
-        if name == "drivers.atm90e26_cal":
-            raise MemoryError("memory allocation failed (stand-in)")
-        return real(name)
-
-    overlay.load = load
-    try:
+    with OverlayLoads(no_room_for=("drivers.atm90e26_cal",)):
         assert rig.console("regdump") == ["ERR regdump failed: MemoryError"]
         assert rig.console("cal voltage 232.30") == ["ERR cal failed: MemoryError"]
-    finally:
-        overlay.load = real
     assert _driver_overlays() == [] and rig.meter.ic.calibration == calibrated  # nothing half done
     energy = rig.meter.ic.energy_wh
     rig.advance(60)

@@ -5,10 +5,10 @@
 # whose checks find no heap says "try again" and changes nothing.
 import sys
 
-import overlay
 from sts import results as R
 from sts.keys import KeyState
 from support.checks import raises
+from support.loads import OverlayLoads
 from support.rig import Rig
 from support.vend import credit, key_change
 
@@ -52,18 +52,8 @@ def test_a_key_change_whose_checks_find_no_heap_says_try_again_and_changes_nothi
     one, two = key_change(NEW_KEY, krn=2)
     assert rig.enter_token(one) == R.KCT1_ACCEPTED
     old = rig.state.keys
-    real = overlay.load
-
-    def load(name):
-        if name == "sts.keycheck":
-            raise MemoryError("memory allocation failed")
-        return real(name)
-
-    overlay.load = load
-    try:
+    with OverlayLoads(no_room_for=("sts.keycheck",)):
         screens = rig.meter.submit(two)
-    finally:
-        overlay.load = real
     assert screens == [("Not ready 16", "try again")] and rig.meter.last_result == R.NOT_READY
     assert rig.state.keys is old and not _keycheck_loaded()
     assert rig.enter_token(two) == R.KCT2_ACCEPTED  # typed again: the held first section still counts
@@ -78,18 +68,8 @@ def test_no_heap_to_read_the_keys_back_at_boot_discards_no_record():
     assert rig.enter_token(credit(6_200_070, 10)) == R.ACCEPT
     keys, credit_wh = rig.state.keys, rig.state.credit_wh
     flash, clock = rig.power_cut()
-    real = overlay.load
-
-    def load(name):
-        if name == "sts.keycheck":
-            raise MemoryError("memory allocation failed")
-        return real(name)
-
-    overlay.load = load
-    try:
+    with OverlayLoads(no_room_for=("sts.keycheck",)):
         assert raises(MemoryError, Rig, flash=flash, clock=clock)
-    finally:
-        overlay.load = real
     assert not _keycheck_loaded()
     rig = Rig(flash=flash, clock=clock)
     assert rig.state.keys == keys and rig.state.credit_wh == credit_wh and rig.state.storage == "ok"
