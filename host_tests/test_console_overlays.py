@@ -168,41 +168,22 @@ def test_repl_and_resume_are_dropped_after_they_ran():
     assert _run(rig, "reboot") == ["rebooting", "OK"] and restarts == [1, 2]
 
 
-def _without_heap_for(module):
-    """overlay.run as on a heap too fragmented to load `module` (a stand-in)."""
-    real = overlay.run
-
-    def run(name, function, *args):
-        if name == module:
-            raise MemoryError("memory allocation failed (stand-in)")
-        return real(name, function, *args)
-
-    overlay.run = run
-    return real
-
-
 def test_no_heap_to_load_a_command_is_one_err_line_and_the_next_works():
     rig = _fresh_rig()
-    real = _without_heap_for("meter.con_status")
-    try:
+    with OverlayLoads(no_room_for=("meter.con_status",)):
         assert rig.console("status") == ["ERR status failed: MemoryError"]
-    finally:
-        overlay.run = real
     assert _run(rig, "status")[-1] == "OK"
 
 
 def test_no_heap_to_load_a_short_code_says_try_again_and_the_ui_goes_on():
     rig = _fresh_rig()
     rig.enter_token(credit(5_600_020, 15))
-    real = _without_heap_for("meter.shortcodes")
-    try:
+    with OverlayLoads(no_room_for=("meter.shortcodes",)):
         rig.type("#01#")
         assert rig.lcd() == ["Code #01#", "busy: try again"]
         rig.press("*")
         rig.press("B")
         assert rig.lcd() == ["Code #01#", "busy: try again"]
-    finally:
-        overlay.run = real
     rig.press("*")
     rig.type("#01#")
     assert rig.lcd() == ["Credit", "1.5kWh"] and _left_loaded() == []

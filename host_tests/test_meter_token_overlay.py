@@ -11,6 +11,7 @@ import overlay
 from meter import app, texts
 from sts import results as R
 from support.checks import is_micropython, raises
+from support.loads import OverlayLoads
 from support.rig import Rig
 from support.vend import OTHER_KEYS, credit, key_change
 
@@ -20,18 +21,6 @@ NEW_KEY = bytes.fromhex("0123456789abcdef")
 
 def _loaded(names):
     return [name for name in names if name in sys.modules]
-
-
-def _run_without_room_for(module):
-    """overlay.run as on a heap with no room for `module` (its load raises MemoryError)."""
-    real_run = overlay.run
-
-    def run(name, function, *args):
-        if name == module:
-            raise MemoryError("memory allocation failed")
-        return real_run(name, function, *args)
-
-    return run
 
 
 def test_check_modules_are_not_loaded_after_a_token_result():
@@ -221,12 +210,8 @@ def test_a_rare_token_screen_that_does_not_fit_shows_the_code_and_keeps_the_toke
     from meter import texts
 
     rig = Rig()
-    real_run = overlay.run
-    overlay.run = _run_without_room_for("meter.token_screens")
-    try:
+    with OverlayLoads(no_room_for=("meter.token_screens",)):
         screens = [rig.meter.submit(token) for token in key_change(NEW_KEY, krn=2)]
-    finally:
-        overlay.run = real_run
     assert rig.meter.last_result == R.KCT2_ACCEPTED and rig.state.keys.key == NEW_KEY
     assert screens[1] == [texts.result_lines(R.KCT2_ACCEPTED)]
 
@@ -237,12 +222,8 @@ def test_a_class1_relay_test_runs_when_its_screens_do_not_fit():
     # with no room for the screens still tests the relay and shows the code.
     rig = Rig()
     assert rig.enter_token(credit(6_200_300, 10)) == R.ACCEPT
-    real_run = overlay.run
-    overlay.run = _run_without_room_for("meter.token_screens")
-    try:
+    with OverlayLoads(no_room_for=("meter.token_screens",)):
         screens = rig.meter.submit("00000000000150997584")  # published class 1 token: open the load switch
-    finally:
-        overlay.run = real_run
     assert rig.meter.last_result == R.ACCEPT and screens == [texts.result_lines(R.ACCEPT)]
     assert not rig.parts.relay_closed() and rig.meter.policy.reason
     rig.advance(12)

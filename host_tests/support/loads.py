@@ -1,7 +1,8 @@
 # overlay.load as the tests need it: a record of the modules the meter loads, and
 # a heap with no room for some of them (a stand-in for one too fragmented to load
 # them: MemoryError).  A context manager: the real load is back on the way out,
-# whatever the test's block raised.
+# whatever the test's block raised.  overlay.run and overlay.attribute load through
+# overlay.load, so they meet the stand-in too.
 import overlay
 
 
